@@ -1,0 +1,6 @@
+"""JSON API, version 1: read-only published content."""
+from flask import Blueprint
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import views  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,57 @@
+"""`flask` commands: prepare the database and load the content pack."""
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from . import content
+from .extensions import db
+
+content_cli = AppGroup("content", help="Check and load helplines and guidance.")
+
+
+def _pack_dir(directory: str | None) -> str:
+    return directory or current_app.config["CONTENT_DIR"]
+
+
+def _read(directory: str | None) -> content.Pack:
+    try:
+        return content.read_pack(_pack_dir(directory))
+    except content.ContentError as err:
+        for problem in err.problems:
+            click.echo(f"error: {problem}", err=True)
+        raise click.ClickException(f"{len(err.problems)} problem(s) in the content pack; nothing was loaded.")
+
+
+@content_cli.command("check")
+@click.option("--dir", "directory", help="Content pack folder (default: CONTENT_DIR).")
+def check_command(directory):
+    """Validate a content pack without loading it."""
+    pack = _read(directory)
+    click.echo(f"ok: {len(pack.areas)} areas, {len(pack.services)} services, {len(pack.guides)} guides")
+
+
+@content_cli.command("load")
+@click.option("--dir", "directory", help="Content pack folder (default: CONTENT_DIR).")
+@click.option("--if-empty", is_flag=True, help="Only load when the database has no content yet.")
+def load_command(directory, if_empty):
+    """Replace the published content with a content pack."""
+    db.create_all()
+    if if_empty and not content.is_empty():
+        click.echo("Content already present; left as it is.")
+        return
+    pack = _read(directory)
+    content.load_pack(pack)
+    click.echo(f"Loaded {len(pack.areas)} areas, {len(pack.services)} services, {len(pack.guides)} guides "
+               f"(version {content.bundle()['version']}).")
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create any missing tables."""
+    db.create_all()
+    click.echo("Database ready.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(content_cli)

@@ -1,0 +1,10 @@
+"""Extension instances, created unbound so any app from create_app can use them."""
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)

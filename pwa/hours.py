@@ -1,0 +1,65 @@
+"""Opening hours in UK local time.
+
+Hours are a list of periods such as {"days": ["mon", "tue"], "opens": "09:00", "closes": "17:00"}.
+A period whose closing time is not after its opening time runs past midnight.
+The browser repeats this logic (static/js/components/open-now.js) so cached pages stay right offline.
+"""
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+UK = ZoneInfo("Europe/London")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
+
+
+def minutes(hhmm: str) -> int:
+    hours, mins = hhmm.split(":")
+    return int(hours) * 60 + int(mins)
+
+
+def is_open(open_24_hours: bool, hours: list[dict], now: datetime | None = None) -> bool | None:
+    """True or False, or None when the hours are not known."""
+    if open_24_hours:
+        return True
+    if not hours:
+        return None
+    local = (now or datetime.now(UK)).astimezone(UK)
+    today = DAYS[local.weekday()]
+    yesterday = DAYS[(local.weekday() - 1) % 7]
+    now_min = local.hour * 60 + local.minute
+    for period in hours:
+        opens, closes = minutes(period["opens"]), minutes(period["closes"])
+        overnight = closes <= opens
+        if today in period["days"]:
+            if opens <= now_min < (closes if not overnight else 24 * 60):
+                return True
+        if overnight and yesterday in period["days"] and now_min < closes:
+            return True
+    return False
+
+
+def describe(open_24_hours: bool, hours: list[dict]) -> list[str]:
+    """Human-readable lines such as "Monday to Friday, 9am to 5pm"."""
+    if open_24_hours:
+        return ["24 hours a day, every day"]
+    return [f"{_days_text(p['days'])}, {_clock(p['opens'])} to {_clock(p['closes'])}" for p in hours]
+
+
+def _days_text(days: list[str]) -> str:
+    indexes = sorted(DAYS.index(d) for d in days)
+    if len(indexes) == 7:
+        return "Every day"
+    if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        return f"{DAY_NAMES[DAYS[indexes[0]]]} to {DAY_NAMES[DAYS[indexes[-1]]]}"
+    return ", ".join(DAY_NAMES[DAYS[i]] for i in indexes)
+
+
+def _clock(hhmm: str) -> str:
+    if hhmm in ("00:00", "24:00"):
+        return "midnight"
+    t = time(*(int(x) for x in hhmm.split(":")))
+    suffix = "am" if t.hour < 12 else "pm"
+    hour = t.hour % 12 or 12
+    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"

@@ -1,0 +1,66 @@
+"""Published content: areas, the services in them, and guidance articles.
+
+Nothing about the people using the app is ever stored here.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+class Area(db.Model):
+    __tablename__ = "area"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))  # "national" or "local"
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    services: Mapped[list[Service]] = relationship(
+        back_populates="area", order_by="Service.position", cascade="all, delete-orphan"
+    )
+
+
+class Service(db.Model):
+    __tablename__ = "service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    name: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str | None] = mapped_column(String(32))
+    phone_extra: Mapped[str | None] = mapped_column(String(80))  # e.g. "option 2"
+    text_number: Mapped[str | None] = mapped_column(String(32))
+    web_url: Mapped[str | None] = mapped_column(String(300))
+    open_24_hours: Mapped[bool] = mapped_column(default=False)
+    # [{"days": ["mon", ...], "opens": "09:00", "closes": "17:00"}], UK local time.
+    hours: Mapped[list] = mapped_column(JSON, default=list)
+    hours_note: Mapped[str] = mapped_column(Text, default="")
+    categories: Mapped[list] = mapped_column(JSON, default=list)
+    source: Mapped[str] = mapped_column(String(300))
+    last_checked: Mapped[date]
+    position: Mapped[int] = mapped_column(default=0)
+
+    area: Mapped[Area] = relationship(back_populates="services")
+
+
+class Guide(db.Model):
+    __tablename__ = "guide"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(160))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    audience: Mapped[str] = mapped_column(String(16))  # "you" or "worried"
+    body_markdown: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    last_checked: Mapped[date]
+    position: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,67 @@
+"""HTML pages. They work without JavaScript; scripts only enhance them."""
+import json
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request
+
+from . import content
+from .extensions import db
+from .hours import describe, is_open
+from .models import Area, Guide
+from .schemas import tel_uri
+
+bp = Blueprint("pages", __name__)
+
+STALE_AFTER_DAYS = 365
+
+
+@bp.app_template_global()
+def service_facts(service) -> dict:
+    return {
+        "tel": tel_uri(service.phone),
+        "sms": f"sms:{service.text_number.replace(' ', '')}" if service.text_number else None,
+        "hours": describe(service.open_24_hours, service.hours),
+        "hours_json": json.dumps({"open_24_hours": service.open_24_hours, "hours": service.hours}),
+        "open_now": is_open(service.open_24_hours, service.hours),
+        "stale": (date.today() - service.last_checked).days > STALE_AFTER_DAYS,
+    }
+
+
+@bp.app_template_filter("long_date")
+def long_date(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+@bp.get("/")
+def home():
+    emergency = db.session.scalars(content.ordered_services().where(Area.kind == "national")).all()
+    guides = db.session.scalars(content.ordered_guides()).all()
+    return render_template("home.html", emergency=emergency, guides=guides)
+
+
+@bp.get("/helplines")
+def helplines():
+    areas = content.ordered_areas()
+    chosen = request.args.get("area", "")
+    if chosen and chosen not in {a.slug for a in areas}:
+        abort(404)
+    shown = [a for a in areas if not chosen or a.slug == chosen or a.kind == "national"]
+    return render_template("helplines.html", areas=areas, shown=shown, chosen=chosen)
+
+
+@bp.get("/guides")
+def guides():
+    return render_template("guides.html", guides=db.session.scalars(content.ordered_guides()).all())
+
+
+@bp.get("/guides/<slug>")
+def guide(slug: str):
+    found = db.session.scalar(db.select(Guide).filter_by(slug=slug))
+    if found is None:
+        abort(404)
+    return render_template("guide.html", guide=found)
+
+
+@bp.get("/limits")
+def limits():
+    return render_template("limits.html")
