@@ -1,0 +1,41 @@
+# `make run` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+export FLASK_APP := pwa
+
+.PHONY: run db test bench system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+db: $(VENV)/.installed
+	$(BIN)/flask content load --if-empty
+
+# No access log by default: the server keeps no record of who looked at what.
+run: db
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) 'pwa:create_app()'
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+test: system-deps $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: system-deps $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

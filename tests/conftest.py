@@ -1,0 +1,93 @@
+import os
+
+import pytest
+
+from pwa import content, create_app
+from pwa.extensions import db
+from pwa.settings import PROJECT_ROOT
+from support import CHROMIUM, CHROMIUM_ARGS, LiveServer, PostgresServer
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    server = PostgresServer()
+    url = server.start()
+    yield url
+    server.stop()
+
+
+def make_app(database_url: str, **config):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "CONTENT_DIR": str(PROJECT_ROOT / "content"), **config})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        content.load_pack(content.read_pack(app.config["CONTENT_DIR"]))
+    return app
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app(request, tmp_path):
+    """The app with the default content, once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    app = make_app(url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# Browser fixtures -----------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Chromium is missing at /usr/bin/chromium: run `make test`, which installs it.")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    return make_app(f"sqlite:///{tmp_path / 'live.sqlite'}")
+
+
+@pytest.fixture
+def live_server(live_app):
+    server = LiveServer(live_app).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context and page; every request it makes is kept in page.requests_seen."""
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.requests_seen = []
+    context.on("request", lambda request: page.requests_seen.append(request.url))
+    yield page
+    context.close()

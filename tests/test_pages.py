@@ -1,0 +1,45 @@
+from test_api import SEED_NUMBERS
+
+
+def test_helplines_page_shows_every_seed_number_with_tel_links(client):
+    html = client.get("/helplines").get_data(as_text=True)
+    for number in SEED_NUMBERS:
+        assert number in html
+    for tel in ["tel:08082000247", "tel:03001235101", "tel:03001237047", "tel:03001111247", "tel:01925243359",
+                "tel:999", "tel:101"]:
+        assert f'href="{tel}"' in html
+    assert "option 2" in html
+    assert "Details last checked 5 May 2020: they may have changed." in html
+
+
+def test_helplines_area_filter_keeps_national_numbers(client):
+    html = client.get("/helplines?area=warrington").get_data(as_text=True)
+    assert "01925 243359" in html and "0808 2000 247" in html
+    assert "0300 111 1247" not in html
+    assert client.get("/helplines?area=atlantis").status_code == 404
+
+
+def test_home_has_silent_solution_and_helpline(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="tel:999"' in html and "press <strong>55</strong>" in html
+    assert "0808 2000 247" in html
+
+
+def test_guides_render_markdown(client):
+    html = client.get("/guides/silent-solution").get_data(as_text=True)
+    assert "<strong>press 55</strong>" in html
+    assert "does not share your location" in html
+    assert client.get("/guides/none-such").status_code == 404
+
+
+def test_every_page_has_the_same_neutral_title(client):
+    for url in ["/", "/helplines", "/guides", "/guides/safety-plan", "/limits", "/missing"]:
+        html = client.get(url).get_data(as_text=True)
+        assert "<title>Open Door</title>" in html, url
+        assert "abuse" not in html.split("<title>")[1].split("</title>")[0].lower()
+
+
+def test_pages_need_no_inline_script_or_style(client):
+    for url in ["/", "/helplines", "/guides/safety-plan", "/limits"]:
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and " style=" not in html and "<style" not in html
