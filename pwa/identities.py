@@ -1,0 +1,28 @@
+"""The app's identities: the plain one, and disguises chosen before install.
+
+Each identity gets its own web app manifest (own id, name, icons, theme colour);
+its name is the page title and its colour the theme colour on every screen.
+"""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Identity:
+    key: str
+    name: str
+    short_name: str
+    theme_color: str
+    background_color: str
+    disguise: bool
+
+
+IDENTITIES = {
+    identity.key: identity
+    for identity in (
+        Identity("plain", "Open Door", "Open Door", "#1d4f6e", "#ffffff", disguise=False),
+        Identity("calculator", "Calculator", "Calculator", "#202124", "#202124", disguise=True),
+        Identity("weather", "Weather", "Weather", "#1565c0", "#1565c0", disguise=True),
+        Identity("notes", "Notes", "Notes", "#f6c026", "#fffbe6", disguise=True),
+    )
+}
+DEFAULT = IDENTITIES["plain"]
