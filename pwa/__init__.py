@@ -21,12 +21,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
 
-    from . import cli, errors, security, views
+    from . import cli, errors, identities, security, views
     from .api import api
 
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    identities.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api)
     return app

@@ -26,3 +26,23 @@ IDENTITIES = {
     )
 }
 DEFAULT = IDENTITIES["plain"]
+
+# The chosen identity lives in a first-party cookie with a dull name, so every page,
+# including those the service worker caches, renders with the disguise's title and colour.
+COOKIE = "look"
+
+
+def current() -> Identity:
+    from dataclasses import replace
+
+    from flask import current_app, request
+
+    identity = IDENTITIES.get(request.cookies.get(COOKIE, ""), DEFAULT)
+    if identity.key == DEFAULT.key:
+        name = current_app.config["APP_NAME"]
+        identity = replace(identity, name=name, short_name=name[:12])
+    return identity
+
+
+def init_app(app) -> None:
+    app.context_processor(lambda: {"identity": current()})
