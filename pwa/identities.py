@@ -14,15 +14,16 @@ class Identity:
     theme_color: str
     background_color: str
     disguise: bool
+    start_url: str  # a disguise opens on its working decoy; the real app needs the secret way in
 
 
 IDENTITIES = {
     identity.key: identity
     for identity in (
-        Identity("plain", "Open Door", "Open Door", "#1d4f6e", "#ffffff", disguise=False),
-        Identity("calculator", "Calculator", "Calculator", "#202124", "#202124", disguise=True),
-        Identity("weather", "Weather", "Weather", "#1565c0", "#1565c0", disguise=True),
-        Identity("notes", "Notes", "Notes", "#f6c026", "#fffbe6", disguise=True),
+        Identity("plain", "Open Door", "Open Door", "#1d4f6e", "#ffffff", disguise=False, start_url="/"),
+        Identity("calculator", "Calculator", "Calculator", "#202124", "#202124", disguise=True, start_url="/calculator"),
+        Identity("weather", "Weather", "Weather", "#1565c0", "#1565c0", disguise=True, start_url="/weather"),
+        Identity("notes", "Notes", "Notes", "#f6c026", "#fffbe6", disguise=True, start_url="/notes"),
     )
 }
 DEFAULT = IDENTITIES["plain"]
