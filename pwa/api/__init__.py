@@ -3,4 +3,4 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import views  # noqa: E402,F401  (registers the routes)
+from . import openapi, views  # noqa: E402,F401  (registers the routes)

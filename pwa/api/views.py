@@ -5,7 +5,7 @@ from ..errors import json_error
 from ..extensions import db
 from ..hours import is_open
 from ..models import Area, Guide, Service
-from ..schemas import (AreaSchema, EmptyQuerySchema, GuideQuerySchema, GuideSchema, GuideSummarySchema,
+from ..schemas import (SLUG, AreaSchema, EmptyQuerySchema, GuideQuerySchema, GuideSchema, GuideSummarySchema,
                        ServiceQuerySchema, ServiceSchema)
 from . import api
 from .responses import cached_json, query_args
@@ -13,6 +13,12 @@ from .responses import cached_json, query_args
 
 def not_found(kind: str, slug: str):
     abort(json_error(404, "not_found", f"No {kind} with slug {slug!r}."))
+
+
+def by_slug(model, kind: str, slug: str):
+    # Only look up strings that can be slugs: PostgreSQL rejects NUL bytes with an error, not "no rows".
+    found = db.session.scalar(db.select(model).filter_by(slug=slug)) if SLUG.regex.match(slug) else None
+    return found or not_found(kind, slug)
 
 
 def service_json(services) -> list[dict]:
@@ -36,7 +42,7 @@ def areas():
 @api.get("/areas/<slug>")
 def area(slug: str):
     query_args(EmptyQuerySchema())
-    found = db.session.scalar(db.select(Area).filter_by(slug=slug)) or not_found("area", slug)
+    found = by_slug(Area, "area", slug)
     services = db.session.scalars(content.ordered_services().where(Service.area_id == found.id))
     return cached_json({"area": AreaSchema().dump(found), "services": service_json(services)})
 
@@ -61,7 +67,7 @@ def services():
 @api.get("/services/<slug>")
 def service(slug: str):
     query_args(EmptyQuerySchema())
-    found = db.session.scalar(db.select(Service).filter_by(slug=slug)) or not_found("service", slug)
+    found = by_slug(Service, "service", slug)
     return cached_json({"service": service_json([found])[0]})
 
 
@@ -77,7 +83,7 @@ def guides():
 @api.get("/guides/<slug>")
 def guide(slug: str):
     query_args(EmptyQuerySchema())
-    found = db.session.scalar(db.select(Guide).filter_by(slug=slug)) or not_found("guide", slug)
+    found = by_slug(Guide, "guide", slug)
     return cached_json({"guide": GuideSchema().dump(found)})
 
 
