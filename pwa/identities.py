@@ -34,11 +34,17 @@ COOKIE = "look"
 
 
 def current() -> Identity:
+    from flask import request
+
+    return presented(IDENTITIES.get(request.cookies.get(COOKIE, ""), DEFAULT))
+
+
+def presented(identity: Identity) -> Identity:
+    """The identity as the app shows it: the plain one carries the deployment's APP_NAME."""
     from dataclasses import replace
 
-    from flask import current_app, request
+    from flask import current_app
 
-    identity = IDENTITIES.get(request.cookies.get(COOKIE, ""), DEFAULT)
     if identity.key == DEFAULT.key:
         name = current_app.config["APP_NAME"]
         identity = replace(identity, name=name, short_name=name[:12])
