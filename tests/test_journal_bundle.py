@@ -1,0 +1,242 @@
+"""The Python verifier/decryptor of exported journal bundles: honest bundles open, any change is caught."""
+import base64
+import copy
+import json
+
+import pytest
+
+from pwa import create_app
+from pwa.journal import bundle as bundles
+from pwa.journal import crypto
+
+CODE = "K7QM-3XHD-9P2A-W4RT-B8NZ"
+PHOTO = b"\x89PNG\r\n\x1a\n not really a png, but bytes all the same"
+
+
+def record(op, recorded_at, photos=(), **fields):
+    return {"kind": "entry", "op": op, "recordedAt": recorded_at, "fields": fields, "photos": list(photos)}
+
+
+PHOTO_REF = {"id": "p-1", "sha256": crypto.sha256_hex(PHOTO), "type": "image/png", "name": "arm.png",
+             "size": len(PHOTO), "capturedAt": "2026-11-21T09:00:00.000Z"}
+RECORDS = [
+    ("e-2", record("create", "2026-11-21T09:05:00.000Z", [PHOTO_REF], occurredDate="2026-11-21", occurredTime="08:30",
+                   what="Grabbed my arm hard when I tried to leave.", injuries="Bruise on the left arm",
+                   tags=["physical"])),
+    ("e-1", record("create", "2026-11-21T10:00:00.000Z", occurredDate="2026-11-14", approximate=True,
+                   partOfDay="evening", place="Kitchen", what="Read all my messages and took my phone.",
+                   effect="Scared to text my sister.", tags=["monitoring", "isolation"], childrenPresent="yes")),
+    ("e-1", record("edit", "2026-11-22T10:00:00.000Z", occurredDate="2026-11-14", approximate=True,
+                   partOfDay="evening", place="Kitchen", what="Read all my messages and took my phone.",
+                   effect="Scared to text my sister.", tags=["monitoring", "isolation"], childrenPresent="yes",
+                   crimeReference="CC-2026-1234")),
+    ("e-3", record("create", "2026-11-22T11:00:00.000Z", occurredDate="2026-11-22", what="Wrote this by mistake")),
+    ("e-3", {"kind": "entry", "op": "delete", "recordedAt": "2026-11-22T11:01:00.000Z", "reason": "Duplicate"}),
+]
+
+
+@pytest.fixture(scope="module")
+def made():
+    return bundles.build(RECORDS, {"p-1": PHOTO}, CODE, exported_at="2026-11-25T12:00:00.000Z")
+
+
+@pytest.fixture(scope="module")
+def code_key(made):
+    return bundles.derive_code_key(bundles.parse(json.dumps(made)), CODE)
+
+
+@pytest.fixture(scope="module")
+def cli():
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).test_cli_runner()
+
+
+def write(tmp_path, doc, name="export.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(doc) if isinstance(doc, dict) else doc)
+    return str(path)
+
+
+def reopen(doc, code_key):
+    return bundles.open_with_code_key(bundles.parse(json.dumps(doc)), code_key)
+
+
+def test_an_honest_bundle_opens_with_every_revision_and_photo(made, code_key):
+    opened = reopen(made, code_key)
+    assert [r.record["op"] for r in opened.revisions] == ["create", "create", "edit", "create", "delete"]
+    assert opened.photos == {"p-1": PHOTO}
+    assert opened.opened_manifest["exportedAt"] == "2026-11-25T12:00:00.000Z"
+
+
+def test_the_code_can_be_typed_loosely(made):
+    loose = CODE.lower().replace("-", " ")
+    assert bundles.open_bundle(bundles.parse(json.dumps(made)), loose).photos == {"p-1": PHOTO}
+
+
+@pytest.mark.parametrize("field", ["key", "body"])
+def test_changing_any_byte_of_any_revision_is_detected(made, code_key, field):
+    for index in range(len(made["revisions"])):
+        raw = base64.b64decode(made["revisions"][index][field])
+        for position in range(len(raw)):
+            tampered = copy.deepcopy(made)
+            changed = bytearray(raw)
+            changed[position] ^= 0x01
+            tampered["revisions"][index][field] = base64.b64encode(bytes(changed)).decode()
+            with pytest.raises(bundles.TamperedBundle):
+                reopen(tampered, code_key)
+
+
+def test_changing_any_byte_of_a_photo_or_the_manifest_is_detected(made, code_key):
+    for where in (("attachments", 0, "body"), ("attachments", 0, "key"), ("manifest",)):
+        raw = base64.b64decode(made[where[0]] if len(where) == 1 else made[where[0]][where[1]][where[2]])
+        for position in range(0, len(raw), 7):
+            tampered = copy.deepcopy(made)
+            changed = bytearray(raw)
+            changed[position] ^= 0x80
+            encoded = base64.b64encode(bytes(changed)).decode()
+            if len(where) == 1:
+                tampered[where[0]] = encoded
+            else:
+                tampered[where[0]][where[1]][where[2]] = encoded
+            with pytest.raises(bundles.TamperedBundle):
+                reopen(tampered, code_key)
+
+
+@pytest.mark.parametrize("change", [
+    "drop-middle", "drop-last", "swap", "reseq", "rename-entry", "renumber-rev", "drop-photo", "swap-bodies",
+])
+def test_reordering_removing_or_relabelling_revisions_is_detected(made, code_key, change):
+    doc = copy.deepcopy(made)
+    revisions = doc["revisions"]
+    if change == "drop-middle":
+        del revisions[2]
+    elif change == "drop-last":
+        # A careful forger also moves the head back; the sealed manifest still knows the real end.
+        revisions.pop()
+        doc["head"] = revisions[-1]["hash"]
+    elif change == "swap":
+        revisions[0], revisions[1] = revisions[1], revisions[0]
+    elif change == "reseq":
+        revisions[1]["seq"] = 9
+    elif change == "rename-entry":
+        revisions[0]["entry"] = "e-9"
+    elif change == "renumber-rev":
+        revisions[2]["rev"] = 1
+    elif change == "drop-photo":
+        doc["attachments"] = []
+    elif change == "swap-bodies":
+        revisions[0]["body"], revisions[1]["body"] = revisions[1]["body"], revisions[0]["body"]
+    with pytest.raises(bundles.TamperedBundle):
+        reopen(doc, code_key)
+
+
+def test_a_rebuilt_chain_still_fails_its_tags(made, code_key):
+    """Recomputing every hash after an edit keeps the chain intact, but the tags and manifest give it away."""
+    doc = copy.deepcopy(made)
+    body = bytearray(base64.b64decode(doc["revisions"][1]["body"]))
+    body[20] ^= 0xFF
+    doc["revisions"][1]["body"] = base64.b64encode(bytes(body)).decode()
+    prev = crypto.GENESIS
+    for item in doc["revisions"]:
+        item["prev"] = prev
+        item["hash"] = prev = crypto.chain_hash(item["seq"], item["entry"], item["rev"], prev,
+                                                base64.b64decode(item["body"]))
+    doc["head"] = prev
+    assert bundles.check_chain(bundles.parse(json.dumps(doc))) == []
+    with pytest.raises(bundles.TamperedBundle) as caught:
+        reopen(doc, code_key)
+    assert any("authentication tag" in problem for problem in caught.value.problems)
+
+
+def test_verify_without_code_checks_the_chain(cli, made, tmp_path):
+    result = cli.invoke(args=["journal", "verify", write(tmp_path, made)])
+    assert result.exit_code == 0, result.output
+    assert "Chain intact: 5 revision(s)" in result.output
+    assert "Not checked without --code" in result.output
+    broken = copy.deepcopy(made)
+    broken["revisions"][3]["prev"] = crypto.GENESIS
+    result = cli.invoke(args=["journal", "verify", write(tmp_path, broken, "broken.json")])
+    assert result.exit_code == 1
+    assert "does not link to the revision before it" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_verify_with_code(cli, made, tmp_path):
+    result = cli.invoke(args=["journal", "verify", write(tmp_path, made), "--code", CODE])
+    assert result.exit_code == 0, result.output
+    assert "Verified: 5 revision(s), 1 photo(s)" in result.output
+
+
+def test_wrong_code_is_a_clear_failure(cli, made, tmp_path):
+    result = cli.invoke(args=["journal", "decrypt", write(tmp_path, made), "--code", "AAAA-BBBB-CCCC-DDDD-EEEE",
+                              "--out", str(tmp_path / "report.txt")])
+    assert result.exit_code == 3
+    assert "wrong export code" in result.output
+    assert not (tmp_path / "report.txt").exists()
+
+
+@pytest.mark.parametrize("content, message", [
+    ("not json at all", "not JSON"),
+    ('{"format": "something-else"}', "unknown format"),
+    ('{"format": "open-door-journal-export", "v": 2}', "unsupported export version 2"),
+    ('{"format": "open-door-journal-export", "v": 1, "kdf": {"name": "PBKDF2-SHA256", "iterations": 1000, '
+     '"salt": "AAECAwQFBgcICQoLDA0ODw=="}}', "below the floor"),
+    ('{"format": "open-door-journal-export", "v": 1, "kdf": {"name": "PBKDF2-SHA256", "iterations": 600000, '
+     '"salt": "AAECAwQFBgcICQoLDA0ODw=="}, "revisions": [{"seq": "1"}]}', "'seq' is missing or has the wrong type"),
+    ('[1, 2]', "unknown format"),
+])
+def test_malformed_bundles_get_a_clear_message_and_no_traceback(cli, tmp_path, content, message):
+    result = cli.invoke(args=["journal", "verify", write(tmp_path, content), "--code", CODE])
+    assert result.exit_code == 4
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file(cli, tmp_path):
+    result = cli.invoke(args=["journal", "verify", str(tmp_path / "nope.json")])
+    assert result.exit_code == 4
+    assert "cannot read" in result.output
+
+
+def test_decrypt_writes_a_chronological_text_report(cli, made, tmp_path):
+    out = tmp_path / "report.txt"
+    result = cli.invoke(args=["journal", "decrypt", write(tmp_path, made), "--out", str(out)],
+                        env={"JOURNAL_EXPORT_CODE": CODE})
+    assert result.exit_code == 0, result.output
+    text = out.read_text()
+    # Chronological by when it happened, not when it was written.
+    assert text.index("1. Around 2026-11-14 (evening)") < text.index("2. 2026-11-21 08:30") < text.index("3. 2026-11-22")
+    assert "Crime reference number:\n  CC-2026-1234" in text
+    assert "Edited 2026-11-22T10:00:00.000Z (changed: Crime reference number)" in text
+    assert "[DELETED by the writer]" in text and "Deleted by the writer 2026-11-22T11:01:00.000Z: Duplicate" in text
+    assert f"SHA-256 {crypto.sha256_hex(PHOTO)}" in text
+    assert "Behaviours: Monitoring or tracking me, Isolating me" in text
+
+
+def test_decrypt_writes_a_self_contained_html_report(cli, made, tmp_path):
+    out = tmp_path / "report.html"
+    result = cli.invoke(args=["journal", "decrypt", write(tmp_path, made), "--code", CODE, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert page.startswith("<!doctype html>")
+    assert base64.b64encode(PHOTO).decode() in page
+    assert "Grabbed my arm hard when I tried to leave." in page
+
+
+def test_decrypt_refuses_to_write_a_report_for_a_tampered_bundle(cli, made, tmp_path):
+    doc = copy.deepcopy(made)
+    doc["attachments"][0]["body"] = base64.b64encode(b"\0" * 64).decode()
+    out = tmp_path / "report.txt"
+    result = cli.invoke(args=["journal", "decrypt", write(tmp_path, doc), "--code", CODE, "--out", str(out)])
+    assert result.exit_code == 1
+    assert "photo p-1: authentication tag does not match" in result.output
+    assert not out.exists()
+
+
+def test_html_report_escapes_what_was_written(made, code_key):
+    from pwa.journal import report
+
+    doc = bundles.build([("e-x", record("create", "2026-11-25T00:00:00Z", what="<script>alert(1)</script>"))], {},
+                        CODE)
+    opened = bundles.open_bundle(bundles.parse(json.dumps(doc)), CODE)
+    page = report.to_html(opened)
+    assert "<script>" not in page and "&lt;script&gt;" in page
