@@ -30,4 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     identities.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api)
+
+    from . import journal
+    journal.init_app(app)
     return app
