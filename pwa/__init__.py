@@ -31,6 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api)
 
+    from . import webapp
+    app.register_blueprint(webapp.bp)
+
     from . import journal
     journal.init_app(app)
     return app

@@ -1,0 +1,153 @@
+/* The app's service worker. Served at /sw.js by pwa/webapp.py, which fills in the precache list
+ * (every page, guide, static file, this identity's manifest and the content bundle, each with a
+ * revision hashed from its bytes). A new version installs, then waits until the person chooses
+ * "Update" (components/sw-update.js); it never skips waiting by itself. */
+const PRECACHE = "__PRECACHE_MANIFEST__"
+
+const PREFIX = 'app-'
+const SHELL = `${PREFIX}shell-${PRECACHE.version}` // precached entries, keyed by URL and revision
+const PAGES = `${PREFIX}pages-${PRECACHE.version}` // pages seen online that are not precached
+const CONTENT = `${PREFIX}content-${PRECACHE.version}` // API responses, stale-while-revalidate
+const NAVIGATION_TIMEOUT_MS = 3000
+const OFFLINE_PAGE = '/offline'
+
+const precacheKeys = new Map(PRECACHE.entries.map((entry) => [entry.url, revisionKey(entry)]))
+
+function revisionKey ({ url, revision }) {
+  const key = new URL(url, self.location.origin)
+  key.searchParams.set('__revision', revision)
+  return key.href
+}
+
+function neverCache (url) {
+  return url.origin !== self.location.origin || url.pathname === '/sw.js' ||
+    url.pathname === '/admin' || url.pathname.startsWith('/admin/')
+}
+
+function storable (response) {
+  // Only whole, fresh, same-origin 200s; never anything the server marked no-store.
+  return response.status === 200 && response.type === 'basic' && !response.redirected &&
+    !/no-store/.test(response.headers.get('Cache-Control') || '')
+}
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(precache())
+})
+
+async function precache () {
+  const cache = await caches.open(SHELL)
+  await Promise.all(PRECACHE.entries.map(async (entry) => {
+    const key = revisionKey(entry)
+    if (await cache.match(key)) return
+    // Unchanged since an earlier version: copy it, so a bad network re-downloads nothing.
+    const earlier = await caches.match(key)
+    if (earlier) return cache.put(key, earlier)
+    // no-cache: revalidate with the browser's HTTP cache, so what the page just loaded costs a 304.
+    const response = await fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin' })
+    if (storable(response)) return cache.put(key, response)
+    // A page that redirects or fails for this person is left out rather than blocking the update.
+    console.warn('not precached', entry.url, response.status)
+  }))
+}
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const current = new Set([SHELL, PAGES, CONTENT])
+    const names = await caches.keys()
+    await Promise.all(names.filter((name) => name.startsWith(PREFIX) && !current.has(name))
+      .map((name) => caches.delete(name)))
+    await self.clients.claim()
+  })())
+})
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting()
+})
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event
+  const url = new URL(request.url)
+  if (request.method !== 'GET' || neverCache(url)) return
+  if (request.mode === 'navigate') {
+    event.respondWith(navigate(event, url))
+  } else if (url.pathname.startsWith('/api/')) {
+    event.respondWith(staleWhileRevalidate(event, url))
+  } else {
+    event.respondWith(cacheFirst(request, url))
+  }
+})
+
+function fromPrecache (path) {
+  const key = precacheKeys.get(path)
+  return key ? caches.open(SHELL).then((cache) => cache.match(key)) : Promise.resolve(undefined)
+}
+
+async function cachedPage (url) {
+  return (await fromPrecache(url.pathname + url.search)) ||
+    (await caches.open(PAGES).then((cache) => cache.match(url.href, { ignoreVary: true }))) ||
+    (await fromPrecache(url.pathname)) // e.g. /helplines?area=x offline: all areas beats nothing
+}
+
+// Pages: network first (fresh numbers when online), the cached copy after a short wait, then /offline.
+async function navigate (event, url) {
+  const fromNetwork = fetch(event.request).then(async (response) => {
+    if (storable(response) && !precacheKeys.has(url.pathname + url.search)) {
+      await caches.open(PAGES).then((cache) => cache.put(url.href, response.clone()))
+    }
+    return response
+  })
+  event.waitUntil(fromNetwork.catch(() => {}))
+  let timer
+  const timeout = new Promise((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error('slow network')), NAVIGATION_TIMEOUT_MS)
+  })
+  try {
+    const response = await Promise.race([fromNetwork, timeout])
+    if (response.status < 500) return response
+    return (await cachedPage(url)) || response
+  } catch {
+    return (await cachedPage(url)) || (await fromPrecache(OFFLINE_PAGE)) || Response.error()
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+// Content: answer at once from the cache, then revalidate with a conditional GET (ETag / 304).
+async function staleWhileRevalidate (event, url) {
+  const cache = await caches.open(CONTENT)
+  const cached = (await cache.match(url.href, { ignoreVary: true })) || (await fromPrecache(url.pathname + url.search))
+  const revalidated = revalidate(cache, url, cached)
+  if (cached) {
+    event.waitUntil(revalidated.catch(() => {}))
+    return cached
+  }
+  try {
+    return await revalidated
+  } catch {
+    return Response.json({ error: { status: 503, code: 'offline', message: 'No connection and no saved copy.' } },
+      { status: 503, headers: { 'Cache-Control': 'no-store' } })
+  }
+}
+
+async function revalidate (cache, url, cached) {
+  const etag = cached && cached.headers.get('ETag')
+  const response = await fetch(url.href, {
+    cache: 'no-store', credentials: 'same-origin', headers: etag ? { 'If-None-Match': etag } : {}
+  })
+  if (response.status === 304 && cached) return cached
+  if (storable(response)) await cache.put(url.href, response.clone())
+  return response
+}
+
+// Static files and anything else: the precached copy, else the network, else any cached copy.
+async function cacheFirst (request, url) {
+  const precached = await fromPrecache(url.pathname + url.search) || await fromPrecache(url.pathname)
+  if (precached) return precached
+  try {
+    return await fetch(request)
+  } catch (error) {
+    const cached = await caches.match(request, { ignoreVary: true })
+    if (cached) return cached
+    throw error
+  }
+}

@@ -1,0 +1,202 @@
+"""The installable, offline-first web app: the service worker, one manifest per identity, the offline page.
+
+The worker's precache list is built from the app itself rather than by hand: every page route without
+URL arguments, every guide, the static files pages use, this identity's manifest and the content
+bundle. Each entry's revision is hashed from bytes (files), from the content version plus templates
+and code (pages), or is the bundle's version, so /sw.js changes whenever anything it caches does; the
+browser then installs a new worker that waits for the user's word (static/js/components/sw-update.js).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
+
+from . import content, identities
+from .api.responses import cached_json
+from .extensions import db
+from .models import Area, Guide
+
+bp = Blueprint("webapp", __name__)
+
+WORKER_SOURCE = Path(__file__).parent / "static" / "sw.js"
+MANIFEST_MARKER = '"__PRECACHE_MANIFEST__"'
+# Never precached: the worker itself, the JSON API (only the bundle is), the agency admin, other manifests.
+NOT_PAGES = ("/sw.js", "/api/", "/admin", "/manifests/", "/static/")
+ICON_FILES = {  # file in static/icons/<identity>/: (sizes, purpose)
+    "any-192.png": ("192x192", "any"),
+    "any-512.png": ("512x512", "any"),
+    "maskable-512.png": ("512x512", "maskable"),
+}
+FAVICON = "favicon-48.png"
+
+
+def sha256(data: bytes | str) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+class FileDigests:
+    """sha256 of files, recomputed only when a file's size or modification time changes."""
+
+    def __init__(self):
+        self._known: dict[Path, tuple[tuple[int, int], str]] = {}
+
+    def of(self, path: Path) -> str:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        known = self._known.get(path)
+        if known is None or known[0] != stamp:
+            known = (stamp, sha256(path.read_bytes()))
+            self._known[path] = known
+        return known[1]
+
+    def of_tree(self, folder: Path, pattern: str = "*") -> dict[str, str]:
+        return {path.relative_to(folder).as_posix(): self.of(path)
+                for path in sorted(folder.rglob(pattern)) if path.is_file() and not path.name.startswith(".")}
+
+
+digests = FileDigests()
+_pages_found: dict[str, list[str]] = {}  # site version -> page paths that render as HTML
+_pages_lock = threading.Lock()
+
+
+def identity_named(key: str) -> identities.Identity:
+    if key not in identities.IDENTITIES:
+        abort(404)
+    return identities.presented(identities.IDENTITIES[key])
+
+
+def icon_url(identity_key: str, filename: str) -> str:
+    return url_for("static", filename=f"icons/{identity_key}/{filename}")
+
+
+def build_manifest(identity: identities.Identity) -> dict:
+    base = json.loads(Path(current_app.config["BASE_MANIFEST"]).read_text(encoding="utf-8"))
+    return base | {
+        "id": f"/app/{identity.key}",
+        # Chrome's install dialog can show the description: a disguise's says nothing more than its name.
+        "description": identity.name if identity.disguise else base.get("description", identity.name),
+        "name": identity.name,
+        "short_name": identity.short_name,
+        "start_url": identity.start_url,
+        "scope": "/",
+        "theme_color": identity.theme_color,
+        "background_color": identity.background_color,
+        "icons": [{"src": icon_url(identity.key, name), "sizes": sizes, "type": "image/png", "purpose": purpose}
+                  for name, (sizes, purpose) in ICON_FILES.items()],
+    }
+
+
+def code_version(app: Flask) -> str:
+    """Python and template sources: a deploy that changes how pages render changes their revisions."""
+    sources = digests.of_tree(Path(app.root_path), "*.py")
+    for folder in template_folders(app):
+        sources |= {f"{folder}/{name}": value for name, value in digests.of_tree(folder).items()}
+    return sha256(json.dumps(sources, sort_keys=True))
+
+
+def template_folders(app: Flask) -> list[Path]:
+    roots = [(app.root_path, app.template_folder)]
+    roots += [(blueprint.root_path, blueprint.template_folder) for blueprint in app.blueprints.values()]
+    return sorted({Path(root) / folder for root, folder in roots if folder and (Path(root) / folder).is_dir()})
+
+
+def static_files(app: Flask, identity_key: str) -> dict[str, str]:
+    """Static files the public pages use: everything but the worker source, admin assets and other identities' icons."""
+    found = {}
+    for name, value in digests.of_tree(Path(app.static_folder)).items():
+        parts = name.split("/")
+        if name == "sw.js" or any(part.startswith("admin") for part in parts):
+            continue
+        if parts[0] == "icons" and (len(parts) != 3 or parts[1] != identity_key):
+            continue
+        found[name] = value
+    return found
+
+
+def page_paths(app: Flask, identity_key: str, site_version: str) -> list[str]:
+    """Every GET route without URL arguments that renders as an HTML page, found by asking the app once per version."""
+    with _pages_lock:
+        if site_version in _pages_found:
+            return _pages_found[site_version]
+    candidates = sorted({rule.rule for rule in app.url_map.iter_rules()
+                         if "GET" in (rule.methods or ()) and not rule.arguments
+                         and not rule.rule.startswith(NOT_PAGES)})
+    client = app.test_client()
+    client.set_cookie(identities.COOKIE, identity_key)
+    pages = []
+    for path in candidates:
+        response = client.get(path)
+        if response.status_code == 200 and response.mimetype == "text/html":
+            pages.append(path)
+        response.close()
+    with _pages_lock:
+        if len(_pages_found) > 64:  # old versions: keep memory bounded
+            _pages_found.clear()
+        _pages_found[site_version] = pages
+    return pages
+
+
+def precache_manifest(identity: identities.Identity) -> dict:
+    """What the worker stores for offline use, each entry with a revision that changes when its bytes do."""
+    app = current_app._get_current_object()
+    content_version = content.bundle()["version"]
+    statics = static_files(app, identity.key)
+    guide_slugs = list(db.session.scalars(db.select(Guide.slug).order_by(Guide.position, Guide.slug)))
+    site_version = sha256(json.dumps([code_version(app), statics, content_version, asdict(identity), guide_slugs]))
+
+    pages = page_paths(app, identity.key, site_version) + [url_for("pages.guide", slug=slug) for slug in guide_slugs]
+    manifest_bytes = json.dumps(build_manifest(identity), sort_keys=True)
+    entries = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages]
+    entries += [{"url": url_for("static", filename=name), "revision": value[:20]} for name, value in statics.items()]
+    entries += [{"url": url_for("webapp.manifest", key=identity.key), "revision": sha256(manifest_bytes)[:20]},
+                {"url": url_for("api.bundle"), "revision": content_version}]
+    return {"version": sha256(json.dumps(entries))[:16], "entries": entries}
+
+
+@bp.get("/sw.js")
+def service_worker():
+    source = WORKER_SOURCE.read_text(encoding="utf-8")
+    precache = json.dumps(precache_manifest(identities.current()), separators=(",", ":"))
+    body = source.replace(MANIFEST_MARKER, precache, 1)
+    response = Response(body, mimetype="text/javascript")
+    # The browser must always see the newest worker, straight from the server.
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.add("Cookie")
+    return response
+
+
+@bp.get("/manifests/<key>.webmanifest")
+def manifest(key: str):
+    response = cached_json(build_manifest(identity_named(key)))
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+@bp.get("/offline")
+def offline():
+    national = db.session.scalars(content.ordered_services().where(Area.kind == "national")).all()
+    return render_template("offline.html", services=national)
+
+
+@bp.app_template_global()
+def identity_icon(identity: identities.Identity, filename: str = FAVICON) -> str:
+    return icon_url(identity.key, filename)
+
+
+@bp.after_app_request
+def revalidate_pages(response: Response) -> Response:
+    """Pages get an ETag, so a revisit (and the worker's precache) costs a 304 rather than the whole page."""
+    if (request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html"
+            and not response.direct_passthrough and not response.cache_control.no_store
+            and "Set-Cookie" not in response.headers and not request.path.startswith("/admin")):
+        response.vary.add("Cookie")  # pages render in the identity the `look` cookie names
+        if not response.cache_control.max_age:
+            response.cache_control.no_cache = True
+        response.add_etag()
+        response.make_conditional(request)
+    return response
