@@ -118,14 +118,16 @@ def static_files(app: Flask, identity_key: str) -> dict[str, str]:
     return found
 
 
-def page_paths(app: Flask, identity_key: str, site_version: str) -> list[str]:
-    """Every GET route without URL arguments that renders as an HTML page, found by asking the app once per version."""
+def page_candidates(app: Flask) -> list[str]:
+    return sorted({rule.rule for rule in app.url_map.iter_rules()
+                   if "GET" in (rule.methods or ()) and not rule.arguments and not rule.rule.startswith(NOT_PAGES)})
+
+
+def page_paths(app: Flask, identity_key: str, candidates: list[str], site_version: str) -> list[str]:
+    """The candidates that render as an HTML page, found by asking the app once per site version."""
     with _pages_lock:
         if site_version in _pages_found:
             return _pages_found[site_version]
-    candidates = sorted({rule.rule for rule in app.url_map.iter_rules()
-                         if "GET" in (rule.methods or ()) and not rule.arguments
-                         and not rule.rule.startswith(NOT_PAGES)})
     client = app.test_client()
     client.set_cookie(identities.COOKIE, identity_key)
     pages = []
@@ -147,9 +149,11 @@ def precache_manifest(identity: identities.Identity) -> dict:
     content_version = content.bundle()["version"]
     statics = static_files(app, identity.key)
     guide_slugs = list(db.session.scalars(db.select(Guide.slug).order_by(Guide.position, Guide.slug)))
-    site_version = sha256(json.dumps([code_version(app), statics, content_version, asdict(identity), guide_slugs]))
+    candidates = page_candidates(app)
+    site_version = sha256(json.dumps([code_version(app), statics, content_version, asdict(identity), guide_slugs,
+                                      candidates]))
 
-    pages = page_paths(app, identity.key, site_version) + [url_for("pages.guide", slug=slug) for slug in guide_slugs]
+    pages = page_paths(app, identity.key, candidates, site_version) + [url_for("pages.guide", slug=slug) for slug in guide_slugs]
     manifest_bytes = json.dumps(build_manifest(identity), sort_keys=True)
     entries = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages]
     entries += [{"url": url_for("static", filename=name), "revision": value[:20]} for name, value in statics.items()]

@@ -1,0 +1,184 @@
+"""The installable web app on the server side: /sw.js and its precache list, manifests, icons, offline page."""
+import json
+import re
+import shutil
+import struct
+
+import pytest
+from flask import Response, redirect
+
+from pwa import content
+from pwa.extensions import db
+from pwa.identities import COOKIE, IDENTITIES
+from pwa.settings import PROJECT_ROOT
+
+
+def worker(client) -> tuple[bytes, dict]:
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    found = re.search(r"^const PRECACHE = (\{.*\})$", response.get_data(as_text=True), re.M)
+    assert found, "the precache list was not injected"
+    return response.data, json.loads(found.group(1))
+
+
+def urls(precache: dict) -> list[str]:
+    return [entry["url"] for entry in precache["entries"]]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_worker_is_served_at_root_never_cached_as_javascript(client):
+    response = client.get("/sw.js")
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in response.headers
+    body = response.get_data(as_text=True)
+    assert "__PRECACHE_MANIFEST__" not in body and "Date.now" not in body
+    assert "skipWaiting()" in body and "clients.claim()" in body
+
+
+def test_precache_holds_every_page_guide_asset_and_the_bundle(client, app):
+    _, precache = worker(client)
+    listed = urls(precache)
+    assert len(listed) == len(set(listed)), "an entry is listed twice"
+    for page in ["/", "/helplines", "/guides", "/limits", "/offline"]:
+        assert page in listed
+    with app.app_context():
+        slugs = db.session.scalars(db.select(content.Guide.slug)).all()
+        version = content.bundle()["version"]
+    assert len(slugs) == 6 and all(f"/guides/{slug}" in listed for slug in slugs)
+    for asset in ["/static/css/app.css", "/static/js/main.js", "/static/js/lock.js",
+                  "/static/js/components/open-now.js", "/static/js/components/sw-update.js",
+                  "/static/icons/plain/favicon-48.png", "/manifests/plain.webmanifest"]:
+        assert asset in listed
+    bundle = next(e for e in precache["entries"] if e["url"] == "/api/v1/bundle")
+    assert bundle["revision"] == version
+    assert all(e["revision"] and re.fullmatch(r"[0-9a-f]+", e["revision"]) for e in precache["entries"])
+    # Never cached: the worker, the rest of the API, the admin, other identities' icons.
+    assert not [u for u in listed if u == "/sw.js" or u.startswith(("/admin", "/static/sw.js"))
+                or (u.startswith("/api/") and u != "/api/v1/bundle")
+                or (u.startswith("/static/icons/") and not u.startswith("/static/icons/plain/"))]
+
+
+def test_page_routes_are_found_automatically(app, client):
+    """New GET pages join the precache by themselves; redirects, non-HTML, admin and argument routes do not."""
+    app.add_url_rule("/new-page", "new_page", lambda: "<!doctype html><title>x</title>")
+    app.add_url_rule("/moved", "moved", lambda: redirect("/"))
+    app.add_url_rule("/data.txt", "data_txt", lambda: Response("plain", mimetype="text/plain"))
+    app.add_url_rule("/admin/dashboard", "admin_dashboard", lambda: "<p>admin</p>")
+    app.add_url_rule("/things/<int:thing>", "thing", lambda thing: "<p>thing</p>")
+    listed = urls(worker(client)[1])
+    assert "/new-page" in listed
+    assert not {"/moved", "/data.txt", "/admin/dashboard"} & set(listed)
+    assert not [u for u in listed if u.startswith("/things")]
+
+
+def test_worker_bytes_are_stable_and_change_with_content(client, app):
+    first, before = worker(client)
+    assert worker(client)[0] == first  # no timestamps: the browser sees no update unless something changed
+    pack = content.read_pack(app.config["CONTENT_DIR"])
+    pack.services[1]["phone"] = "0808 2000 999"
+    with app.app_context():
+        content.load_pack(pack)
+    changed, after = worker(client)
+    assert changed != first and after["version"] != before["version"]
+    revisions = lambda p: {e["url"]: e["revision"] for e in p["entries"]}  # noqa: E731
+    old, new = revisions(before), revisions(after)
+    assert old["/helplines"] != new["/helplines"] and old["/api/v1/bundle"] != new["/api/v1/bundle"]
+    assert old["/static/css/app.css"] == new["/static/css/app.css"]  # unchanged files are not fetched again
+
+
+def test_worker_bytes_change_when_a_static_file_changes(app, client, tmp_path):
+    static = tmp_path / "static"
+    shutil.copytree(PROJECT_ROOT / "pwa" / "static", static)
+    app.static_folder = str(static)
+    first, before = worker(client)
+    (static / "css" / "app.css").write_text("body { color: black; }\n")
+    changed, after = worker(client)
+    assert changed != first
+    old = {e["url"]: e["revision"] for e in before["entries"]}
+    new = {e["url"]: e["revision"] for e in after["entries"]}
+    assert old["/static/css/app.css"] != new["/static/css/app.css"]
+    assert old["/static/js/main.js"] == new["/static/js/main.js"]
+
+
+def test_worker_precaches_the_current_identitys_icons_and_manifest(client):
+    client.set_cookie(COOKIE, "calculator")
+    listed = urls(worker(client)[1])
+    assert "/manifests/calculator.webmanifest" in listed and "/manifests/plain.webmanifest" not in listed
+    assert "/static/icons/calculator/favicon-48.png" in listed
+    assert not [u for u in listed if u.startswith("/static/icons/") and "/calculator/" not in u]
+
+
+@pytest.mark.parametrize("key", IDENTITIES)
+def test_manifest_per_identity(client, key):
+    identity = IDENTITIES[key]
+    response = client.get(f"/manifests/{key}.webmanifest")
+    assert response.status_code == 200
+    assert response.mimetype == "application/manifest+json"
+    manifest = response.get_json(force=True)
+    assert manifest["id"] == f"/app/{key}"
+    assert manifest["name"] == identity.name and manifest["short_name"] == identity.short_name
+    assert manifest["start_url"] == identity.start_url and manifest["scope"] == "/"
+    assert manifest["display"] == "standalone" and manifest["lang"] == "en-GB"
+    assert manifest["theme_color"] == identity.theme_color
+    assert manifest["background_color"] == identity.background_color
+    icons = {(icon["sizes"], icon["purpose"]): icon["src"] for icon in manifest["icons"]}
+    assert set(icons) == {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")}
+    for (sizes, _), src in icons.items():
+        assert f"/icons/{key}/" in src
+        image = client.get(src)
+        assert image.status_code == 200 and image.mimetype == "image/png"
+        assert "x".join(map(str, png_size(image.data))) == sizes
+    if identity.disguise:
+        # Nothing in a disguise's manifest may give the real app away.
+        assert "open door" not in response.get_data(as_text=True).lower()
+        assert manifest["description"] == identity.name
+    assert client.get(f"/manifests/{key}.webmanifest",
+                      headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
+def test_every_identity_has_a_favicon_and_apple_touch_icon():
+    for key in IDENTITIES:
+        folder = PROJECT_ROOT / "pwa" / "static" / "icons" / key
+        assert png_size((folder / "favicon-48.png").read_bytes()) == (48, 48)
+        assert png_size((folder / "apple-touch-180.png").read_bytes()) == (180, 180)
+
+
+def test_unknown_manifest_is_not_found(client):
+    assert client.get("/manifests/nothing.webmanifest").status_code == 404
+
+
+def test_plain_manifest_uses_the_deployments_name(app, client):
+    app.config["APP_NAME"] = "Safe Space"
+    manifest = client.get("/manifests/plain.webmanifest").get_json(force=True)
+    assert manifest["name"] == "Safe Space"
+
+
+@pytest.mark.parametrize("key", IDENTITIES)
+def test_pages_link_the_identitys_manifest_and_favicon(client, key):
+    client.set_cookie(COOKIE, key)
+    html = client.get("/helplines").get_data(as_text=True)
+    assert f'<link rel="manifest" href="/manifests/{key}.webmanifest">' in html
+    assert f'<link rel="icon" href="/static/icons/{key}/favicon-48.png" type="image/png">' in html
+    assert 'data-module="sw-update"' in html and "hidden" in html.split('data-module="sw-update"')[1][:40]
+
+
+def test_offline_page_gives_emergency_numbers_under_a_neutral_title(client):
+    response = client.get("/offline")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<title>Open Door</title>" in html
+    assert 'href="tel:999"' in html and 'href="tel:08082000247"' in html
+    assert 'href="/helplines"' in html
+
+
+def test_pages_revalidate_with_etags(client):
+    first = client.get("/helplines")
+    assert first.headers["Cache-Control"] == "no-cache" and "Cookie" in first.headers["Vary"]
+    again = client.get("/helplines", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert "ETag" not in client.get("/missing").headers  # errors are never stored
