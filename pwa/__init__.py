@@ -34,6 +34,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import webapp
     app.register_blueprint(webapp.bp)
 
+    from . import disguise
+    app.register_blueprint(disguise.bp)
+
     from . import journal
     journal.init_app(app)
+
+    from . import admin
+    admin.init_app(app)
     return app

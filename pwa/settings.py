@@ -33,4 +33,6 @@ def from_environment(instance_path: str) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "JSON_SORT_KEYS": True,
+        # The agency admin at /admin (needs a fixed SECRET_KEY outside debug); 0 runs the public site only.
+        "ADMIN_ENABLED": os.environ.get("ADMIN_ENABLED", "1").strip().lower() not in ("0", "false", "no", "off"),
     }
