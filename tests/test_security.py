@@ -28,3 +28,27 @@ def test_no_third_party_hosts_in_pages_or_assets(client):
     assert loaded and all(u.startswith("/") and not u.startswith("//") for u in loaded)
     css = client.get("/static/css/app.css").get_data(as_text=True)
     assert "url(" not in css and "@import" not in css
+
+
+@pytest.mark.parametrize("url", ["/admin/login", "/admin/", "/api/v1/openapi.json"])
+def test_security_headers_on_admin_and_spec(client, url):
+    headers = client.get(url).headers
+    csp = headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in csp and "frame-ancestors 'none'" in csp and "form-action 'self'" in csp
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    for feature in ["geolocation=()", "microphone=()", "payment=()"]:
+        assert feature in headers["Permissions-Policy"]
+
+
+def test_hsts_on_admin_behind_a_tls_proxy(tmp_path):
+    from pwa import create_app
+
+    # Behind one proxy that terminates TLS, X-Forwarded-Proto makes the request secure: HSTS and a Secure cookie.
+    app = create_app({"TESTING": True, "TRUSTED_PROXIES": 1,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'proxy.sqlite'}"})
+    response = app.test_client().get("/admin/login", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Secure" in response.headers["Set-Cookie"]
+    plain = app.test_client().get("/admin/login")
+    assert "Strict-Transport-Security" not in plain.headers and "Secure" not in plain.headers["Set-Cookie"]
