@@ -1,0 +1,150 @@
+// Quick-hide. Triggers: the visible control, Shift pressed 3 times (GOV.UK "Exit this page" logic:
+// Shift on its own, each press within 5 s of the last), Esc twice within 1 s (in a text field the
+// first Esc steps out of the field instead), and the page being hidden (app switch, screen off).
+// Hiding covers the page in the next frame (a class on <html>, styled in css/decoys.css), marks this
+// tab shut so hide-guard.js keeps protected pages away until the secret way in, lets lock handlers
+// save drafts encrypted and drop keys (bounded wait), then replaces this history entry with the
+// decoy. In-app links and GET forms also replace instead of push, so Back has nothing to return to.
+import { markShut } from '../decoys/door.js'
+import { lockAll } from '../lock.js'
+
+export const LOCK_WAIT_MS = 500
+const SHIFT_WINDOW_MS = 5000
+const ESCAPE_WINDOW_MS = 1000
+// An in-app page load in progress is not a reason to hide; a stalled one stops counting after this.
+const LEAVING_FOR_MS = 15000
+const NOT_TEXT = new Set(['button', 'submit', 'reset', 'checkbox', 'radio', 'file', 'range', 'color', 'image', 'hidden'])
+
+function isTextField (element) {
+  if (!(element instanceof HTMLElement)) return false
+  if (element instanceof HTMLInputElement) return !NOT_TEXT.has(element.type)
+  return element instanceof HTMLTextAreaElement || element.isContentEditable
+}
+
+function isFilePicker (element) {
+  const target = element instanceof HTMLLabelElement ? element.control : element
+  return target instanceof HTMLInputElement && target.type === 'file'
+}
+
+export function initQuickHide (scope = document) {
+  const control = scope.querySelector('[data-quick-hide]')
+  if (!control) return null // decoys have no control and nothing to hide
+  const root = document.documentElement
+  const decoyUrl = control.href
+  let hiding = null
+  let leaving = false
+  let leavingTimer = null
+  let picking = false // a file or camera picker hides the page on phones: that is not a reason to hide
+  let shiftPresses = 0
+  let shiftTimer = null
+  let lastKeyWasModified = false
+  let lastEscape = -Infinity
+
+  function hide (reason) {
+    if (hiding) return hiding
+    root.classList.add('is-hiding')
+    markShut()
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur()
+    let locked
+    try {
+      locked = lockAll(reason)
+    } catch {
+      locked = Promise.resolve()
+    }
+    const waited = new Promise((resolve) => setTimeout(resolve, LOCK_WAIT_MS))
+    hiding = Promise.race([locked, waited]).then(() => location.replace(decoyUrl))
+    return hiding
+  }
+
+  function noteLeaving () {
+    leaving = true
+    clearTimeout(leavingTimer)
+    leavingTimer = setTimeout(() => { leaving = false }, LEAVING_FOR_MS)
+  }
+
+  function leave (url) {
+    noteLeaving()
+    location.replace(url)
+  }
+
+  control.addEventListener('click', (event) => {
+    event.preventDefault()
+    hide('control')
+  })
+
+  document.addEventListener('keyup', (event) => {
+    if (event.key === 'Shift' && !lastKeyWasModified) {
+      shiftPresses += 1
+      clearTimeout(shiftTimer)
+      if (shiftPresses >= 3) {
+        shiftPresses = 0
+        hide('shift')
+      } else {
+        shiftTimer = setTimeout(() => { shiftPresses = 0 }, SHIFT_WINDOW_MS)
+      }
+    } else if (event.key !== 'Shift') {
+      shiftPresses = 0 // Shift + another key is typing, not a request to hide
+      clearTimeout(shiftTimer)
+    }
+    lastKeyWasModified = event.shiftKey
+  }, true)
+
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return
+    const again = event.timeStamp - lastEscape <= ESCAPE_WINDOW_MS
+    lastEscape = event.timeStamp
+    if (again) {
+      lastEscape = -Infinity
+      hide('escape')
+    } else if (isTextField(event.target)) {
+      event.target.blur() // step aside: what was typed stays, the next Esc hides
+    }
+  }, true)
+
+  const hideWhenHidden = (reason) => {
+    if (!leaving && !picking) hide(reason)
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') hideWhenHidden('hidden')
+    else picking = false
+  })
+  window.addEventListener('pagehide', () => hideWhenHidden('pagehide'))
+  window.addEventListener('pageshow', (event) => {
+    if (!event.persisted) return
+    hiding = null
+    leaving = false
+    picking = false
+  })
+
+  document.addEventListener('click', (event) => {
+    if (isFilePicker(event.target)) picking = true
+    if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return
+    const link = event.target instanceof Element ? event.target.closest('a[href]') : null
+    if (!link || (link.target && link.target !== '_self') || link.hasAttribute('download')) return
+    const url = new URL(link.href)
+    if (url.origin !== location.origin) return // tel:, sms: and other sites keep their own behaviour
+    if (url.hash && url.pathname === location.pathname && url.search === location.search) return
+    event.preventDefault()
+    leave(url.href)
+  })
+  document.addEventListener('change', (event) => { if (isFilePicker(event.target)) picking = false }, true)
+  document.addEventListener('cancel', (event) => { if (isFilePicker(event.target)) picking = false }, true)
+
+  document.addEventListener('submit', (event) => {
+    const form = event.target
+    if (event.defaultPrevented || form.method !== 'get' || (form.target && form.target !== '_self')) return
+    const url = new URL(form.action)
+    if (url.origin !== location.origin) return
+    event.preventDefault()
+    url.search = new URLSearchParams(new FormData(form, event.submitter)).toString()
+    leave(url.href)
+  })
+
+  // Navigations started elsewhere (scripts, POST forms) are in-app page loads too.
+  window.navigation?.addEventListener('navigate', (event) => {
+    const url = new URL(event.destination.url)
+    if (!hiding && !event.destination.sameDocument && !event.downloadRequest && url.origin === location.origin) noteLeaving()
+  })
+
+  return { hide }
+}
