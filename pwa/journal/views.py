@@ -1,7 +1,7 @@
 """The journal page shell: every secret in it is decrypted and rendered by the browser only."""
 from flask import Blueprint, current_app, render_template
 
-from .report import CHILDREN, TAGS
+from .report import CHILDREN, FIELDS, TAGS
 
 bp = Blueprint("journal", __name__)
 
@@ -12,6 +12,5 @@ DEFAULT_IDLE_SECONDS = 180
 @bp.get("/journal")
 def index():
     idle = current_app.config.get("JOURNAL_IDLE_SECONDS", DEFAULT_IDLE_SECONDS)
-    response = current_app.make_response(render_template("journal/index.html", tags=TAGS, children=CHILDREN,
-                                                         idle_seconds=idle))
-    return response
+    return render_template("journal/index.html", labels=dict(FIELDS), tags=TAGS, children=CHILDREN,
+                           idle_seconds=idle)

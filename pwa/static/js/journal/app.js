@@ -1,0 +1,555 @@
+// The journal page: set-up, unlock, entries, drafts, photos, report, export, passphrase change, and locking.
+// Locking (quick-hide, app update, idle, page hidden) first snapshots any open entry, empties every decrypted
+// thing from the page at once, drops the keys, then seals the snapshot as a draft with the key it kept.
+import { onLock } from '../lock.js'
+import { JournalCryptoError, newExportCode } from './crypto.js'
+import { discardDraft, loadDraft, saveDraft } from './drafts.js'
+import { Journal } from './entries.js'
+import { makeBundle } from './export.js'
+import { clearFields, fillFields, problemsWith, readFields } from './form.js'
+import { addPhoto, forgetPhotos, readPhoto } from './photos.js'
+import { describeWhen, el, entryArticle, historyLines, listItem, renderReport, stamp, tagNames } from './report.js'
+import { openStore } from './store.js'
+import { MIN_LENGTH, MIN_SCORE, initStrength, rateStrength } from './strength.js'
+import { COULD_NOT_UNLOCK, UnlockError, Vault } from './vault.js'
+
+const DRAFT_DELAY_MS = 400
+const CONFIRM_MS = 5000
+const today = () => {
+  const now = new Date()
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10)
+}
+
+export async function initJournal (root) {
+  const app = new JournalApp(root, await openStore())
+  await app.start()
+  return app
+}
+
+class JournalApp {
+  constructor (root, store) {
+    this.root = root
+    this.vault = new Vault(store)
+    this.journal = new Journal(this.vault)
+    this.labels = JSON.parse(root.dataset.labels)
+    this.idleMs = Math.max(1, Number(root.dataset.idleSeconds) || 180) * 1000
+    this.forms = Object.fromEntries([...root.querySelectorAll('form[data-form]')].map((form) => [form.dataset.form, form]))
+    this.editing = null // { entry, photos, newPhotos } while the entry form is open
+    this.draft = null
+    this.draftQueue = Promise.resolve()
+    this.pendingPhotos = new Set()
+    this.blobUrls = []
+    this.session = 0 // bumped on every lock, so late async work knows its page is gone
+    this.locking = null
+    this.currentId = null
+  }
+
+  $ (selector) { return this.root.querySelector(selector) }
+
+  async start () {
+    const { setup, unlock, entry, passphrase } = this.forms
+    setup.addEventListener('submit', (event) => this.onSetup(event))
+    unlock.addEventListener('submit', (event) => this.onUnlock(event))
+    entry.addEventListener('submit', (event) => this.onSaveEntry(event))
+    entry.addEventListener('input', () => this.scheduleDraft())
+    entry.addEventListener('change', (event) => { if (event.target.type !== 'file') this.scheduleDraft() })
+    passphrase.addEventListener('submit', (event) => this.onChangePassphrase(event))
+    this.root.querySelectorAll('[data-photo-input]').forEach((input) => input.addEventListener('change', (event) => this.onPhotos(event)))
+    this.$('[data-search]').addEventListener('input', () => this.renderList())
+    this.$('[data-list]').addEventListener('click', (event) => {
+      const item = event.target.closest('[data-id]')
+      if (item) this.openDetail(item.dataset.id)
+    })
+    this.$('[data-photos]').addEventListener('click', (event) => {
+      const remove = event.target.closest('[data-remove-photo]')
+      if (remove) this.removePhoto(remove.dataset.removePhoto)
+    })
+    this.root.addEventListener('click', (event) => {
+      const button = event.target.closest('[data-action]')
+      if (button) this.onAction(button.dataset.action, button)
+    })
+    initStrength(this.root)
+
+    onLock((reason) => this.lock(reason))
+    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') this.lock('hidden') })
+    window.addEventListener('pagehide', () => this.lock('hidden'))
+    for (const type of ['pointerdown', 'keydown', 'input', 'scroll', 'touchstart']) {
+      document.addEventListener(type, () => this.resetIdle(), { capture: true, passive: true })
+    }
+    this.show(await this.vault.exists() ? 'unlock' : 'setup')
+  }
+
+  show (view) {
+    for (const section of this.root.querySelectorAll('[data-view]')) section.hidden = section.dataset.view !== view
+    this.view = view
+  }
+
+  status (message) { this.$('[data-status]').textContent = message }
+
+  showError (form, message, fieldName) {
+    form.querySelector('[data-error]').textContent = message
+    form.querySelectorAll('[aria-invalid]').forEach((input) => input.removeAttribute('aria-invalid'))
+    const field = fieldName && form.elements[fieldName]
+    if (field && field.focus) {
+      field.setAttribute('aria-invalid', 'true')
+      field.focus()
+    }
+  }
+
+  clearError (form) { this.showError(form, '') }
+
+  async busy (button, text, action) {
+    const label = button.textContent
+    button.disabled = true
+    button.textContent = text
+    try { return await action() } finally {
+      button.disabled = false
+      button.textContent = label
+    }
+  }
+
+  // A second press within a few seconds confirms something that cannot be undone.
+  confirmed (button) {
+    if (button.dataset.armed) return true
+    button.dataset.armed = button.textContent
+    button.textContent = 'Press again to confirm'
+    setTimeout(() => { if (button.dataset.armed) { button.textContent = button.dataset.armed; delete button.dataset.armed } }, CONFIRM_MS)
+    return false
+  }
+
+  onAction (action, button) {
+    if (action !== 'lock' && !this.vault.unlocked) return
+    const actions = {
+      lock: () => this.lock('button'),
+      new: () => this.draft ? this.continueDraft() : this.openEntryForm({ fields: { occurredDate: today() } }),
+      'continue-draft': () => this.continueDraft(),
+      'discard-draft': () => this.confirmed(button) && this.discardSavedDraft(),
+      'close-entry': () => this.closeEntry(),
+      'discard-entry': () => this.confirmed(button) && this.discardEntry(),
+      edit: () => this.editCurrent(),
+      history: () => this.showHistory(),
+      delete: () => this.confirmed(button) && this.deleteCurrent(),
+      back: () => this.goHome(),
+      report: () => this.openReport(),
+      print: () => window.print(),
+      export: () => { this.$('[data-export]').replaceChildren(); this.show('export') },
+      'make-export': () => this.busy(button, 'Making the file…', () => this.makeExport()),
+      check: () => this.runCheck(),
+      passphrase: () => { clearFields(this.forms.passphrase); this.clearError(this.forms.passphrase); this.show('passphrase') }
+    }
+    if (button.dataset.armed && !['discard-draft', 'discard-entry', 'delete'].includes(action)) return
+    const run = actions[action]
+    if (run) Promise.resolve(run()).catch((error) => this.status(`Something went wrong: ${error.message}`))
+  }
+
+  // Set-up, unlock, passphrase change ------------------------------------------------------------------
+
+  checkNewPassphrase (form, passphrase, confirm) {
+    if (passphrase.length < MIN_LENGTH) return this.showError(form, `Use at least ${MIN_LENGTH} characters`, 'passphrase')
+    if (rateStrength(passphrase).score < MIN_SCORE) {
+      return this.showError(form, 'That passphrase would be too easy to guess. Add a word or two.', 'passphrase')
+    }
+    if (passphrase !== confirm) return this.showError(form, 'The two passphrases are not the same', 'confirm')
+    return true
+  }
+
+  async onSetup (event) {
+    event.preventDefault()
+    const form = this.forms.setup
+    const { passphrase, confirm } = form.elements
+    if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
+    try {
+      await this.busy(form.querySelector('[type=submit]'), 'Setting up…', () => this.vault.setup(passphrase.value))
+    } catch (error) {
+      return this.showError(form, error.message)
+    }
+    clearFields(form)
+    this.clearError(form)
+    // Ask the browser not to clear the journal when space runs low; others show what it said.
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {})
+    document.dispatchEvent(new Event('opendoor:meaningful-use'))
+    await this.opened()
+    this.status('Your journal is ready. Only your passphrase can open it.')
+  }
+
+  async onUnlock (event) {
+    event.preventDefault()
+    const form = this.forms.unlock
+    try {
+      await this.busy(form.querySelector('[type=submit]'), 'Unlocking…', () => this.vault.unlock(form.elements.passphrase.value))
+    } catch (error) {
+      form.elements.passphrase.value = ''
+      if (error instanceof UnlockError && error.message === COULD_NOT_UNLOCK) {
+        return this.showError(form, 'Could not unlock. Check the passphrase and try again.', 'passphrase')
+      }
+      if (error instanceof JournalCryptoError) return this.showError(form, 'Could not unlock: this journal\'s lock settings are not safe enough to use.')
+      return this.showError(form, `Could not unlock: ${error.message}`)
+    }
+    clearFields(form)
+    this.clearError(form)
+    this.status('')
+    await this.opened()
+  }
+
+  async onChangePassphrase (event) {
+    event.preventDefault()
+    const form = this.forms.passphrase
+    const { current, passphrase, confirm } = form.elements
+    if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
+    try {
+      await this.busy(form.querySelector('[type=submit]'), 'Changing…',
+        () => this.vault.changePassphrase(current.value, passphrase.value))
+    } catch (error) {
+      current.value = ''
+      const message = error instanceof UnlockError ? 'Could not unlock with the current passphrase. Nothing was changed.' : error.message
+      return this.showError(form, message, 'current')
+    }
+    clearFields(form)
+    this.clearError(form)
+    this.goHome()
+    this.status('Passphrase changed. Use the new one from now on.')
+  }
+
+  async opened () {
+    await this.journal.load()
+    await this.refreshDraftOffer()
+    this.goHome()
+    this.resetIdle()
+  }
+
+  // Home: list, search, draft offer -----------------------------------------------------------------------
+
+  goHome () {
+    this.currentId = null
+    this.renderList()
+    this.show('home')
+  }
+
+  renderList () {
+    if (!this.journal.index) return
+    const query = this.$('[data-search]').value
+    const entries = this.journal.search(query, (entry) => `${describeWhen(entry.fields)} ${tagNames(entry.fields, this.labels).join(' ')}`)
+    const items = document.createDocumentFragment()
+    for (const entry of entries) items.append(listItem(entry, this.labels))
+    this.$('[data-list]').replaceChildren(items)
+    const total = Object.keys(this.journal.index.entries).length
+    const plural = (n) => `${n} ${n === 1 ? 'entry' : 'entries'}`
+    this.$('[data-count]').textContent = total === 0 ? 'No entries yet.'
+      : query.trim() ? `${entries.length} of ${plural(total)} match.` : `${plural(total)}, most recent first.`
+    if (this.journal.index.damaged.length) {
+      this.status(`${this.journal.index.damaged.length} saved change(s) could not be read. Use "Check nothing has been changed" for details.`)
+    }
+  }
+
+  async refreshDraftOffer () {
+    this.draft = await loadDraft(this.vault)
+    this.$('[data-draft-offer]').hidden = !this.draft
+    this.$('[data-draft-time]').textContent = this.draft ? stamp(this.draft.savedAt) : ''
+  }
+
+  continueDraft () {
+    if (this.draft) this.openEntryForm(this.draft)
+  }
+
+  async discardSavedDraft () {
+    if (!this.draft) return
+    await this.forgetUnsavedPhotos(this.draft.newPhotos || [], [])
+    await discardDraft(this.vault)
+    await this.refreshDraftOffer()
+    this.status('The unsaved entry was thrown away.')
+  }
+
+  // Photos added in a draft that never made it into a saved revision.
+  forgetUnsavedPhotos (newPhotos, kept) {
+    const keep = new Set(kept.map((photo) => photo.id))
+    return forgetPhotos(this.vault, newPhotos.filter((id) => !keep.has(id)))
+  }
+
+  // The entry form and drafts -----------------------------------------------------------------------------
+
+  openEntryForm ({ entry = null, fields = {}, photos = [], newPhotos = [] }) {
+    const form = this.forms.entry
+    clearFields(form)
+    fillFields(form, fields)
+    this.clearError(form)
+    this.editing = { entry, photos: [...photos], newPhotos: [...newPhotos] }
+    this.$('[data-entry-title]').textContent = entry ? 'Edit entry' : 'New entry'
+    this.$('[data-draft-state]').textContent = ''
+    this.renderPhotos()
+    this.show('entry')
+    form.querySelector('h2').scrollIntoView({ block: 'start' })
+  }
+
+  snapshot () {
+    return { entry: this.editing.entry, fields: readFields(this.forms.entry), photos: [...this.editing.photos], newPhotos: [...this.editing.newPhotos] }
+  }
+
+  scheduleDraft () {
+    if (!this.editing) return
+    clearTimeout(this.draftTimer)
+    this.draftTimer = setTimeout(() => this.saveDraftNow().catch(() => {}), DRAFT_DELAY_MS)
+  }
+
+  // Draft writes go one after another, so an older snapshot can never land after a newer one.
+  queueDraft (draft, key) {
+    const write = this.draftQueue.catch(() => {}).then(() => saveDraft(this.vault, draft, key))
+    this.draftQueue = write.catch(() => {})
+    return write
+  }
+
+  async saveDraftNow () {
+    clearTimeout(this.draftTimer)
+    if (!this.editing || !this.vault.unlocked) return
+    const session = this.session
+    const draft = this.snapshot()
+    await this.queueDraft(draft, this.vault.key)
+    if (session !== this.session) return
+    this.draft = draft
+    this.$('[data-draft-state]').textContent = `Draft saved on this phone, encrypted (${stamp(new Date().toISOString())}).`
+  }
+
+  async onSaveEntry (event) {
+    event.preventDefault()
+    const form = this.forms.entry
+    if (!this.editing) return
+    const fields = readFields(form)
+    const problems = problemsWith(fields)
+    if (problems.length) return this.showError(form, problems.map((p) => p.message).join('. '), problems[0].name)
+    await Promise.allSettled([...this.pendingPhotos])
+    clearTimeout(this.draftTimer)
+    await this.draftQueue
+    const { entry, photos, newPhotos } = this.editing
+    try {
+      await this.busy(form.querySelector('[type=submit]'), 'Saving…', () => this.journal.save(entry, fields, photos))
+    } catch (error) {
+      return this.showError(form, `Not saved: ${error.message}. Your draft is kept.`)
+    }
+    await this.forgetUnsavedPhotos(newPhotos, photos).catch(() => {})
+    this.editing = null
+    this.draft = null
+    clearFields(form)
+    this.$('[data-photos]').replaceChildren()
+    this.$('[data-draft-offer]').hidden = true
+    this.goHome()
+    this.status(entry ? 'Changes saved.' : 'Entry saved.')
+  }
+
+  async closeEntry () {
+    await this.saveDraftNow()
+    this.editing = null
+    clearFields(this.forms.entry)
+    this.$('[data-photos]').replaceChildren()
+    await this.refreshDraftOffer()
+    this.goHome()
+  }
+
+  async discardEntry () {
+    const { newPhotos } = this.editing
+    clearTimeout(this.draftTimer)
+    await this.draftQueue
+    this.editing = null
+    clearFields(this.forms.entry)
+    this.$('[data-photos]').replaceChildren()
+    await this.forgetUnsavedPhotos(newPhotos, [])
+    await discardDraft(this.vault)
+    await this.refreshDraftOffer()
+    this.goHome()
+  }
+
+  async onPhotos (event) {
+    const input = event.target
+    const files = [...input.files]
+    input.value = '' // the page keeps no reference to the original file
+    for (const file of files) {
+      if (!this.editing) return
+      const task = addPhoto(this.vault, file)
+      this.pendingPhotos.add(task)
+      try {
+        const ref = await task
+        if (!this.editing) continue // locked meanwhile: the lock handler put it in the draft
+        this.editing.photos.push(ref)
+        this.editing.newPhotos.push(ref.id)
+        this.renderPhotos()
+        await this.saveDraftNow()
+      } catch (error) {
+        this.showError(this.forms.entry, `That photo was not added: ${error.message}`)
+      } finally {
+        this.pendingPhotos.delete(task)
+      }
+    }
+  }
+
+  removePhoto (id) {
+    if (!this.editing) return
+    this.editing.photos = this.editing.photos.filter((photo) => photo.id !== id)
+    this.renderPhotos()
+    this.saveDraftNow().catch(() => {})
+  }
+
+  renderPhotos () {
+    const list = this.$('[data-photos]')
+    list.replaceChildren(...this.editing.photos.map((photo) => {
+      const item = el('li', { 'data-photo-id': photo.id },
+        el('span', {}, `${photo.name} (SHA-256 ${photo.sha256.slice(0, 12)}…)`),
+        el('button', { type: 'button', className: 'button button--secondary', 'data-remove-photo': photo.id }, 'Remove'))
+      this.showPhoto(item, photo)
+      return item
+    }))
+  }
+
+  // Decrypts a photo into a blob: URL for an <img>; URLs are revoked on lock.
+  async showPhoto (container, photo) {
+    const session = this.session
+    try {
+      const blob = await readPhoto(this.vault, photo)
+      if (session !== this.session) return
+      const url = URL.createObjectURL(blob)
+      this.blobUrls.push(url)
+      container.prepend(el('img', { src: url, alt: `Photo ${photo.name}`, className: 'journal-photo' }))
+    } catch {
+      if (session === this.session) container.append(el('span', { className: 'journal-error' }, ' This photo could not be opened.'))
+    }
+  }
+
+  // One entry: details, history, edit, delete ---------------------------------------------------------------
+
+  openDetail (id) {
+    const entry = this.journal.get(id)
+    if (!entry) return
+    this.currentId = id
+    const article = entryArticle(entry, this.labels)
+    this.$('[data-detail]').replaceChildren(article)
+    this.$('[data-history]').replaceChildren()
+    this.$('[data-delete-reason]').value = ''
+    article.querySelectorAll('[data-photo-id]').forEach((figure) => {
+      this.showPhoto(figure, entry.photos.find((photo) => photo.id === figure.dataset.photoId))
+    })
+    this.show('detail')
+    window.scrollTo(0, 0)
+  }
+
+  async editCurrent () {
+    const entry = this.journal.get(this.currentId)
+    if (!entry) return
+    if (this.draft) {
+      this.goHome()
+      return this.status('Finish or throw away your unsaved entry first.')
+    }
+    this.openEntryForm({ entry: entry.id, fields: entry.fields, photos: entry.photos })
+  }
+
+  async showHistory () {
+    const session = this.session
+    const revisions = await this.journal.history(this.currentId)
+    if (session !== this.session) return
+    this.$('[data-history]').replaceChildren(...historyLines(revisions).map((line) => el('li', {}, line)))
+  }
+
+  async deleteCurrent () {
+    await this.journal.remove(this.currentId, this.$('[data-delete-reason]').value.trim())
+    this.root.querySelector('details.journal-delete').open = false
+    this.goHome()
+    this.status('Entry deleted. A sealed note that it existed stays in the history.')
+  }
+
+  // Report, export, check ---------------------------------------------------------------------------------
+
+  openReport () {
+    const container = this.$('[data-report]')
+    renderReport(container, this.journal.list(), this.labels, this.journal.index.deleted)
+    const photos = new Map(this.journal.list().flatMap((entry) => entry.photos.map((photo) => [photo.id, photo])))
+    container.querySelectorAll('[data-photo-id]').forEach((figure) => this.showPhoto(figure, photos.get(figure.dataset.photoId)))
+    this.show('report')
+  }
+
+  async makeExport () {
+    const session = this.session
+    const code = newExportCode()
+    const result = await makeBundle(this.vault, this.journal, code)
+    if (session !== this.session) return
+    const url = URL.createObjectURL(new Blob([result.json], { type: 'application/json' }))
+    this.blobUrls.push(url)
+    const parts = [
+      el('p', {}, 'Your one-time export code:'),
+      el('p', { className: 'journal-code', 'data-export-code': '' }, code),
+      el('p', {}, 'Write it down and keep it apart from the file: anyone with both can read your journal. It is not stored anywhere and cannot be shown again.'),
+      el('a', { className: 'button', href: url, download: `export-${today()}.json`, 'data-export-link': '' }, 'Download the export file'),
+      el('p', { className: 'journal-hint' }, `${result.revisions} saved changes and ${result.photos} photos.`)
+    ]
+    if (result.problems.length) {
+      parts.push(el('p', { className: 'journal-error' }, `Warning: ${result.problems.length} problem(s) were found on this phone; the verifier will list them.`))
+    }
+    this.$('[data-export]').replaceChildren(...parts)
+  }
+
+  async runCheck () {
+    const box = this.$('[data-check]')
+    box.replaceChildren(el('p', {}, 'Checking…'))
+    this.show('check')
+    const session = this.session
+    const result = await this.journal.verify()
+    if (session !== this.session) return
+    if (result.problems.length === 0) {
+      box.replaceChildren(el('p', { 'data-check-result': 'ok' },
+        `All ${result.count} saved changes and ${result.photos} photos check out: nothing has been altered.`))
+    } else {
+      box.replaceChildren(el('p', { className: 'journal-error', 'data-check-result': 'problems' }, `${result.problems.length} problem(s) found:`),
+        el('ul', {}, ...result.problems.map((problem) => el('li', {}, problem))))
+    }
+  }
+
+  // Locking -----------------------------------------------------------------------------------------------
+
+  resetIdle () {
+    clearTimeout(this.idleTimer)
+    if (this.vault.unlocked) this.idleTimer = setTimeout(() => this.lock('idle'), this.idleMs)
+  }
+
+  clearScreen () {
+    for (const node of this.root.querySelectorAll('[data-secret]')) node.replaceChildren()
+    for (const form of Object.values(this.forms)) {
+      clearFields(form)
+      this.clearError(form)
+    }
+    this.$('[data-search]').value = ''
+    this.$('[data-delete-reason]').value = ''
+    this.$('[data-draft-offer]').hidden = true
+    this.root.querySelector('details.journal-delete').open = false
+    this.blobUrls.forEach((url) => URL.revokeObjectURL(url))
+    this.blobUrls = []
+    this.status('')
+  }
+
+  lock (reason) {
+    if (this.locking) return this.locking
+    if (!this.vault.unlocked) {
+      this.clearScreen()
+      return Promise.resolve()
+    }
+    const key = this.vault.key
+    const draft = this.editing ? this.snapshot() : null
+    const pending = [...this.pendingPhotos]
+    this.session += 1
+    clearTimeout(this.draftTimer)
+    clearTimeout(this.idleTimer)
+    this.editing = null
+    this.draft = null
+    this.currentId = null
+    this.clearScreen()
+    this.vault.lock()
+    this.journal.unload()
+    this.show('unlock')
+    if (reason === 'idle') this.status('Locked after a few minutes without use.')
+    this.locking = (async () => {
+      if (!draft) return
+      for (const result of await Promise.allSettled(pending)) {
+        if (result.status === 'fulfilled' && !draft.photos.some((photo) => photo.id === result.value.id)) {
+          draft.photos.push(result.value)
+          draft.newPhotos.push(result.value.id)
+        }
+      }
+      await this.queueDraft(draft, key)
+    })().catch(() => {}).finally(() => { this.locking = null })
+    return this.locking
+  }
+}

@@ -1,0 +1,98 @@
+// Showing entries: the list line, the full entry, and the printable chronological report.
+// Every piece of user text goes in through textContent, never as HTML.
+const PARTS = { morning: 'morning', afternoon: 'afternoon', evening: 'evening', night: 'night' }
+const DETAIL_FIELDS = ['place', 'what', 'who', 'injuries', 'effect', 'witnesses', 'childrenPresent', 'children',
+  'evidence', 'policeOfficer', 'crimeReference', 'medical']
+
+export function el (tag, attrs = {}, ...children) {
+  const node = document.createElement(tag)
+  for (const [name, value] of Object.entries(attrs)) {
+    if (name === 'className') node.className = value
+    else node.setAttribute(name, value)
+  }
+  for (const child of children) if (child !== null && child !== undefined) node.append(child)
+  return node
+}
+
+export function longDate (iso) {
+  const date = new Date(`${iso}T00:00:00Z`)
+  if (Number.isNaN(date.getTime())) return iso
+  return date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' })
+}
+
+export function stamp (isoDateTime) {
+  const date = new Date(isoDateTime)
+  if (Number.isNaN(date.getTime())) return isoDateTime
+  return date.toLocaleString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' })
+}
+
+export function describeWhen (fields) {
+  const parts = []
+  parts.push(fields.occurredDate ? longDate(fields.occurredDate) : 'Date not given')
+  if (fields.occurredTime) parts.push(fields.occurredTime)
+  if (PARTS[fields.partOfDay]) parts.push(PARTS[fields.partOfDay])
+  let text = (fields.approximate ? 'Around ' : '') + parts.join(', ')
+  if (fields.occurredNote) text += ` (${fields.occurredNote})`
+  return text
+}
+
+const firstLine = (text, length = 120) => {
+  const line = (text || '').trim().split('\n')[0]
+  return line.length > length ? `${line.slice(0, length - 1)}…` : line
+}
+
+export function tagNames (fields, labels) {
+  return (fields.tags || []).map((tag) => labels.tags[tag] || tag)
+}
+
+export function listItem (entry, labels) {
+  const tags = tagNames(entry.fields, labels)
+  return el('li', {},
+    el('button', { type: 'button', className: 'journal-list__item', 'data-id': entry.id },
+      el('span', { className: 'journal-list__when' }, describeWhen(entry.fields)),
+      el('span', { className: 'journal-list__what' }, firstLine(entry.fields.what) || 'No description yet'),
+      tags.length ? el('span', { className: 'journal-list__tags' }, tags.join(', ')) : null))
+}
+
+function fieldValue (fields, name, labels) {
+  const value = fields[name]
+  if (name === 'childrenPresent') return labels.children[value] || ''
+  return typeof value === 'string' ? value.trim() : ''
+}
+
+// The full entry: when, every filled-in field, behaviours, photos (as <figure>s to fill in) and when written.
+export function entryArticle (entry, labels, heading = 'h2') {
+  const fields = entry.fields
+  const list = el('dl', { className: 'journal-entry__fields' })
+  for (const name of DETAIL_FIELDS) {
+    const value = fieldValue(fields, name, labels)
+    if (value) list.append(el('dt', {}, labels.fields[name]), el('dd', {}, value))
+  }
+  const tags = tagNames(fields, labels)
+  if (tags.length) list.append(el('dt', {}, 'Behaviours'), el('dd', {}, tags.join(', ')))
+  const written = `Written ${stamp(entry.createdAt)}` + (entry.rev > 1 ? `, last changed ${stamp(entry.updatedAt)}` : '')
+  const photos = el('div', { className: 'journal-entry__photos' })
+  for (const photo of entry.photos) {
+    photos.append(el('figure', { 'data-photo-id': photo.id },
+      el('figcaption', {}, `${photo.name}, added ${stamp(photo.capturedAt)}. SHA-256 ${photo.sha256}`)))
+  }
+  return el('article', { className: 'journal-entry' },
+    el(heading, {}, describeWhen(fields)), list, photos, el('p', { className: 'journal-hint' }, written))
+}
+
+export function historyLines (revisions) {
+  return revisions.map(({ rev, record }) => {
+    if (record.op === 'create') return `Written ${stamp(record.recordedAt)}`
+    if (record.op === 'delete') return `Deleted ${stamp(record.recordedAt)}`
+    return `Revision ${rev}: changed ${stamp(record.recordedAt)}`
+  })
+}
+
+// Oldest first, as a report for the police or a court should read.
+export function renderReport (container, entries, labels, deletedCount) {
+  const ordered = [...entries].reverse()
+  const intro = `${ordered.length} ${ordered.length === 1 ? 'entry' : 'entries'}, oldest first. Printed ${stamp(new Date().toISOString())}.` +
+    (deletedCount ? ` ${deletedCount} deleted ${deletedCount === 1 ? 'entry is' : 'entries are'} not shown; the export keeps them.` : '')
+  container.replaceChildren(el('h2', {}, 'Journal report'), el('p', {}, intro),
+    ...ordered.map((entry) => entryArticle(entry, labels, 'h3')))
+}
