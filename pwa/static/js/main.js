@@ -6,3 +6,7 @@ import { initSwUpdate } from './components/sw-update.js'
 initOpenNow(document)
 initSwUpdate(document)
 initStorageStatus(document)
+
+// The journal's modules load only on its own page.
+const journal = document.querySelector('[data-module="journal"]')
+if (journal) import('./journal/app.js').then(({ initJournal }) => initJournal(journal))
