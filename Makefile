@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 export FLASK_APP := pwa
 
-.PHONY: run db test bench system-deps clean
+.PHONY: run db test bench system-deps bench-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,10 +31,14 @@ run: db
 system-deps:
 	bash scripts/install-system-deps.sh
 
+# nginx and wrk for the load benchmark only, so `make test` stays lean.
+bench-deps:
+	bash scripts/install-bench-deps.sh
+
 test: system-deps $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: system-deps $(VENV)/.installed-test
+bench: system-deps bench-deps $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 
 clean:

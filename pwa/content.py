@@ -15,6 +15,7 @@ from pathlib import Path
 
 import markdown
 from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import contains_eager
 
 from .extensions import db
 from .models import Area, Guide, Service
@@ -129,7 +130,8 @@ def ordered_areas() -> list[Area]:
 
 
 def ordered_services():
-    return (db.select(Service).join(Service.area)
+    # contains_eager: the join already has each service's area, so s.area costs no extra query.
+    return (db.select(Service).join(Service.area).options(contains_eager(Service.area))
             .order_by(Area.kind != "national", Area.position, Service.position, Service.name))
 
 
