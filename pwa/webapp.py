@@ -8,6 +8,7 @@ browser then installs a new worker that waits for the user's word (static/js/com
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import threading
@@ -33,6 +34,9 @@ ICON_FILES = {  # file in static/icons/<identity>/: (sizes, purpose)
     "maskable-512.png": ("512x512", "maskable"),
 }
 FAVICON = "favicon-48.png"
+COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                "application/manifest+json", "image/svg+xml"}
+MIN_COMPRESS_BYTES = 1000
 
 
 def sha256(data: bytes | str) -> str:
@@ -193,14 +197,43 @@ def identity_icon(identity: identities.Identity, filename: str = FAVICON) -> str
 
 
 @bp.after_app_request
-def revalidate_pages(response: Response) -> Response:
+def fit_for_a_bad_network(response: Response) -> Response:
+    return compress(revalidate_page(response))
+
+
+def revalidate_page(response: Response) -> Response:
     """Pages get an ETag, so a revisit (and the worker's precache) costs a 304 rather than the whole page."""
     if (request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html"
             and not response.direct_passthrough and not response.cache_control.no_store
-            and "Set-Cookie" not in response.headers and not request.path.startswith("/admin")):
+            and not private(response)):
         response.vary.add("Cookie")  # pages render in the identity the `look` cookie names
         if not response.cache_control.max_age:
             response.cache_control.no_cache = True
         response.add_etag()
         response.make_conditional(request)
     return response
+
+
+def compress(response: Response) -> Response:
+    """gzip text for browsers that accept it: pages, scripts, styles and JSON shrink to about a quarter.
+
+    Never for admin pages or responses setting cookies (they may carry secrets: BREACH)."""
+    if (response.status_code != 200 or response.mimetype not in COMPRESSIBLE or private(response)
+            or "Content-Encoding" in response.headers or "Content-Range" in response.headers
+            or not request.accept_encodings["gzip"]):
+        return response
+    response.direct_passthrough = False  # static files arrive as a file wrapper
+    body = response.get_data()
+    response.vary.add("Accept-Encoding")
+    if len(body) < MIN_COMPRESS_BYTES:
+        return response
+    response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+    response.headers["Content-Encoding"] = "gzip"
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        response.set_etag(etag, weak=True)  # another encoding of the same content (as nginx does)
+    return response
+
+
+def private(response: Response) -> bool:
+    return "Set-Cookie" in response.headers or request.path.startswith("/admin")

@@ -182,3 +182,37 @@ def test_pages_revalidate_with_etags(client):
     again = client.get("/helplines", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""
     assert "ETag" not in client.get("/missing").headers  # errors are never stored
+
+
+def test_text_is_gzipped_for_browsers_that_accept_it(client):
+    import gzip
+
+    plain = client.get("/helplines")
+    packed = client.get("/helplines", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 2
+    assert packed.headers["ETag"].startswith('W/"')
+    again = client.get("/helplines", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+    bundle = client.get("/api/v1/bundle", headers={"Accept-Encoding": "gzip"})
+    assert bundle.headers["Content-Encoding"] == "gzip"
+    assert client.get("/api/v1/bundle", headers={"If-None-Match": bundle.headers["ETag"]}).status_code == 304
+    css = client.get("/static/css/app.css", headers={"Accept-Encoding": "gzip"})
+    assert gzip.decompress(css.data) == client.get("/static/css/app.css").data
+    icon = client.get("/static/icons/plain/any-192.png", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in icon.headers  # PNGs are compressed already
+
+
+def test_admin_pages_and_cookie_setting_responses_are_left_alone(app, client):
+    """They may carry secrets: no compression (BREACH) and no ETag for a shared cache to key on."""
+    page = "<!doctype html><p>" + "token " * 400 + "</p>"
+    app.add_url_rule("/admin/preview", "admin_preview", lambda: page)
+
+    def sets_cookie():
+        response = Response(page, mimetype="text/html")
+        response.set_cookie("look", "notes")
+        return response
+    app.add_url_rule("/sets-cookie", "sets_cookie", sets_cookie)
+    for path in ["/admin/preview", "/sets-cookie"]:
+        response = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert "Content-Encoding" not in response.headers and "ETag" not in response.headers, path

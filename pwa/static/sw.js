@@ -77,9 +77,12 @@ self.addEventListener('fetch', (event) => {
   }
 })
 
+let shell // opened once per worker start, not once per request
 function fromPrecache (path) {
   const key = precacheKeys.get(path)
-  return key ? caches.open(SHELL).then((cache) => cache.match(key)) : Promise.resolve(undefined)
+  if (!key) return Promise.resolve(undefined)
+  shell = shell || caches.open(SHELL)
+  return shell.then((cache) => cache.match(key))
 }
 
 async function cachedPage (url) {

@@ -1,0 +1,112 @@
+"""Offline-first PWA figures, measured in Chromium against a live server on loopback.
+
+- Cold first visit: everything the server sends (status line, headers and bodies) while a fresh profile
+  opens / and its service worker precaches the whole app (pages, guides, assets, bundle), until the
+  worker controls the page and the network is idle. Measured at the server, as served (the app gzips
+  text itself; headers are counted uncompressed, as HTTP/1.1 sends them).
+- Offline repeat visit: the server is stopped and Chromium relaunched on the same profile; each run is a
+  new tab with the worker stopped first (so it starts cold) and the CPU throttled 4x (CDP
+  Emulation.setCPUThrottlingRate): time from navigation start to first contentful paint of /helplines,
+  served by the worker from its cache. The browser's own first-tab start-up is left out (one warm-up run).
+"""
+import logging
+import statistics
+import tempfile
+import threading
+from pathlib import Path
+
+from conftest import make_app
+from playwright.sync_api import sync_playwright
+from support import CHROMIUM, CHROMIUM_ARGS, LiveServer
+
+COLD_RUNS = 3
+OFFLINE_RUNS = 5
+CONTROLLED = "() => navigator.serviceWorker.controller !== null"
+
+
+class CountingMiddleware:
+    """Counts what the app sends back: header bytes and body bytes."""
+
+    def __init__(self, app):
+        self.app = app
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.headers = self.body = self.responses = 0
+
+    def __call__(self, environ, start_response):
+        def counting_start_response(status, headers, exc_info=None):
+            size = len(f"HTTP/1.1 {status}\r\n") + sum(len(f"{k}: {v}\r\n") for k, v in headers) + 2
+            with self.lock:
+                self.headers += size
+                self.responses += 1
+            return start_response(status, headers, exc_info)
+
+        for chunk in self.app(environ, counting_start_response):
+            with self.lock:
+                self.body += len(chunk)
+            yield chunk
+
+
+def cold_visit(playwright, profile: Path, url: str, counter: CountingMiddleware) -> dict:
+    counter.reset()
+    context = playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM,
+                                                           args=CHROMIUM_ARGS)
+    try:
+        page = context.pages[0]
+        page.goto(url + "/")
+        page.wait_for_function(CONTROLLED)
+        page.wait_for_load_state("networkidle")
+    finally:
+        context.close()
+    return {"total": counter.headers + counter.body, "body": counter.body, "responses": counter.responses}
+
+
+def offline_repeat_visit(context, url: str) -> float:
+    """A new tab opening /helplines, with the worker stopped first so it starts cold, as after a while away."""
+    page = context.new_page()
+    try:
+        cdp = context.new_cdp_session(page)
+        cdp.send("ServiceWorker.enable")
+        cdp.send("ServiceWorker.stopAllWorkers")
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        page.goto(url + "/helplines")
+        page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
+        if page.get_by_text("01925 243359").count() == 0:
+            raise RuntimeError("the offline /helplines page does not show the seed numbers")
+        return page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    finally:
+        page.close()
+
+
+def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log lines among the figures
+    with tempfile.TemporaryDirectory(prefix="bench-pwa-") as folder:
+        folder = Path(folder)
+        app = make_app(f"sqlite:///{folder / 'bench.sqlite'}")
+        counter = CountingMiddleware(app)
+        server = LiveServer(counter).start()
+        with sync_playwright() as playwright:
+            visits = [cold_visit(playwright, folder / f"profile-{run}", server.url, counter) for run in range(COLD_RUNS)]
+            server.stop()
+            context = playwright.chromium.launch_persistent_context(str(folder / "profile-0"),
+                                                                   executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                offline_repeat_visit(context, server.url)  # warm-up: the browser's own first-tab costs
+                paints = [offline_repeat_visit(context, server.url) for _ in range(OFFLINE_RUNS)]
+            finally:
+                context.close()
+
+    median = lambda key: statistics.median(v[key] for v in visits)  # noqa: E731
+    print(f"pwa_cold_first_visit_transferred: {median('total') / 1024:.1f} KB "
+          f"(goal <= 150 KB; headers + bodies as served, incl. the worker's precache, "
+          f"{median('responses'):.0f} responses, median of {COLD_RUNS})")
+    print(f"pwa_offline_repeat_helplines_fcp_4x_cpu: {statistics.median(paints):.0f} ms "
+          f"(goal <= 300 ms; server stopped, first contentful paint, median of {OFFLINE_RUNS}, "
+          f"max {max(paints):.0f} ms)")
+
+
+if __name__ == "__main__":
+    raise SystemExit("run it with: .venv/bin/python benchmarks/run.py pwa")
