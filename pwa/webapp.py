@@ -131,7 +131,7 @@ def page_paths(app: Flask, identity_key: str, candidates: list[str], site_versio
     """The candidates that render as an HTML page, found by asking the app once per site version."""
     with _pages_lock:
         if site_version in _pages_found:
-            return _pages_found[site_version]
+            return list(_pages_found[site_version])
     client = app.test_client()
     client.set_cookie(identities.COOKIE, identity_key)
     pages = []
@@ -144,7 +144,7 @@ def page_paths(app: Flask, identity_key: str, candidates: list[str], site_versio
         if len(_pages_found) > 64:  # old versions: keep memory bounded
             _pages_found.clear()
         _pages_found[site_version] = pages
-    return pages
+    return list(pages)  # callers may extend their copy
 
 
 def precache_manifest(identity: identities.Identity) -> dict:
@@ -154,16 +154,20 @@ def precache_manifest(identity: identities.Identity) -> dict:
     statics = static_files(app, identity.key)
     guide_slugs = list(db.session.scalars(db.select(Guide.slug).order_by(Guide.position, Guide.slug)))
     candidates = page_candidates(app)
-    site_version = sha256(json.dumps([code_version(app), statics, content_version, asdict(identity), guide_slugs,
-                                      candidates]))
+    # Everything but the identity: when only the appearance changed, the worker can switch at once.
+    build = sha256(json.dumps([code_version(app), digests.of(WORKER_SOURCE), content_version, guide_slugs, candidates,
+                               {name: value for name, value in statics.items() if not name.startswith("icons/")}]))
+    site_version = sha256(json.dumps([build, asdict(identity)]))
 
-    pages = page_paths(app, identity.key, candidates, site_version) + [url_for("pages.guide", slug=slug) for slug in guide_slugs]
+    pages = page_paths(app, identity.key, candidates, site_version)
+    pages += [url_for("pages.guide", slug=slug) for slug in guide_slugs]
     manifest_bytes = json.dumps(build_manifest(identity), sort_keys=True)
     entries = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages]
     entries += [{"url": url_for("static", filename=name), "revision": value[:20]} for name, value in statics.items()]
     entries += [{"url": url_for("webapp.manifest", key=identity.key), "revision": sha256(manifest_bytes)[:20]},
                 {"url": url_for("api.bundle"), "revision": content_version}]
-    return {"version": sha256(json.dumps(entries))[:16], "entries": entries}
+    return {"version": sha256(json.dumps(entries))[:16], "build": build[:16], "identity": identity.key,
+            "entries": entries}
 
 
 @bp.get("/sw.js")

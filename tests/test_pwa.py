@@ -84,7 +84,7 @@ def test_worker_bytes_are_stable_and_change_with_content(client, app):
     with app.app_context():
         content.load_pack(pack)
     changed, after = worker(client)
-    assert changed != first and after["version"] != before["version"]
+    assert changed != first and after["version"] != before["version"] and after["build"] != before["build"]
     revisions = lambda p: {e["url"]: e["revision"] for e in p["entries"]}  # noqa: E731
     old, new = revisions(before), revisions(after)
     assert old["/helplines"] != new["/helplines"] and old["/api/v1/bundle"] != new["/api/v1/bundle"]
@@ -106,8 +106,13 @@ def test_worker_bytes_change_when_a_static_file_changes(app, client, tmp_path):
 
 
 def test_worker_precaches_the_current_identitys_icons_and_manifest(client):
+    plain = worker(client)[1]
     client.set_cookie(COOKIE, "calculator")
-    listed = urls(worker(client)[1])
+    precache = worker(client)[1]
+    # Same build (code and content), another identity: the browser may switch to it without asking.
+    assert (plain["identity"], precache["identity"]) == ("plain", "calculator")
+    assert plain["build"] == precache["build"] and plain["version"] != precache["version"]
+    listed = urls(precache)
     assert "/manifests/calculator.webmanifest" in listed and "/manifests/plain.webmanifest" not in listed
     assert "/static/icons/calculator/favicon-48.png" in listed
     assert not [u for u in listed if u.startswith("/static/icons/") and "/calculator/" not in u]

@@ -1,5 +1,6 @@
 """The offline-first, installable app in real Chromium: worker control, offline with the server stopped,
 installability per identity, the update flow, storage persistence."""
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -40,6 +41,14 @@ def persistent_context(playwright_instance, profile, base_url):
         yield context
     finally:
         context.close()
+
+
+def wait_until(page, predicate: str, timeout_s: float = 20) -> None:
+    """Poll an async predicate (wait_for_function does not await promises)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(predicate):
+        assert time.monotonic() < deadline, f"timed out waiting for {predicate}"
+        page.wait_for_timeout(100)
 
 
 def open_controlled(context, path="/"):
@@ -165,3 +174,26 @@ def test_storage_status_shows_persistent_when_the_browser_agrees(playwright_inst
         page.goto("/guides")
         page.wait_for_function("() => document.querySelector('[data-module=storage-status]').dataset.persistent === 'true'")
         assert page.locator('[data-module="storage-status"]').inner_text() == "Saved on this device for offline use."
+
+
+def test_a_new_appearance_replaces_the_offline_copy_at_once(page, live_server):
+    """Offline pages must never show the old look: an appearance-only change skips the update banner."""
+    page.goto("/helplines")
+    page.wait_for_function(CONTROLLED)
+    page.context.add_cookies([{"name": COOKIE, "value": "notes", "url": live_server.url}])
+    page.evaluate("sessionStorage.setItem('door', 'open')")  # the disguise's way in, as after the PIN
+    page.goto("/guides")  # the browser checks /sw.js: new bytes, same build, another identity
+    wait_until(page, """async () => {
+        const shells = (await caches.keys()).filter((n) => n.startsWith('app-shell-'))
+        const manifest = await caches.match('/manifests/notes.webmanifest', { ignoreSearch: true })
+        return shells.length === 1 && manifest !== undefined  // the new worker took over, the old copy is gone
+    }""")
+    cached_title = page.evaluate("""async () => {
+        const name = (await caches.keys()).find((n) => n.startsWith('app-shell-'))
+        const cache = await caches.open(name)
+        const key = (await cache.keys()).find((r) => new URL(r.url).pathname === '/helplines')
+        const html = await (await cache.match(key)).text()
+        return html.match(/<title>(.*?)<\\/title>/)[1]
+    }""")
+    assert cached_title == "Notes"
+    assert page.locator('[data-module="sw-update"]').is_hidden()

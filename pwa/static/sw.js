@@ -61,7 +61,11 @@ self.addEventListener('activate', (event) => {
 })
 
 self.addEventListener('message', (event) => {
-  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting()
+  const type = event.data && event.data.type
+  if (type === 'SKIP_WAITING') self.skipWaiting()
+  if (type === 'DESCRIBE' && event.ports[0]) {
+    event.ports[0].postMessage({ build: PRECACHE.build, identity: PRECACHE.identity })
+  }
 })
 
 self.addEventListener('fetch', (event) => {

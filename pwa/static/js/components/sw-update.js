@@ -1,9 +1,21 @@
 // Registers the service worker and offers updates. A new version waits until the person presses
 // "Update": first everything sensitive is locked (the journal saves its draft encrypted), then the
 // waiting worker takes over and the page reloads. Nothing updates by itself, so nothing is lost.
+// The one exception is a change of appearance only: that worker takes over at once, without reload.
 import { lockAll } from '../lock.js'
 
 const WORKER_URL = '/sw.js'
+const DESCRIBE_TIMEOUT_MS = 2000
+
+// What a worker holds: its build (code and content) and the identity its pages render in.
+function describe (worker) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel()
+    channel.port1.onmessage = (event) => resolve(event.data)
+    worker.postMessage({ type: 'DESCRIBE' }, [channel.port2])
+    setTimeout(() => resolve(null), DESCRIBE_TIMEOUT_MS)
+  })
+}
 
 export function initSwUpdate (scope) {
   if (!('serviceWorker' in navigator)) return
@@ -17,8 +29,18 @@ export function initSwUpdate (scope) {
   })
 
   navigator.serviceWorker.register(WORKER_URL, { scope: '/', updateViaCache: 'none' }).then((registration) => {
-    const offer = () => {
-      if (banner && registration.waiting && navigator.serviceWorker.controller) banner.hidden = false
+    const offer = async () => {
+      const waiting = registration.waiting
+      const current = navigator.serviceWorker.controller
+      if (!waiting || !current) return
+      const [next, now] = await Promise.all([describe(waiting), describe(current)])
+      if (next && now && next.build === now.build && next.identity !== now.identity) {
+        // Only the appearance changed (the person just chose it): switch the offline copy now, so it
+        // never shows the old look. Same code and content, so this page needs no reload.
+        waiting.postMessage({ type: 'SKIP_WAITING' })
+      } else if (banner) {
+        banner.hidden = false
+      }
     }
     offer()
     registration.addEventListener('updatefound', () => {
