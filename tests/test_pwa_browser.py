@@ -197,3 +197,35 @@ def test_a_new_appearance_replaces_the_offline_copy_at_once(page, live_server):
     }""")
     assert cached_title == "Notes"
     assert page.locator('[data-module="sw-update"]').is_hidden()
+
+
+def test_content_is_stale_while_revalidate_with_conditional_gets(page, live_app, live_server):
+    seen = []
+    serve = live_app.wsgi_app
+
+    def recording(environ, start_response):
+        def start(status, headers, exc_info=None):
+            seen.append((environ["PATH_INFO"], environ.get("HTTP_IF_NONE_MATCH"), int(status[:3])))
+            return start_response(status, headers, exc_info)
+        return serve(environ, start)
+    live_app.wsgi_app = recording
+
+    page.goto("/")
+    page.wait_for_function(CONTROLLED)
+    phone = "() => fetch('/api/v1/services/warrington-refuge').then((r) => r.json()).then((j) => j.service.phone)"
+    assert page.evaluate(phone) == "01925 243359"  # first time: from the network, then kept
+    assert page.evaluate(phone) == "01925 243359"  # from the cache; revalidated behind the scenes
+    api = lambda: [s for s in seen if s[0] == "/api/v1/services/warrington-refuge"]  # noqa: E731
+    deadline = time.monotonic() + 10
+    while len(api()) < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    api = api()
+    assert len(api) == 2 and api[0][1] is None and api[0][2] == 200
+    assert api[-1][1] and api[-1][2] == 304  # a conditional GET: nothing re-sent
+
+    pack = content.read_pack(live_app.config["CONTENT_DIR"])
+    next(s for s in pack.services if s["slug"] == "warrington-refuge")["phone"] = "01925 000222"
+    with live_app.app_context():
+        content.load_pack(pack)
+    assert page.evaluate(phone) == "01925 243359"  # stale at once...
+    wait_until(page, f"async () => ({phone})().then((p) => p === '01925 000222')")  # ...then fresh
