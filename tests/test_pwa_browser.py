@@ -1,5 +1,6 @@
 """The offline-first, installable app in real Chromium: worker control, offline with the server stopped,
 installability per identity, the update flow, storage persistence."""
+import threading
 import time
 from contextlib import contextmanager
 
@@ -229,3 +230,26 @@ def test_content_is_stale_while_revalidate_with_conditional_gets(page, live_app,
         content.load_pack(pack)
     assert page.evaluate(phone) == "01925 243359"  # stale at once...
     wait_until(page, f"async () => ({phone})().then((p) => p === '01925 000222')")  # ...then fresh
+
+
+def test_slow_network_falls_back_to_the_cached_page(page, live_app, live_server):
+    """Network first, but a stalled connection gives the saved page after a few seconds."""
+    page.goto("/")
+    page.wait_for_function(CONTROLLED)
+    serve, stalled, answered = live_app.wsgi_app, threading.Event(), threading.Event()
+
+    def stalling(environ, start_response):
+        if environ["PATH_INFO"] == "/helplines":
+            stalled.wait(30)
+            answered.set()
+        return serve(environ, start_response)
+    live_app.wsgi_app = stalling
+    try:
+        started = time.monotonic()
+        page.goto("/helplines")
+        waited = time.monotonic() - started
+        assert page.get_by_text("01925 243359").first.is_visible()
+        assert not answered.is_set()  # the server has not answered: this is the saved copy
+        assert waited > 2.5  # the network had its chance first (the worker waits 3 s)
+    finally:
+        stalled.set()
