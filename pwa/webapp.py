@@ -224,6 +224,7 @@ def compress(response: Response) -> Response:
     Never for admin pages or responses setting cookies (they may carry secrets: BREACH)."""
     if (response.status_code != 200 or response.mimetype not in COMPRESSIBLE or private(response)
             or "Content-Encoding" in response.headers or "Content-Range" in response.headers
+            or (response.is_streamed and not response.direct_passthrough)  # a generator: leave it streaming
             or not request.accept_encodings["gzip"]):
         return response
     response.direct_passthrough = False  # static files arrive as a file wrapper
