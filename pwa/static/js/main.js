@@ -1,8 +1,10 @@
 // Entry point: each component finds its own elements (GOV.UK Frontend style).
 import { initOpenNow } from './components/open-now.js'
+import { initQuickHide } from './components/quick-hide.js'
 import { initStorageStatus } from './components/storage-status.js'
 import { initSwUpdate } from './components/sw-update.js'
 
+initQuickHide(document) // first: nothing another component does may stop the page hiding
 initOpenNow(document)
 initSwUpdate(document)
 initStorageStatus(document)

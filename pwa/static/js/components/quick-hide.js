@@ -1,6 +1,8 @@
 // Quick-hide. Triggers: the visible control, Shift pressed 3 times (GOV.UK "Exit this page" logic:
 // Shift on its own, each press within 5 s of the last), Esc twice within 1 s (in a text field the
 // first Esc steps out of the field instead), and the page being hidden (app switch, screen off).
+// Leaving the page (a link, a reload, a typed address) is not hiding: it only locks, since a
+// page kept in the back/forward cache would otherwise keep the journal's keys alive.
 // Hiding covers the page in the next frame (a class on <html>, styled in css/decoys.css), marks this
 // tab shut so hide-guard.js keeps protected pages away until the secret way in, lets lock handlers
 // save drafts encrypted and drop keys (bounded wait), then replaces this history entry with the
@@ -11,8 +13,6 @@ import { lockAll } from '../lock.js'
 export const LOCK_WAIT_MS = 500
 const SHIFT_WINDOW_MS = 5000
 const ESCAPE_WINDOW_MS = 1000
-// An in-app page load in progress is not a reason to hide; a stalled one stops counting after this.
-const LEAVING_FOR_MS = 15000
 const NOT_TEXT = new Set(['button', 'submit', 'reset', 'checkbox', 'radio', 'file', 'range', 'color', 'image', 'hidden'])
 
 function isTextField (element) {
@@ -32,39 +32,29 @@ export function initQuickHide (scope = document) {
   const root = document.documentElement
   const decoyUrl = control.href
   let hiding = null
-  let leaving = false
-  let leavingTimer = null
+  let unloading = false // pagehide comes first when leaving; the visibilitychange after it is not a hide
   let picking = false // a file or camera picker hides the page on phones: that is not a reason to hide
   let shiftPresses = 0
   let shiftTimer = null
   let lastKeyWasModified = false
   let lastEscape = -Infinity
 
+  function lock (reason) {
+    try {
+      return lockAll(reason)
+    } catch {
+      return Promise.resolve() // a broken handler must not stop the hide
+    }
+  }
+
   function hide (reason) {
     if (hiding) return hiding
     root.classList.add('is-hiding')
     markShut()
     if (document.activeElement instanceof HTMLElement) document.activeElement.blur()
-    let locked
-    try {
-      locked = lockAll(reason)
-    } catch {
-      locked = Promise.resolve()
-    }
     const waited = new Promise((resolve) => setTimeout(resolve, LOCK_WAIT_MS))
-    hiding = Promise.race([locked, waited]).then(() => location.replace(decoyUrl))
+    hiding = Promise.race([lock(reason), waited]).then(() => location.replace(decoyUrl))
     return hiding
-  }
-
-  function noteLeaving () {
-    leaving = true
-    clearTimeout(leavingTimer)
-    leavingTimer = setTimeout(() => { leaving = false }, LEAVING_FOR_MS)
-  }
-
-  function leave (url) {
-    noteLeaving()
-    location.replace(url)
   }
 
   control.addEventListener('click', (event) => {
@@ -101,18 +91,18 @@ export function initQuickHide (scope = document) {
     }
   }, true)
 
-  const hideWhenHidden = (reason) => {
-    if (!leaving && !picking) hide(reason)
-  }
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState === 'hidden') hideWhenHidden('hidden')
-    else picking = false
+    if (document.visibilityState !== 'hidden') picking = false
+    else if (!unloading && !picking) hide('hidden')
   })
-  window.addEventListener('pagehide', () => hideWhenHidden('pagehide'))
+  window.addEventListener('pagehide', () => {
+    unloading = true
+    if (!hiding) lock('pagehide')
+  })
   window.addEventListener('pageshow', (event) => {
     if (!event.persisted) return
     hiding = null
-    leaving = false
+    unloading = false
     picking = false
   })
 
@@ -125,7 +115,7 @@ export function initQuickHide (scope = document) {
     if (url.origin !== location.origin) return // tel:, sms: and other sites keep their own behaviour
     if (url.hash && url.pathname === location.pathname && url.search === location.search) return
     event.preventDefault()
-    leave(url.href)
+    location.replace(url.href)
   })
   document.addEventListener('change', (event) => { if (isFilePicker(event.target)) picking = false }, true)
   document.addEventListener('cancel', (event) => { if (isFilePicker(event.target)) picking = false }, true)
@@ -137,13 +127,7 @@ export function initQuickHide (scope = document) {
     if (url.origin !== location.origin) return
     event.preventDefault()
     url.search = new URLSearchParams(new FormData(form, event.submitter)).toString()
-    leave(url.href)
-  })
-
-  // Navigations started elsewhere (scripts, POST forms) are in-app page loads too.
-  window.navigation?.addEventListener('navigate', (event) => {
-    const url = new URL(event.destination.url)
-    if (!hiding && !event.destination.sameDocument && !event.downloadRequest && url.origin === location.origin) noteLeaving()
+    location.replace(url.href)
   })
 
   return { hide }
