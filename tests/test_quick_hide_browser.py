@@ -329,3 +329,27 @@ def test_each_disguise_installs_and_reopens_on_its_decoy(playwright_instance, li
             assert manifest["url"].endswith(f"/manifests/{look}.webmanifest")
             assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
             cdp.detach()
+
+
+def test_a_draft_in_the_real_journal_survives_quick_hide_encrypted(open_tab):
+    from test_journal_browser import dump, journal_view, set_up, unlock, write_entry
+
+    page = open_tab("/journal")
+    set_up(page)
+    write_entry(page, save=False, what="Typed just before hiding")
+    page.fill("#f-injuries", "Typed a split second before")  # no time for the journal's autosave pause
+    for _ in range(3):
+        page.keyboard.press("Shift")  # while still typing in the field
+    assert_on_decoy(page)
+    stored = str(dump(page))
+    assert "Typed just before hiding" not in stored and "split second" not in stored
+
+    # Back in (no PIN chosen: an empty search), then the journal gives the draft back whole.
+    page.get_by_role("searchbox").press("Enter")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Journal").click()
+    unlock(page)
+    journal_view(page, "home").wait_for()
+    page.click('[data-action="continue-draft"]')
+    assert page.input_value("#f-what") == "Typed just before hiding"
+    assert page.input_value("#f-injuries") == "Typed a split second before"
