@@ -1,0 +1,167 @@
+"""Accessibility in a real browser: axe on every page, identity and colour scheme; small screens and big text.
+
+Pages are found from the URL map (every GET route without arguments that answers with HTML) plus every
+guide, so pages added later are checked without changing this file. The admin is checked signed in.
+"""
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from pwa import content
+from pwa.extensions import db
+from pwa.identities import COOKIE, IDENTITIES
+
+pytestmark = pytest.mark.browser
+
+NOT_PAGES = ("/api/", "/admin", "/static/", "/sw.js", "/manifests/")
+ADMIN_EMAIL, ADMIN_PASSWORD = "a11y@agency.example", "accessible passphrase"
+AXE = Axe()
+
+# Everything that could stop someone reading the page or using a control, at the current viewport.
+LAYOUT_PROBLEMS = """() => {
+  const width = document.documentElement.clientWidth
+  const problems = []
+  if (document.documentElement.scrollWidth > width + 1) {
+    problems.push(`scrolls sideways: ${document.documentElement.scrollWidth}px content in ${width}px`)
+  }
+  const name = (el) => `${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ')[0] : ''}` +
+    ` "${(el.textContent || el.value || '').trim().slice(0, 30)}"`
+  for (const el of document.querySelectorAll('a, button, summary, label, select, input, textarea, h1, h2, h3, p, li, th, td')) {
+    const box = el.getBoundingClientRect()
+    const style = getComputedStyle(el)
+    if (box.width <= 1 || box.height <= 1 || box.right <= 0 || style.visibility === 'hidden') continue  // hidden on purpose
+    if (box.left < -1 || box.right > width + 1) problems.push(`${name(el)} sticks out (${Math.round(box.left)}..${Math.round(box.right)})`)
+    const clips = style.overflowX !== 'visible' || style.textOverflow === 'ellipsis'
+    if (clips && /^(A|BUTTON|SUMMARY|LABEL)$/.test(el.tagName) && el.scrollWidth > el.clientWidth + 1) {
+      problems.push(`${name(el)} is clipped`)
+    }
+  }
+  return problems
+}"""
+
+
+def page_paths(app) -> list[str]:
+    client = app.test_client()
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.arguments or rule.rule.startswith(NOT_PAGES):
+            continue
+        response = client.get(rule.rule)
+        if response.status_code == 200 and response.mimetype == "text/html":
+            paths.append(rule.rule)
+    with app.app_context():
+        paths += [f"/guides/{guide.slug}" for guide in db.session.scalars(content.ordered_guides())]
+    return paths
+
+
+def visit(page, path: str) -> str:
+    """Open a page and return where it ended up (a disguise sends protected pages to its decoy)."""
+    page.goto(path, wait_until="load")
+    page.wait_for_load_state("load")
+    return page.url
+
+
+def axe_violations(page, only: list[str] | None = None) -> list[str]:
+    options = {"resultTypes": ["violations"]} | ({"runOnly": {"type": "rule", "values": only}} if only else {})
+    results = AXE.run(page, options=options)
+    return [f"{page.url} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+            for v in results.response["violations"]]
+
+
+def new_page(browser, live_server, identity="plain", **context_options):
+    context = browser.new_context(base_url=live_server.url, **context_options)
+    context.add_cookies([{"name": COOKIE, "value": identity, "url": live_server.url}])
+    return context.new_page()
+
+
+# Every rule in light mode; in dark mode the colours change, so colour contrast is checked again.
+SCHEMES = {"light": None, "dark": ["color-contrast"]}
+
+
+@pytest.mark.parametrize("color_scheme", list(SCHEMES))
+@pytest.mark.parametrize("identity", list(IDENTITIES))
+def test_axe_finds_nothing_on_any_page(browser, live_app, live_server, identity, color_scheme):
+    page = new_page(browser, live_server, identity, color_scheme=color_scheme)
+    seen, problems = set(), []
+    for path in page_paths(live_app):
+        landed = visit(page, path)
+        if landed not in seen:  # under a disguise most pages land on the same decoy
+            seen.add(landed)
+            problems += axe_violations(page, SCHEMES[color_scheme])
+    page.context.close()
+    assert len(seen) >= (len(IDENTITIES) if identity == "plain" else 2)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("width, font_size", [(320, 16), (360, 32)], ids=["320px", "200%-text"])
+def test_every_page_fits_small_screens_and_big_text(browser, live_app, live_server, width, font_size):
+    """No sideways scrolling and no clipped controls at 320 px, nor with text at 200 % on a small phone."""
+    page = new_page(browser, live_server, viewport={"width": width, "height": 700})
+    # The browser's own text size setting, as a person with low vision would set it: rem-based CSS follows it.
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": font_size}})
+    problems = []
+    for path in page_paths(live_app):
+        visit(page, path)
+        assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == font_size
+        problems += [f"{path}: {problem}" for problem in page.evaluate(LAYOUT_PROBLEMS)]
+    page.context.close()
+    assert problems == [], "\n".join(problems)
+
+
+# The agency admin --------------------------------------------------------------------------------
+
+@pytest.fixture
+def admin_page(browser, live_app, live_server):
+    result = live_app.test_cli_runner().invoke(args=["admin", "create-user", ADMIN_EMAIL, "--password-stdin"],
+                                              input=ADMIN_PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+
+    def signed_in(**context_options):
+        page = new_page(browser, live_server, **context_options)
+        visit(page, "/admin/login")
+        page.get_by_label("Email address").fill(ADMIN_EMAIL)
+        page.get_by_label("Password").fill(ADMIN_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/admin/")
+        return page
+
+    return signed_in
+
+
+def admin_paths(page) -> list[str]:
+    """Start a draft through the form (so the preview has changes) and list the admin's pages."""
+    visit(page, "/admin/services")
+    page.locator("ul.link-list a").first.click()
+    edit_path = page.url.removeprefix(page.url.split("/admin")[0])
+    page.get_by_label("Phone number").fill("0800 999 000")
+    page.get_by_role("button", name="Save in the draft").click()
+    page.wait_for_url("**/admin/services")
+    return ["/admin/login", "/admin/", "/admin/services", "/admin/areas", "/admin/guides", "/admin/services/new",
+            edit_path, "/admin/preview", "/admin/audit"]
+
+
+@pytest.mark.parametrize("color_scheme", list(SCHEMES))
+def test_axe_finds_nothing_in_the_admin(admin_page, color_scheme):
+    page = admin_page(color_scheme=color_scheme)
+    problems = []
+    for path in admin_paths(page):
+        visit(page, path)
+        problems += axe_violations(page, SCHEMES[color_scheme])
+    # A form sent back with errors must be accessible too.
+    visit(page, "/admin/services/new")
+    page.get_by_role("button", name="Save in the draft").click()
+    page.get_by_text("There is a problem").wait_for()
+    problems += axe_violations(page, SCHEMES[color_scheme])
+    page.context.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("width, font_size", [(320, 16), (360, 32)], ids=["320px", "200%-text"])
+def test_admin_fits_small_screens_and_big_text(admin_page, width, font_size):
+    page = admin_page(viewport={"width": width, "height": 700})
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": font_size}})
+    problems = []
+    for path in admin_paths(page):
+        visit(page, path)
+        problems += [f"{path}: {problem}" for problem in page.evaluate(LAYOUT_PROBLEMS)]
+    page.context.close()
+    assert problems == [], "\n".join(problems)
