@@ -6,7 +6,7 @@ with it, and several workers must agree on it); without one the admin answers 50
 import os
 from datetime import timedelta
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 
 from . import models  # noqa: F401  (registers the tables with db.create_all)
@@ -26,7 +26,6 @@ def init_app(app: Flask) -> None:
     if not app.config.get("ADMIN_ENABLED", True):
         return
     if not (os.environ.get("SECRET_KEY") or app.debug or app.testing):
-        app.logger.warning("Agency admin is off: set SECRET_KEY in the environment to use it.")
         app.register_blueprint(_unavailable_blueprint())
         return
 
@@ -45,6 +44,7 @@ def _unavailable_blueprint() -> Blueprint:
     @bp.route("/", defaults={"rest": ""}, methods=["GET", "POST"])
     @bp.route("/<path:rest>", methods=["GET", "POST"])
     def unavailable(rest):
+        current_app.logger.warning("Agency admin is off: set SECRET_KEY in the environment to use it.")
         return render_template("admin/message.html", heading="The admin is not set up",
                                message="Whoever runs this site needs to set SECRET_KEY in its environment "
                                        "and restart it."), 503
