@@ -1,0 +1,60 @@
+"""The agency admin in Chromium: a publication reaches an installed app, and no admin page is ever cached."""
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CONTROLLED = "() => navigator.serviceWorker.controller !== null"
+EMAIL, PASSWORD = "publisher@agency.example", "publish with care please"
+OLD, NEW = "01925 243359", "01925 000222"
+
+CACHED_URLS = """async () => {
+  const urls = []
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname)
+  }
+  return urls
+}"""
+
+
+def test_publishing_reaches_an_installed_app_and_admin_is_never_cached(browser, live_app, live_server):
+    result = live_app.test_cli_runner().invoke(args=["admin", "create-user", EMAIL, "--password-stdin"],
+                                              input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    context = browser.new_context(base_url=live_server.url)
+    public = context.new_page()
+    public.goto("/helplines")
+    public.wait_for_function(CONTROLLED)
+    assert public.get_by_text(OLD).first.is_visible()
+
+    # Staff work in the same browser profile, so the app's worker sees every admin request.
+    admin = context.new_page()
+    admin.goto("/admin/")
+    admin.wait_for_url("**/admin/login?**")
+    admin.get_by_label("Email address").fill(EMAIL)
+    admin.get_by_label("Password").fill(PASSWORD)
+    admin.get_by_role("button", name="Sign in").click()
+    admin.wait_for_url("**/admin/")
+    assert admin.evaluate(CONTROLLED)
+    admin.get_by_role("link", name="Services", exact=True).click()
+    admin.get_by_role("link", name="Warrington Refuge").click()
+    admin.get_by_label("Phone number").fill(NEW)
+    admin.get_by_role("button", name="Save in the draft").click()
+    admin.get_by_text("Saved warrington-refuge in the draft.").wait_for()
+    admin.get_by_role("link", name="Draft").click()
+    admin.get_by_role("link", name="Preview and publish").click()
+    assert admin.locator(".admin-preview").get_by_text(f"Call {NEW}").is_visible()
+    admin.get_by_role("button", name="Publish these changes").click()
+    admin.get_by_text("Published. Content version").wait_for()
+
+    cached = admin.evaluate(CACHED_URLS)
+    assert cached and not [url for url in cached if url.startswith("/admin")]
+
+    # The installed app's next visit finds a new worker (the content version is in its precache list).
+    public.reload()
+    public.locator('[data-module="sw-update"]').wait_for(state="visible")
+    with public.expect_navigation():
+        public.get_by_role("button", name="Update").click()
+    public.wait_for_function(CONTROLLED)
+    assert public.get_by_text(NEW).first.is_visible() and public.get_by_text(OLD).count() == 0
+    assert not [url for url in public.evaluate(CACHED_URLS) if url.startswith("/admin")]
+    context.close()
