@@ -31,7 +31,7 @@ addEventListener('DOMContentLoaded', () => {
     requestAnimationFrame(() => sessionStorage.setItem('cover', JSON.stringify({
       body: getComputedStyle(document.body).display,
       background: getComputedStyle(root).backgroundColor,
-      focused: document.activeElement === document.body,
+      typing: document.activeElement.matches('input, textarea'),
       shut: sessionStorage.getItem('door'),
       title: document.title
     })))
@@ -97,7 +97,7 @@ def test_button_paints_the_cover_in_the_next_frame_then_lands_on_the_decoy(open_
     page.get_by_role("link", name="Hide this page").click()
     assert_on_decoy(page)
     cover = page.evaluate("JSON.parse(sessionStorage.getItem('cover'))")
-    assert cover == {"body": "none", "background": "rgb(21, 101, 192)", "focused": True, "shut": "shut",
+    assert cover == {"body": "none", "background": "rgb(21, 101, 192)", "typing": False, "shut": "shut",
                      "title": "Open Door"}
     assert page.locator(".weather__place").inner_text() == "Chester"
     assert page.title() == "Open Door"
@@ -341,6 +341,7 @@ def test_a_draft_in_the_real_journal_survives_quick_hide_encrypted(open_tab):
     for _ in range(3):
         page.keyboard.press("Shift")  # while still typing in the field
     assert_on_decoy(page)
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('cover')).typing") is False  # keyboard closed
     stored = str(dump(page))
     assert "Typed just before hiding" not in stored and "split second" not in stored
 

@@ -51,7 +51,7 @@ export function initQuickHide (scope = document) {
     if (hiding) return hiding
     root.classList.add('is-hiding')
     markShut()
-    if (document.activeElement instanceof HTMLElement) document.activeElement.blur()
+    if (isTextField(document.activeElement)) document.activeElement.blur() // closes the on-screen keyboard
     const waited = new Promise((resolve) => setTimeout(resolve, LOCK_WAIT_MS))
     hiding = Promise.race([lock(reason), waited]).then(() => location.replace(decoyUrl))
     return hiding
