@@ -353,3 +353,12 @@ def test_admin_needs_a_fixed_secret_key_in_production(tmp_path, monkeypatch):
     response = app.test_client().get("/admin/login")
     assert response.status_code == 503 and "SECRET_KEY" in response.get_data(as_text=True)
     assert app.test_client().get("/api/v1/openapi.json").status_code == 200  # the public site still runs
+
+
+def test_a_form_from_before_the_draft_existed_does_not_overwrite_it(admin):
+    stale = form_for(admin, f"/admin/services/{SERVICE}")  # no draft yet: revision 0
+    assert stale["revision"] == "0"
+    fresh = form_for(admin, f"/admin/services/{SERVICE}")
+    assert admin.post(f"/admin/services/{SERVICE}", data=fresh | {"phone": "0808 3333 444"}).status_code == 302
+    assert admin.post(f"/admin/services/{SERVICE}", data=stale | {"description": "Older text"}).status_code == 409
+    assert form_for(admin, f"/admin/services/{SERVICE}")["phone"] == "0808 3333 444"

@@ -66,13 +66,14 @@ def audit(actor: str, action: str, kind: str | None = None, slug: str | None = N
                               note=note))
 
 
-def _change(actor: str, kind: str, slug: str, new: dict | None, revision: int | None) -> None:
+def _change(actor: str, kind: str, slug: str, new: dict | None, revision: int) -> None:
+    """Apply one record's change, if the draft is still the one the form was made from (revision 0: none)."""
     draft = current()
+    if revision != (draft.revision if draft else 0):
+        raise DraftConflict()
     if draft is None:
         draft = Draft(records=published_records(), base_version=published_version(), revision=0, updated_by=actor)
         db.session.add(draft)
-    elif revision is not None and revision != draft.revision:
-        raise DraftConflict()
     rows = [dict(r) for r in draft.records[kind]]
     index = next((i for i, r in enumerate(rows) if r["slug"] == slug), None)
     before = rows[index] if index is not None else None
@@ -90,11 +91,11 @@ def _change(actor: str, kind: str, slug: str, new: dict | None, revision: int | 
     db.session.commit()
 
 
-def save(actor: str, kind: str, record: dict, revision: int | None = None) -> None:
+def save(actor: str, kind: str, record: dict, revision: int) -> None:
     _change(actor, kind, record["slug"], KINDS[kind]().dump(record), revision)
 
 
-def delete(actor: str, kind: str, slug: str, revision: int | None = None) -> None:
+def delete(actor: str, kind: str, slug: str, revision: int) -> None:
     _change(actor, kind, slug, None, revision)
 
 

@@ -46,9 +46,10 @@ def kind_or_404(kind: str) -> str:
     return kind
 
 
-def revision_from(form) -> int | None:
+def revision_from(form) -> int:
+    """The draft revision the form was made from: 0 when there was no draft, -1 when unreadable."""
     value = form.get("revision", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and len(value) < 10 else -1
 
 
 def conflict_page():
@@ -114,7 +115,7 @@ def edit_page(kind: str, slug: str | None, values: dict, errors: dict, status: i
     area_options = tuple((a["slug"], a["name"]) for a in drafts.records()["areas"])
     return render_template("admin/edit.html", kind=kind, slug=slug, fields=FORMS[kind], values=values,
                            errors=errors, area_options=area_options,
-                           revision=draft.revision if draft else ""), status
+                           revision=draft.revision if draft else 0), status
 
 
 @bp.route("/<kind>/new", methods=["GET", "POST"])
@@ -206,7 +207,7 @@ def publish():
     if draft is not None and drafts.problems(draft.records):
         return redirect(url_for("admin.preview"))
     try:
-        before, after = drafts.publish(actor(), revision_from(request.form) or -1)
+        before, after = drafts.publish(actor(), revision_from(request.form))
     except drafts.DraftConflict:
         return render_template("admin/message.html", heading="The draft changed since your preview",
                                message="Nothing was published. Preview it again, then publish.",
