@@ -85,7 +85,7 @@ def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log lines among the figures
     with tempfile.TemporaryDirectory(prefix="bench-pwa-") as folder:
         folder = Path(folder)
-        app = make_app(f"sqlite:///{folder / 'bench.sqlite'}")
+        app = make_app(f"sqlite:///{folder / 'bench.sqlite'}", COMPRESS_RESPONSES=True)  # the production default
         counter = CountingMiddleware(app)
         server = LiveServer(counter).start()
         with sync_playwright() as playwright:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import threading
 from dataclasses import asdict
 from pathlib import Path
@@ -23,6 +24,12 @@ from .extensions import db
 from .models import Area, Guide
 
 bp = Blueprint("webapp", __name__)
+
+
+@bp.record_once
+def configure(state) -> None:
+    # On by default; an agency whose proxy already compresses may turn it off (COMPRESS_RESPONSES=0).
+    state.app.config.setdefault("COMPRESS_RESPONSES", os.environ.get("COMPRESS_RESPONSES", "1") != "0")
 
 WORKER_SOURCE = Path(__file__).parent / "static" / "sw.js"
 MANIFEST_MARKER = '"__PRECACHE_MANIFEST__"'
@@ -222,7 +229,8 @@ def compress(response: Response) -> Response:
     """gzip text for browsers that accept it: pages, scripts, styles and JSON shrink to about a quarter.
 
     Never for admin pages or responses setting cookies (they may carry secrets: BREACH)."""
-    if (response.status_code != 200 or response.mimetype not in COMPRESSIBLE or private(response)
+    if (not current_app.config["COMPRESS_RESPONSES"]
+            or response.status_code != 200 or response.mimetype not in COMPRESSIBLE or private(response)
             or "Content-Encoding" in response.headers or "Content-Range" in response.headers
             or (response.is_streamed and not response.direct_passthrough)  # a generator: leave it streaming
             or not request.accept_encodings["gzip"]):

@@ -17,8 +17,9 @@ def postgres_url():
 
 
 def make_app(database_url: str, **config):
+    # In-process clients (Flask's test client, schemathesis) do not decode gzip; browsers do (live_app).
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "CONTENT_DIR": str(PROJECT_ROOT / "content"), **config})
+                      "CONTENT_DIR": str(PROJECT_ROOT / "content"), "COMPRESS_RESPONSES": False, **config})
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -72,7 +73,7 @@ def browser(playwright_instance):
 
 @pytest.fixture
 def live_app(tmp_path):
-    return make_app(f"sqlite:///{tmp_path / 'live.sqlite'}")
+    return make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", COMPRESS_RESPONSES=True)
 
 
 @pytest.fixture

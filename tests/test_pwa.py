@@ -189,8 +189,10 @@ def test_pages_revalidate_with_etags(client):
     assert "ETag" not in client.get("/missing").headers  # errors are never stored
 
 
-def test_text_is_gzipped_for_browsers_that_accept_it(client):
+def test_text_is_gzipped_for_browsers_that_accept_it(app, client):
     import gzip
+
+    app.config["COMPRESS_RESPONSES"] = True  # the default outside tests
 
     plain = client.get("/helplines")
     packed = client.get("/helplines", headers={"Accept-Encoding": "gzip, deflate, br"})
@@ -206,12 +208,15 @@ def test_text_is_gzipped_for_browsers_that_accept_it(client):
     assert gzip.decompress(css.data) == client.get("/static/css/app.css").data
     icon = client.get("/static/icons/plain/any-192.png", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in icon.headers  # PNGs are compressed already
+    app.config["COMPRESS_RESPONSES"] = False  # e.g. behind a proxy that compresses
+    assert "Content-Encoding" not in client.get("/helplines", headers={"Accept-Encoding": "gzip"}).headers
 
 
 def test_admin_pages_and_cookie_setting_responses_are_left_alone(app, client):
     """They may carry secrets: no compression (BREACH) and no ETag for a shared cache to key on."""
     page = "<!doctype html><p>" + "token " * 400 + "</p>"
     app.add_url_rule("/admin/preview", "admin_preview", lambda: page)
+    app.config["COMPRESS_RESPONSES"] = True
 
     def sets_cookie():
         response = Response(page, mimetype="text/html")
