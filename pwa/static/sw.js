@@ -1,7 +1,8 @@
 /* The app's service worker. Served at /sw.js by pwa/webapp.py, which fills in the precache list
  * (every page, guide, static file, this identity's manifest and the content bundle, each with a
- * revision hashed from its bytes). A new version installs, then waits until the person chooses
- * "Update" (components/sw-update.js); it never skips waiting by itself. */
+ * revision hashed from its bytes). A new version installs, then waits until the page tells it to take
+ * over: when the person chooses "Update", or when only the appearance changed (components/sw-update.js).
+ * It never skips waiting by itself. */
 const PRECACHE = "__PRECACHE_MANIFEST__"
 
 const PREFIX = 'app-'
