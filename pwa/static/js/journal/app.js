@@ -42,6 +42,7 @@ class JournalApp {
     this.session = 0 // bumped on every lock, so late async work knows its page is gone
     this.locking = null
     this.currentId = null
+    this.picking = false
   }
 
   $ (selector) { return this.root.querySelector(selector) }
@@ -70,8 +71,19 @@ class JournalApp {
     })
     initStrength(this.root)
 
+    // Leaving a field (to tap a link, say) saves the draft at once rather than after the typing pause.
+    entry.addEventListener('focusout', () => this.saveDraftNow().catch(() => {}))
+    // A camera or file picker hides the page on phones: that must not lock away the entry being written.
+    this.root.querySelectorAll('[data-photo-input]').forEach((input) => {
+      input.addEventListener('click', () => { this.picking = true })
+      input.addEventListener('cancel', () => { this.picking = false })
+    })
+
     onLock((reason) => this.lock(reason))
-    document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') this.lock('hidden') })
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.picking = false
+      else if (!this.picking) this.lock('hidden')
+    })
     window.addEventListener('pagehide', () => this.lock('hidden'))
     for (const type of ['pointerdown', 'keydown', 'input', 'scroll', 'touchstart']) {
       document.addEventListener(type, () => this.resetIdle(), { capture: true, passive: true })
@@ -359,6 +371,7 @@ class JournalApp {
   async onPhotos (event) {
     const input = event.target
     const files = [...input.files]
+    this.picking = false
     input.value = '' // the page keeps no reference to the original file
     for (const file of files) {
       if (!this.editing) return

@@ -1,0 +1,432 @@
+"""The journal in real Chromium: set-up, unlock, entries, drafts, locking, tamper evidence, refusals."""
+import base64
+import html as html_lib
+import json
+
+import pytest
+
+from conftest import make_app
+from support import LiveServer
+
+pytestmark = pytest.mark.browser
+
+PASSPHRASE = "purple tractor singing lighthouse"
+NEW_PASSPHRASE = "seven quiet herons over the canal"
+
+# Everything the page's origin stores, binary values as {"$bytes": base64}; also used by the canary tests.
+DUMP_STORAGE = """async () => {
+  const bytes = (v) => { let s = ''; for (const b of v) s += String.fromCharCode(b); return { $bytes: btoa(s) } }
+  const plain = (v) => {
+    if (v instanceof ArrayBuffer) return bytes(new Uint8Array(v))
+    if (ArrayBuffer.isView(v)) return bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
+    if (Array.isArray(v)) return v.map(plain)
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
+    return v
+  }
+  const done = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error) })
+  const out = { indexedDB: {}, localStorage: { ...localStorage }, sessionStorage: { ...sessionStorage }, caches: {} }
+  for (const { name } of await indexedDB.databases()) {
+    const db = await done(indexedDB.open(name))
+    out.indexedDB[name] = {}
+    for (const store of db.objectStoreNames) {
+      const os = db.transaction(store).objectStore(store)
+      const [keys, values] = await Promise.all([done(os.getAllKeys()), done(os.getAll())])
+      out.indexedDB[name][store] = plain(keys.map((k, i) => [k, values[i]]))
+    }
+    db.close()
+  }
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name)
+    out.caches[name] = {}
+    for (const request of await cache.keys()) {
+      out.caches[name][request.url] = plain(new Uint8Array(await (await cache.match(request)).arrayBuffer()))
+    }
+  }
+  return out
+}"""
+
+
+def journal_view(page, name):
+    return page.locator(f'[data-module="journal"] [data-view="{name}"]')
+
+
+def set_up(page, passphrase=PASSPHRASE):
+    page.goto("/journal")
+    journal_view(page, "setup").wait_for()
+    page.fill("#setup-passphrase", passphrase)
+    page.fill("#setup-confirm", passphrase)
+    page.click('[data-form="setup"] [type=submit]')
+    journal_view(page, "home").wait_for()
+
+
+def unlock(page, passphrase=PASSPHRASE):
+    journal_view(page, "unlock").wait_for()
+    page.fill("#unlock-passphrase", passphrase)
+    page.click('[data-form="unlock"] [type=submit]')
+
+
+def write_entry(page, save=True, photos=(), **fields):
+    page.click('[data-action="new"]')
+    journal_view(page, "entry").wait_for()
+    for name, value in fields.items():
+        if name == "tags":
+            for tag in value:
+                page.check(f"#f-tag-{tag}")
+        elif name == "childrenPresent":
+            page.check(f"#f-childrenPresent-{value}")
+        elif name == "approximate":
+            page.set_checked("#f-approximate", value)
+        elif name == "partOfDay":
+            page.select_option("#f-partOfDay", value)
+        else:
+            page.fill(f"#f-{name}", value)
+    for count, photo in enumerate(photos, start=1):
+        page.set_input_files("#photo-choose", files=[photo])
+        page.locator("[data-photos] li").nth(count - 1).wait_for()
+    if save:
+        page.click('[data-form="entry"] [type=submit]')
+        journal_view(page, "home").wait_for()
+
+
+def lock_all(page, reason="hide"):
+    page.evaluate("async (reason) => (await import('/static/js/lock.js')).lockAll(reason)", reason)
+
+
+def dump(page):
+    return page.evaluate(DUMP_STORAGE)
+
+
+def journal_db(page):
+    return dump(page)["indexedDB"]["od-data"]
+
+
+def decoded(value):
+    return base64.b64decode(value["$bytes"])
+
+
+def test_set_up_refuses_weak_or_mismatched_passphrases_then_opens(page, live_server):
+    page.goto("/journal")
+    journal_view(page, "setup").wait_for()
+    page.fill("#setup-passphrase", "short")
+    assert "Too short" in page.inner_text('[data-strength-for="setup-passphrase"]')
+    page.click('[data-form="setup"] [type=submit]')
+    assert "at least 10 characters" in page.inner_text('[data-form="setup"] [data-error]')
+    page.fill("#setup-passphrase", "password123")
+    page.fill("#setup-confirm", "password123")
+    page.click('[data-form="setup"] [type=submit]')
+    assert "too easy to guess" in page.inner_text('[data-form="setup"] [data-error]')
+    page.fill("#setup-passphrase", PASSPHRASE)
+    assert page.inner_text('[data-strength-for="setup-passphrase"]').strip() in ("Good", "Strong")
+    page.fill("#setup-confirm", PASSPHRASE + "x")
+    page.click('[data-form="setup"] [type=submit]')
+    assert "not the same" in page.inner_text('[data-form="setup"] [data-error]')
+    assert journal_db(page)["meta"] == []
+    page.evaluate("document.addEventListener('opendoor:meaningful-use', () => { window.meaningfulUse = true })")
+    page.fill("#setup-confirm", PASSPHRASE)
+    page.click('[data-form="setup"] [type=submit]')
+    journal_view(page, "home").wait_for()
+    assert page.evaluate("window.meaningfulUse") is True
+    assert page.input_value("#setup-passphrase") == ""
+    [(key, header)] = journal_db(page)["meta"]
+    assert key == "vault" and header["v"] == 1
+    assert header["kdf"]["name"] == "PBKDF2-SHA256" and header["kdf"]["iterations"] >= 600_000
+    assert len(decoded(header["vaultKey"])) == 12 + 32 + 16
+    assert page.title() == "Open Door"  # the neutral identity name, never "Journal"
+
+
+def test_entries_are_saved_listed_searched_edited_and_deleted_as_revisions(page, live_server):
+    set_up(page)
+    write_entry(page, occurredDate="2026-11-01", what="Took my bank card and PIN", tags=["money"])
+    write_entry(page, occurredDate="2026-11-03", approximate=True, partOfDay="night",
+                what="Called me useless in front of the kids", childrenPresent="yes", tags=["degradation"])
+    items = page.locator("[data-list] li")
+    assert items.count() == 2
+    assert "Around 3 November 2026, night" in items.nth(0).inner_text()  # most recent first
+    page.fill("[data-search]", "bank card")
+    assert items.count() == 1 and "bank card" in items.nth(0).inner_text()
+    page.fill("[data-search]", "controlling money")  # tag labels are searchable too
+    assert items.count() == 1
+    page.fill("[data-search]", "")
+
+    page.click("[data-list] li >> nth=1")
+    journal_view(page, "detail").wait_for()
+    page.click('[data-action="edit"]')
+    page.fill("#f-crimeReference", "CC/0411/26")
+    page.click('[data-form="entry"] [type=submit]')
+    journal_view(page, "home").wait_for()
+    page.click("[data-list] li >> nth=1")
+    assert "CC/0411/26" in page.inner_text("[data-detail]")
+    page.click('[data-action="history"]')
+    page.locator("[data-history] li").nth(1).wait_for()
+    assert "Revision 2: changed" in page.inner_text("[data-history]")
+
+    page.click(".journal-delete summary")
+    page.fill("[data-delete-reason]", "wrong day")
+    page.click('[data-action="delete"]')
+    page.click('[data-action="delete"]')  # the second press confirms
+    journal_view(page, "home").wait_for()
+    assert items.count() == 1
+    log = journal_db(page)["log"]
+    assert [(item["entry"] == log[0][1]["entry"], item["rev"]) for _, item in log] == \
+        [(True, 1), (False, 1), (True, 2), (True, 3)]
+    # Hash-linked: each revision names the hash of the one before it.
+    assert log[0][1]["prev"] == "0" * 64
+    assert all(log[i][1]["prev"] == log[i - 1][1]["hash"] for i in range(1, len(log)))
+
+    page.click('[data-action="check"]')
+    assert "All 4 saved changes and 0 photos check out" in page.locator("[data-check-result]").inner_text()
+
+
+def test_wrong_passphrase_says_could_not_unlock_and_changes_nothing(page, live_server):
+    set_up(page)
+    write_entry(page, what="Something to keep")
+    page.click('[data-action="lock"]')
+    before = journal_db(page)
+    unlock(page, "not my passphrase at all")
+    error = page.locator('[data-form="unlock"] [data-error]')
+    error.wait_for()
+    assert error.inner_text() == "Could not unlock. Check the passphrase and try again."
+    assert page.input_value("#unlock-passphrase") == ""
+    assert journal_db(page) == before
+    unlock(page)
+    journal_view(page, "home").wait_for()
+    assert "Something to keep" in page.inner_text("[data-list]")
+
+
+def test_changing_the_passphrase_rewraps_only_the_vault_key(page, live_server):
+    set_up(page)
+    write_entry(page, what="Entry that must survive")
+    before = journal_db(page)
+    page.click('[data-action="passphrase"]')
+    page.fill("#change-current", "wrong current passphrase")
+    page.fill("#change-passphrase", NEW_PASSPHRASE)
+    page.fill("#change-confirm", NEW_PASSPHRASE)
+    page.click('[data-form="passphrase"] [type=submit]')
+    page.locator('[data-form="passphrase"] [data-error]:not(:empty)').wait_for()
+    assert "Nothing was changed" in page.inner_text('[data-form="passphrase"] [data-error]')
+    assert journal_db(page) == before
+
+    page.fill("#change-current", PASSPHRASE)
+    page.click('[data-form="passphrase"] [type=submit]')
+    journal_view(page, "home").wait_for()
+    after = journal_db(page)
+    assert after["meta"] != before["meta"]
+    assert after["meta"][0][1]["kdf"]["salt"] != before["meta"][0][1]["kdf"]["salt"]
+    for store in ("log", "attachments", "state"):
+        assert after[store] == before[store], store
+    page.click('[data-action="lock"]')
+    unlock(page, PASSPHRASE)
+    page.locator('[data-form="unlock"] [data-error]:not(:empty)').wait_for()
+    unlock(page, NEW_PASSPHRASE)
+    journal_view(page, "home").wait_for()
+    assert "Entry that must survive" in page.inner_text("[data-list]")
+
+
+def test_a_crash_loses_nothing_the_draft_is_autosaved_encrypted(page, live_server):
+    set_up(page)
+    write_entry(page, save=False, what="Half-written when the page died", place="Car park")
+    page.locator("[data-draft-state]:not(:empty)").wait_for()
+    # Open the journal afresh in another tab while the first is frozen mid-entry: what is stored must be
+    # enough on its own (no pagehide, no lock handler ran), as after a crash or a dead battery.
+    page = page.context.new_page()
+    page.goto("/journal")
+    unlock(page)
+    journal_view(page, "home").wait_for()
+    offer = page.locator("[data-draft-offer]")
+    assert offer.is_visible()
+    page.click('[data-action="continue-draft"]')
+    assert page.input_value("#f-what") == "Half-written when the page died"
+    assert page.input_value("#f-place") == "Car park"
+
+
+def test_locking_saves_the_draft_first_then_clears_the_screen(page, live_server):
+    """What quick-hide and app updates do: lockAll() must not lose a word typed a moment ago."""
+    set_up(page)
+    write_entry(page, what="Saved entry text")
+    write_entry(page, save=False, what="Typed just before hiding", photos=[
+        {"name": "bruise.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\nbruise"}])
+    page.fill("#f-injuries", "Typed a split second before")  # no time for the autosave pause
+    lock_all(page, "hide")
+    journal_view(page, "unlock").wait_for()
+    html = page.content()
+    for text in ("Typed just before hiding", "Typed a split second before", "Saved entry text", "bruise.png"):
+        assert text not in html
+    assert page.evaluate("[...document.querySelectorAll('input, textarea')].every((f) => !f.value || f.type === 'checkbox' || f.type === 'radio')")
+    unlock(page)
+    journal_view(page, "home").wait_for()
+    page.click('[data-action="continue-draft"]')
+    assert page.input_value("#f-what") == "Typed just before hiding"
+    assert page.input_value("#f-injuries") == "Typed a split second before"
+    assert "bruise.png" in page.inner_text("[data-photos]")
+
+
+def test_lock_handler_is_fast(page, live_server):
+    set_up(page)
+    write_entry(page, save=False, what="x" * 5000)
+    took = page.evaluate("""async () => {
+      const { lockAll } = await import('/static/js/lock.js')
+      const started = performance.now()
+      await lockAll('hide')
+      return performance.now() - started
+    }""")
+    assert took < 500  # quick-hide waits at most ~0.5 s before leaving
+
+
+@pytest.fixture
+def idle_server(tmp_path):
+    server = LiveServer(make_app(f"sqlite:///{tmp_path / 'idle.sqlite'}", JOURNAL_IDLE_SECONDS=1)).start()
+    yield server
+    server.stop()
+
+
+def test_auto_lock_on_idle_clears_the_dom_and_keeps_the_draft(browser, idle_server):
+    context = browser.new_context(base_url=idle_server.url)
+    page = context.new_page()
+    set_up(page)
+    write_entry(page, save=False, what="IDLE-CANARY typed then walked away")
+    journal_view(page, "unlock").wait_for(timeout=10_000)
+    assert "Locked after a few minutes without use" in page.inner_text("[data-status]")
+    assert "IDLE-CANARY" not in page.content()
+    assert "IDLE-CANARY" not in page.evaluate("[...document.querySelectorAll('input, textarea')].map((f) => f.value).join()")
+    unlock(page)
+    journal_view(page, "home").wait_for()
+    page.click('[data-action="continue-draft"]')
+    assert page.input_value("#f-what") == "IDLE-CANARY typed then walked away"
+    context.close()
+
+
+def test_the_page_being_hidden_locks_it(page, live_server):
+    set_up(page)
+    write_entry(page, save=False, what="Hidden-page draft")
+    page.evaluate("""() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+      document.dispatchEvent(new Event('visibilitychange'))
+    }""")
+    page.wait_for_function("!document.body.innerHTML.includes('Hidden-page draft')")
+    page.wait_for_function("""async () => {
+      const db = await new Promise((r) => { const q = indexedDB.open('od-data'); q.onsuccess = () => r(q.result) })
+      return new Promise((r) => { const q = db.transaction('state').objectStore('state').get('draft'); q.onsuccess = () => r(Boolean(q.result)) })
+    }""")
+
+
+TAMPER_EVERY_RECORD = """async ({ passphrase }) => {
+  const { openStore } = await import('/static/js/journal/store.js')
+  const { Vault } = await import('/static/js/journal/vault.js')
+  const { Journal } = await import('/static/js/journal/entries.js')
+  const store = await openStore()
+  const vault = new Vault(store)
+  await vault.unlock(passphrase)
+  const journal = new Journal(vault)
+  const results = { clean: (await journal.verify()).problems, missed: [], tried: 0 }
+  const put = (item) => store.write(['log'], ({ log }) => log.put(item))
+  for (const original of await store.getAll('log')) {
+    for (const field of ['body', 'key']) {
+      for (let i = 0; i < original[field].length; i++) {
+        const changed = original[field].slice()
+        changed[i] ^= 1
+        await put({ ...original, [field]: changed })
+        results.tried += 1
+        if ((await journal.verify()).problems.length === 0) results.missed.push(`${original.seq} ${field} ${i}`)
+      }
+    }
+    for (const [field, value] of [['prev', 'f'.repeat(64)], ['hash', 'e'.repeat(64)], ['rev', original.rev + 1], ['entry', 'someone-else']]) {
+      await put({ ...original, [field]: value })
+      results.tried += 1
+      if ((await journal.verify()).problems.length === 0) results.missed.push(`${original.seq} ${field}`)
+    }
+    await put(original)
+  }
+  results.restored = (await journal.verify()).problems
+  return results
+}"""
+
+
+def test_tampering_any_byte_of_any_stored_record_is_detected(page, live_server):
+    set_up(page)
+    write_entry(page, what="First")
+    write_entry(page, what="Second", photos=[{"name": "p.png", "mimeType": "image/png", "buffer": b"photo"}])
+    result = page.evaluate(TAMPER_EVERY_RECORD, {"passphrase": PASSPHRASE})
+    assert result["clean"] == [] and result["restored"] == []
+    assert result["tried"] > 400
+    assert result["missed"] == []
+    # And the photo: change one byte of it on the device and the check names it.
+    page.evaluate("""async () => {
+      const { openStore } = await import('/static/js/journal/store.js')
+      const store = await openStore()
+      const [photo] = await store.getAll('attachments')
+      photo.body[20] ^= 1
+      await store.write(['attachments'], ({ attachments }) => attachments.put(photo))
+    }""")
+    page.click('[data-action="check"]')
+    result = page.locator('[data-check-result="problems"]')
+    result.wait_for()
+    assert "p.png" in page.inner_text("[data-check]")
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"v": 2}, "newer version"),
+    ({"kdf.iterations": 100_000}, "not safe enough"),
+    ({"kdf.name": "PBKDF2-SHA1"}, "not safe enough"),
+])
+def test_unknown_versions_and_weak_parameters_are_refused(page, live_server, change, message):
+    set_up(page)
+    page.click('[data-action="lock"]')
+    page.evaluate("""async (change) => {
+      const { openStore } = await import('/static/js/journal/store.js')
+      const store = await openStore()
+      const header = await store.get('meta', 'vault')
+      for (const [path, value] of Object.entries(change)) {
+        const names = path.split('.')
+        const last = names.pop()
+        names.reduce((obj, name) => obj[name], header)[last] = value
+      }
+      await store.write(['meta'], ({ meta }) => meta.put(header, 'vault'))
+    }""", change)
+    unlock(page)
+    page.locator('[data-form="unlock"] [data-error]:not(:empty)').wait_for()
+    assert message in page.inner_text('[data-form="unlock"] [data-error]')
+    assert not journal_view(page, "home").is_visible()
+
+
+def test_entry_form_is_checked_and_mobile_friendly(page, live_server):
+    page.set_viewport_size({"width": 360, "height": 740})
+    set_up(page)
+    page.click('[data-action="new"]')
+    page.click('[data-form="entry"] [type=submit]')
+    assert "Write what happened" in page.inner_text('[data-form="entry"] [data-error]')
+    assert page.evaluate("document.activeElement.id") == "f-what"
+    page.fill("#f-what", "x")
+    page.fill("#f-occurredDate", "2999-01-01")
+    page.click('[data-form="entry"] [type=submit]')
+    assert "in the future" in page.inner_text('[data-form="entry"] [data-error]')
+    # Every control has a label, and every button is a big enough target.
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll('[data-form=entry] input, [data-form=entry] textarea, [data-form=entry] select')]
+      .filter((f) => !f.labels || f.labels.length === 0).map((f) => f.id || f.name)""")
+    assert unlabelled == []
+    small = page.evaluate("""() => [...document.querySelectorAll('[data-view=entry] .button')]
+      .filter((b) => b.offsetParent && b.getBoundingClientRect().height < 44).map((b) => b.textContent)""")
+    assert small == []
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_no_console_errors_on_the_journal(page, live_server):
+    problems = []
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda err: problems.append(str(err)))
+    set_up(page)
+    write_entry(page, what="Console check")
+    page.click('[data-action="report"]')
+    journal_view(page, "report").wait_for()
+    assert "Console check" in page.inner_text("[data-report]")
+    assert problems == []
+
+
+def test_journal_page_has_no_inline_script_or_style_and_a_neutral_title(client):
+    response = client.get("/journal")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<title>Open Door</title>" in html
+    assert " style=" not in html and "<style" not in html
+    assert "<script>" not in html and "<script type=\"module\">" not in html
+    labels = json.loads(html_lib.unescape(html.split('data-labels="')[1].split('"')[0]))
+    assert labels["fields"]["what"] == "What happened" and labels["tags"]["money"] == "Controlling money"
