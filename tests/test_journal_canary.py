@@ -1,0 +1,92 @@
+"""No plaintext at rest: a canary typed and a canary photo attached through the real UI never appear in any
+browser storage, cookie, request, the server's database file or its logs (raw, hex or base64)."""
+import base64
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from test_journal_browser import dump, journal_view, lock_all, set_up, unlock, write_entry
+
+pytestmark = pytest.mark.browser
+
+CANARY = "CANARY-7f3a9c Ωmega he hit me at the bus stop"
+CANARY_PHOTO = b"\x89PNG\r\n\x1a\n" + b"CANARY-PHOTO-BYTES-" + bytes(range(200, 256)) * 3
+
+
+def forms(secret: bytes) -> list[bytes]:
+    """The secret as raw bytes, hex, and base64 at each of the three alignments it could sit at."""
+    found = [secret, secret.hex().encode(), secret.hex().upper().encode()]
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + secret)
+        found.append(encoded[4:-4] if offset else encoded[:-4])
+    return found
+
+
+def blobs(value) -> list[bytes]:
+    """Every string and byte value inside a storage dump."""
+    if isinstance(value, dict):
+        if set(value) == {"$bytes"}:
+            return [base64.b64decode(value["$bytes"])]
+        return [blob for key, item in value.items() for blob in blobs(key) + blobs(item)]
+    if isinstance(value, list):
+        return [blob for item in value for blob in blobs(item)]
+    if isinstance(value, str):
+        return [value.encode("utf-8"), value.encode("utf-16-le")]
+    return [str(value).encode()]
+
+
+def leaks(haystacks: list[bytes]) -> list[str]:
+    found = []
+    for secret, name in ((CANARY.encode(), "text"), (CANARY.split()[0].encode(), "text prefix"),
+                         (CANARY_PHOTO[8:40], "photo")):
+        for form in forms(secret):
+            if any(form in hay for hay in haystacks):
+                found.append(f"{name}: {form[:24]!r}")
+    return found
+
+
+def test_the_check_itself_finds_a_planted_canary():
+    assert leaks([b"xx" + base64.b64encode(b"ab" + CANARY.encode()) + b"yy"])
+    assert leaks(blobs({"k": {"$bytes": base64.b64encode(CANARY_PHOTO).decode()}}))
+    assert leaks(blobs([CANARY]))
+
+
+def test_canary_never_reaches_storage_cookies_network_database_or_logs(page, live_app, live_server, caplog, capfd):
+    caplog.set_level(logging.DEBUG)
+    sent = []
+    page.on("request", lambda request: sent.append((request.method, request.url, request.post_data_buffer or b"")))
+    set_up(page)
+    write_entry(page, occurredNote=CANARY, place=CANARY, what=CANARY, who=CANARY, injuries=CANARY, effect=CANARY,
+                witnesses=CANARY, children=CANARY, evidence=CANARY, policeOfficer=CANARY, crimeReference=CANARY,
+                medical=CANARY, tags=["threats"],
+                photos=[{"name": "canary.png", "mimeType": "image/png", "buffer": CANARY_PHOTO}])
+    # And an unsaved draft with the canary in it, left behind by a lock.
+    write_entry(page, save=False, what=CANARY + " (draft)")
+    lock_all(page)
+    journal_view(page, "unlock").wait_for()
+    unlock(page)
+    journal_view(page, "home").wait_for()
+    assert CANARY in page.inner_text("[data-list]")  # it really was saved and can be read back
+    page.click('[data-action="check"]')
+    page.locator('[data-check-result="ok"]').wait_for()
+    lock_all(page, "button")
+    # Give the service worker its chance to cache whatever it caches.
+    page.wait_for_function("caches.keys().then((names) => names.length > 0)", timeout=15_000)
+
+    stored = dump(page)
+    assert stored["indexedDB"]["od-data"]["log"], "the entry should be stored (encrypted)"
+    cookies = page.context.cookies()
+    database = Path(live_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    files = [path.read_bytes() for path in database.parent.glob(database.name + "*")]
+    out, err = capfd.readouterr()
+
+    assert leaks(blobs(stored["indexedDB"])) == [], "IndexedDB"
+    assert leaks(blobs(stored["localStorage"]) + blobs(stored["sessionStorage"])) == [], "Web Storage"
+    assert leaks(blobs(stored["caches"])) == [], "Cache Storage"
+    assert leaks([json.dumps(cookies).encode()]) == [], "cookies"
+    assert leaks([f"{m} {u}".encode() + body for m, u, body in sent]) == [], "requests"
+    assert all(method == "GET" for method, _, _ in sent), "the journal never sends anything"
+    assert files and leaks(files) == [], "server database"
+    assert leaks([caplog.text.encode(), out.encode(), err.encode()]) == [], "server logs"
