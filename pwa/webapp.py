@@ -106,7 +106,9 @@ def code_version(app: Flask) -> str:
     """Python and template sources: a deploy that changes how pages render changes their revisions."""
     sources = digests.of_tree(Path(app.root_path), "*.py")
     for folder in template_folders(app):
-        sources |= {f"{folder}/{name}": value for name, value in digests.of_tree(folder).items()}
+        # Relative names: every server of a deployment gives the same bytes, wherever it is installed.
+        where = os.path.relpath(folder, app.root_path)
+        sources |= {f"{where}/{name}": value for name, value in digests.of_tree(folder).items()}
     return sha256(json.dumps(sources, sort_keys=True))
 
 

@@ -226,3 +226,19 @@ def test_admin_pages_and_cookie_setting_responses_are_left_alone(app, client):
     for path in ["/admin/preview", "/sets-cookie"]:
         response = client.get(path, headers={"Accept-Encoding": "gzip"})
         assert "Content-Encoding" not in response.headers and "ETag" not in response.headers, path
+
+
+def test_worker_bytes_do_not_depend_on_where_the_app_is_installed(tmp_path):
+    """Two servers of one deployment, installed in different folders, must not make browsers update."""
+    from conftest import make_app
+
+    copies = []
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        shutil.copytree(PROJECT_ROOT / "pwa", folder / "pwa", ignore=shutil.ignore_patterns("__pycache__"))
+        app = make_app(f"sqlite:///{tmp_path / name}.sqlite")
+        app.root_path = str(folder / "pwa")
+        app.static_folder = str(folder / "pwa" / "static")
+        app.template_folder = "templates"
+        copies.append(worker(app.test_client())[0])
+    assert copies[0] == copies[1]
