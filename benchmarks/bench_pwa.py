@@ -64,7 +64,7 @@ def cold_visit(playwright, profile: Path, url: str, counter: CountingMiddleware)
     return {"total": counter.headers + counter.body, "body": counter.body, "responses": counter.responses}
 
 
-def offline_repeat_visit(context, url: str, cpu_slowdown: int = 4) -> float:
+def offline_repeat_visit(context, url: str, cpu_slowdown: int = 4) -> tuple[float, float]:
     """A new tab opening /helplines, with the worker stopped first so it starts cold, as after a while away."""
     page = context.new_page()
     try:
@@ -76,7 +76,8 @@ def offline_repeat_visit(context, url: str, cpu_slowdown: int = 4) -> float:
         page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length > 0")
         if page.get_by_text("01925 243359").count() == 0:
             raise RuntimeError("the offline /helplines page does not show the seed numbers")
-        return page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+        return page.evaluate("""() => [performance.getEntriesByName('first-contentful-paint')[0].startTime,
+                                      performance.getEntriesByType('navigation')[0].responseEnd]""")
     finally:
         page.close()
 
@@ -104,10 +105,12 @@ def main() -> None:
     print(f"pwa_cold_first_visit_transferred: {median('total') / 1024:.1f} KB "
           f"(goal <= 150 KB; headers + bodies as served, incl. the worker's precache, "
           f"{median('responses'):.0f} responses, median of {COLD_RUNS})")
-    print(f"pwa_offline_repeat_helplines_fcp_4x_cpu: {statistics.median(paints):.0f} ms "
-          f"(goal <= 300 ms; server stopped, first contentful paint, median of {OFFLINE_RUNS}, "
-          f"max {max(paints):.0f} ms)")
-    print(f"pwa_offline_repeat_helplines_fcp_1x_cpu: {statistics.median(unthrottled):.0f} ms "
+    fcp = [paint for paint, _ in paints]
+    print(f"pwa_offline_repeat_helplines_fcp_4x_cpu: {statistics.median(fcp):.0f} ms "
+          f"(goal <= 300 ms; server stopped, first contentful paint, median of {OFFLINE_RUNS}, max {max(fcp):.0f} ms)")
+    print(f"pwa_offline_repeat_helplines_page_from_worker_4x_cpu: {statistics.median(r for _, r in paints):.0f} ms "
+          f"(for information: the worker has started and answered with the whole page)")
+    print(f"pwa_offline_repeat_helplines_fcp_1x_cpu: {statistics.median(p for p, _ in unthrottled):.0f} ms "
           f"(for information: the same without CPU throttling)")
 
 

@@ -98,6 +98,8 @@ async function cachedPage (url) {
 
 // Pages: network first (fresh numbers when online), the cached copy after a short wait, then /offline.
 async function navigate (event, url) {
+  const saved = cachedPage(url) // looked up meanwhile, so a failed network costs no extra wait
+  if (!self.navigator.onLine) return (await saved) || (await fromPrecache(OFFLINE_PAGE)) || Response.error()
   const fromNetwork = fetch(event.request).then(async (response) => {
     if (storable(response) && !precacheKeys.has(url.pathname + url.search)) {
       await caches.open(PAGES).then((cache) => cache.put(url.href, response.clone()))
@@ -112,9 +114,9 @@ async function navigate (event, url) {
   try {
     const response = await Promise.race([fromNetwork, timeout])
     if (response.status < 500) return response
-    return (await cachedPage(url)) || response
+    return (await saved) || response
   } catch {
-    return (await cachedPage(url)) || (await fromPrecache(OFFLINE_PAGE)) || Response.error()
+    return (await saved) || (await fromPrecache(OFFLINE_PAGE)) || Response.error()
   } finally {
     clearTimeout(timer)
   }
