@@ -68,7 +68,7 @@ def test_canary_never_reaches_storage_cookies_network_database_or_logs(page, liv
     journal_view(page, "unlock").wait_for()
     unlock(page)
     journal_view(page, "home").wait_for()
-    assert CANARY in page.inner_text("[data-list]")  # it really was saved and can be read back
+    assert CANARY in page.text_content("[data-list]")  # it really was saved and can be read back
     page.click('[data-action="check"]')
     page.locator('[data-check-result="ok"]').wait_for()
     lock_all(page, "button")

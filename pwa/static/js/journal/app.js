@@ -43,6 +43,7 @@ class JournalApp {
     this.locking = null
     this.currentId = null
     this.picking = false
+    this.saving = false
   }
 
   $ (selector) { return this.root.querySelector(selector) }
@@ -222,8 +223,11 @@ class JournalApp {
     this.status('Passphrase changed. Use the new one from now on.')
   }
 
+  describeForSearch = (entry) => `${describeWhen(entry.fields)} ${tagNames(entry.fields, this.labels).join(' ')}`
+
   async opened () {
     await this.journal.load()
+    this.journal.warmSearch(this.describeForSearch)
     await this.refreshDraftOffer()
     this.goHome()
     this.resetIdle()
@@ -240,7 +244,7 @@ class JournalApp {
   renderList () {
     if (!this.journal.index) return
     const query = this.$('[data-search]').value
-    const entries = this.journal.search(query, (entry) => `${describeWhen(entry.fields)} ${tagNames(entry.fields, this.labels).join(' ')}`)
+    const entries = this.journal.search(query, this.describeForSearch)
     const items = document.createDocumentFragment()
     for (const entry of entries) items.append(listItem(entry, this.labels))
     this.$('[data-list]').replaceChildren(items)
@@ -311,7 +315,8 @@ class JournalApp {
 
   async saveDraftNow () {
     clearTimeout(this.draftTimer)
-    if (!this.editing || !this.vault.unlocked) return
+    // While an entry is being saved, the save itself clears the draft: a late write must not bring it back.
+    if (!this.editing || !this.vault.unlocked || this.saving) return
     const session = this.session
     const draft = this.snapshot()
     await this.queueDraft(draft, this.vault.key)
@@ -327,18 +332,23 @@ class JournalApp {
     const fields = readFields(form)
     const problems = problemsWith(fields)
     if (problems.length) return this.showError(form, problems.map((p) => p.message).join('. '), problems[0].name)
+    if (this.saving) return
     await Promise.allSettled([...this.pendingPhotos])
     clearTimeout(this.draftTimer)
     await this.draftQueue
+    if (!this.editing) return // locked meanwhile: the entry is safe in the draft
     const { entry, photos, newPhotos } = this.editing
+    this.saving = true
     try {
       await this.busy(form.querySelector('[type=submit]'), 'Saving…', () => this.journal.save(entry, fields, photos))
     } catch (error) {
       return this.showError(form, `Not saved: ${error.message}. Your draft is kept.`)
+    } finally {
+      this.saving = false
     }
-    await this.forgetUnsavedPhotos(newPhotos, photos).catch(() => {})
     this.editing = null
     this.draft = null
+    await this.forgetUnsavedPhotos(newPhotos, photos).catch(() => {})
     clearFields(form)
     this.$('[data-photos]').replaceChildren()
     this.$('[data-draft-offer]').hidden = true

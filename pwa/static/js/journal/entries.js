@@ -46,12 +46,18 @@ export class Journal {
 
   unload () {
     this.index = null
+    this.sorted = null
     this.searchText.clear()
   }
 
-  // Current entries, most recent happening first.
+  // Current entries, most recent happening first (sorted once per change of the index).
   list () {
-    return Object.values(this.index.entries).sort((a, b) => sortKey(b).localeCompare(sortKey(a)))
+    if (this.sorted?.index !== this.index) {
+      const keyed = Object.values(this.index.entries).map((entry) => [sortKey(entry), entry])
+      keyed.sort((a, b) => (a[0] < b[0] ? 1 : a[0] > b[0] ? -1 : 0))
+      this.sorted = { index: this.index, entries: keyed.map(([, entry]) => entry) }
+    }
+    return this.sorted.entries
   }
 
   get (id) { return this.index.entries[id] || null }
@@ -61,14 +67,28 @@ export class Journal {
     const terms = query.toLowerCase().split(/\s+/).filter(Boolean)
     const entries = this.list()
     if (terms.length === 0) return entries
-    return entries.filter((entry) => {
-      let text = this.searchText.get(entry.id)
-      if (text === undefined) {
-        text = [...Object.values(entry.fields).flat(), describe ? describe(entry) : ''].join('\n').toLowerCase()
-        this.searchText.set(entry.id, text)
-      }
-      return terms.every((term) => text.includes(term))
-    })
+    return entries.filter((entry) => terms.every((term) => this.textOf(entry, describe).includes(term)))
+  }
+
+  textOf (entry, describe) {
+    let text = this.searchText.get(entry.id)
+    if (text === undefined) {
+      text = [...Object.values(entry.fields).flat(), describe ? describe(entry) : ''].join('\n').toLowerCase()
+      this.searchText.set(entry.id, text)
+    }
+    return text
+  }
+
+  // Prepares the search text in idle moments after unlocking, so the first search is as quick as the rest.
+  warmSearch (describe) {
+    const pending = [...this.list()]
+    const index = this.index
+    const step = (deadline) => {
+      while (pending.length && this.index === index && (!deadline || deadline.timeRemaining() > 2)) this.textOf(pending.pop(), describe)
+      if (pending.length && this.index === index) schedule()
+    }
+    const schedule = () => (window.requestIdleCallback ? requestIdleCallback(step, { timeout: 1000 }) : setTimeout(step, 50))
+    schedule()
   }
 
   save (id, fields, photos, { clearDraft = true } = {}) {
