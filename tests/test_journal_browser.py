@@ -437,3 +437,23 @@ def test_journal_page_has_no_inline_script_or_style_and_a_neutral_title(client):
     assert "<script>" not in html and "<script type=\"module\">" not in html
     labels = json.loads(html_lib.unescape(html.split('data-labels="')[1].split('"')[0]))
     assert labels["fields"]["what"] == "What happened" and labels["tags"]["money"] == "Controlling money"
+
+
+def test_quick_hide_keeps_the_draft_and_leaves_nothing_on_screen(page, live_server):
+    """The real quick-hide control, pressed mid-sentence: the decoy shows, and the words are kept encrypted."""
+    set_up(page)
+    write_entry(page, save=False, what="Started writing")
+    page.fill("#f-effect", "Pressed hide straight after typing this")
+    page.click("[data-quick-hide]")
+    page.wait_for_url(lambda url: "/journal" not in url)
+    assert "Pressed hide" not in page.content()
+    page.go_back()
+    assert "Pressed hide" not in page.content()
+    # Later, in a fresh tab (the hidden one stays shut until the secret way in).
+    later = page.context.new_page()
+    later.goto("/journal")
+    unlock(later)
+    journal_view(later, "home").wait_for()
+    later.click('[data-action="continue-draft"]')
+    assert later.input_value("#f-what") == "Started writing"
+    assert later.input_value("#f-effect") == "Pressed hide straight after typing this"
