@@ -1,12 +1,13 @@
 """Load on loopback: gunicorn (the project's server) next to nginx serving the same bundle file.
 
-Measures requests per second and p99 latency for a full GET of /api/v1/bundle and for a 304
-revalidation (If-None-Match), with wrk for a fixed duration and connection count. Everything listens
-on 127.0.0.1 only, every process is stopped at the end, and the whole run takes about half a minute.
+Measures requests per second and p99 latency for a full GET of /api/v1/bundle (plain and gzip, both
+compressing per request) and for a 304 revalidation (If-None-Match, as a browser sends it), with wrk for a fixed duration and connection count. Everything listens
+on 127.0.0.1 only, every process is stopped at the end, and the whole run takes under a minute.
 Needs nginx and wrk: `make bench` installs them (scripts/install-bench-deps.sh).
 """
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import shutil
@@ -47,11 +48,16 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float = 30) ->
     raise RuntimeError(f"{url} did not come up in {timeout_s} s")
 
 
-def fetch(url: str, etag: str | None = None) -> tuple[int, bytes, str]:
-    request = urllib.request.Request(url, headers={"If-None-Match": etag} if etag else {})
+def fetch(url: str, etag: str | None = None, gzipped: bool = False) -> tuple[int, bytes, str]:
+    headers = ({"If-None-Match": etag} if etag else {}) | ({"Accept-Encoding": "gzip"} if gzipped else {})
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, response.read(), response.headers.get("ETag", "")
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5) as response:
+            body = response.read()
+            if response.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            elif gzipped:
+                raise AssertionError(f"{url} did not compress")
+            return response.status, body, response.headers.get("ETag", "")
     except urllib.error.HTTPError as err:  # urllib treats 304 as an error
         return err.code, err.read(), err.headers.get("ETag", "")
 
@@ -90,6 +96,11 @@ error_log {workdir}/nginx-error.log warn;
 events {{ worker_connections 256; }}
 http {{
   access_log off;
+  # Compress per request, at the app's level, so the gzip rows compare like with like.
+  gzip on;
+  gzip_types application/json;
+  gzip_comp_level 6;
+  gzip_min_length 1024;
   client_body_temp_path {workdir}/client_temp;
   proxy_temp_path {workdir}/proxy_temp;
   fastcgi_temp_path {workdir}/fastcgi_temp;
@@ -111,11 +122,13 @@ http {{
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def wrk(url: str, etag: str | None = None) -> dict:
+def wrk(url: str, etag: str | None = None, gzipped: bool = False) -> dict:
     command = ["wrk", "--latency", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{DURATION_S}s",
                "--timeout", "5s"]
     if etag:
         command += ["-H", f"If-None-Match: {etag}"]
+    if gzipped:
+        command += ["-H", "Accept-Encoding: gzip"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True,
                             timeout=DURATION_S + 30).stdout
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
@@ -145,24 +158,28 @@ def main() -> None:
         processes.append(start_gunicorn(env, app_port))
         app_url = f"http://127.0.0.1:{app_port}{BUNDLE_PATH}"
         wait_until_up(app_url, processes[-1])
-        status, bundle, app_etag = fetch(app_url)
-        assert status == 200 and app_etag, "gunicorn did not serve the bundle"
+        status, bundle, _ = fetch(app_url)
+        assert status == 200, "gunicorn did not serve the bundle"
 
         processes.append(start_nginx(workdir, bundle, nginx_port))
         nginx_url = f"http://127.0.0.1:{nginx_port}{BUNDLE_PATH}"
         wait_until_up(nginx_url, processes[-1])
-        status, same_bundle, nginx_etag = fetch(nginx_url)
-        assert status == 200 and same_bundle == bundle and nginx_etag
+        status, same_bundle, _ = fetch(nginx_url)
+        assert status == 200 and same_bundle == bundle
 
-        # Both really answer 304 to their own ETag before anything is timed.
-        for url, etag in ((app_url, app_etag), (nginx_url, nginx_etag)):
-            status, body, _ = fetch(url, etag)
+        # Both compress, and answer 304 to the (weak) ETag of their gzip copy, as a browser revalidates.
+        etags = {}
+        for server, url in (("gunicorn", app_url), ("nginx", nginx_url)):
+            status, body, etags[server] = fetch(url, gzipped=True)
+            assert status == 200 and body == bundle, f"{url} gzip copy differs"
+            status, body, _ = fetch(url, etags[server], gzipped=True)
             assert status == 304 and body == b"", f"{url} did not revalidate"
 
         results = {}
-        for server, url, etag in (("gunicorn", app_url, app_etag), ("nginx", nginx_url, nginx_etag)):
+        for server, url in (("gunicorn", app_url), ("nginx", nginx_url)):
             results[(server, "bundle")] = wrk(url)
-            results[(server, "304")] = wrk(url, etag)
+            results[(server, "gzip")] = wrk(url, gzipped=True)
+            results[(server, "304")] = wrk(url, etags[server], gzipped=True)
     finally:
         for process in processes:
             process.terminate()
@@ -176,11 +193,11 @@ def main() -> None:
     print(f"load: {len(bundle):,} byte bundle, {WORKERS} workers each, {CONNECTIONS} connections, "
           f"{DURATION_S} s per run, 127.0.0.1 only")
     print(f"  {'':18}{'gunicorn req/s':>16}{'p99 ms':>9}{'nginx req/s':>14}{'p99 ms':>9}")
-    for kind, label in (("bundle", "full bundle GET"), ("304", "304 revalidation")):
+    for kind, label in (("bundle", "full bundle GET"), ("gzip", "gzip bundle GET"), ("304", "304 revalidation")):
         app, web = results[("gunicorn", kind)], results[("nginx", kind)]
         print(f"  {label:18}{app['rps']:>16,.0f}{app['p99_ms']:>9.1f}{web['rps']:>14,.0f}{web['p99_ms']:>9.1f}")
     for (server, kind), result in results.items():
-        name = f"load_{server}_{'bundle' if kind == 'bundle' else 'revalidate'}"
+        name = f"load_{server}_{ {'bundle': 'bundle', 'gzip': 'bundle_gzip', '304': 'revalidate'}[kind] }"
         if server == "gunicorn":
             print(f"{name}_rps: {result['rps']:.0f} req/s (goal >= {GOALS['rps']})")
             print(f"{name}_p99: {result['p99_ms']:.1f} ms (goal <= {GOALS['p99_ms']})")
