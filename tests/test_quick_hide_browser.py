@@ -137,6 +137,7 @@ def test_escape_twice_hides_and_the_first_escape_in_a_field_only_steps_out(open_
 
 def test_page_becoming_hidden_hides_it_but_moving_between_pages_does_not(open_tab):
     page = open_tab("/")
+    entries = page.evaluate("history.length")
     # Leaving for another page also fires pagehide and visibilitychange: that must not count as hiding.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
     page.wait_for_url("**/helplines")
@@ -145,6 +146,7 @@ def test_page_becoming_hidden_hides_it_but_moving_between_pages_does_not(open_ta
     page.get_by_role("link", name="Guides").first.click()
     page.wait_for_url("**/guides")
     assert_not_hiding(page)
+    assert page.evaluate("history.length") == entries  # in-app moves replace: Back has nowhere inside to go
     # Headless Chromium keeps every tab "visible", so the switch to another app is emulated.
     page.evaluate("""() => {
         Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })
