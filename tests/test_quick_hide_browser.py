@@ -33,7 +33,8 @@ addEventListener('DOMContentLoaded', () => {
       background: getComputedStyle(root).backgroundColor,
       typing: document.activeElement.matches('input, textarea'),
       shut: sessionStorage.getItem('door'),
-      title: document.title
+      title: document.title,
+      frameAt: performance.timeOrigin + performance.now()
     })))
   }).observe(root, { attributes: true, attributeFilter: ['class'] })
 })
@@ -97,6 +98,8 @@ def test_button_paints_the_cover_in_the_next_frame_then_lands_on_the_decoy(open_
     page.get_by_role("link", name="Hide this page").click()
     assert_on_decoy(page)
     cover = page.evaluate("JSON.parse(sessionStorage.getItem('cover'))")
+    # The decoy was only asked for once the cover's frame had started: no old frame is held on screen.
+    assert page.evaluate("performance.timeOrigin") >= cover.pop("frameAt")
     assert cover == {"body": "none", "background": "rgb(21, 101, 192)", "typing": False, "shut": "shut",
                      "title": "Open Door"}
     assert page.locator(".weather__place").inner_text() == "Chester"

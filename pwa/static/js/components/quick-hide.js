@@ -53,7 +53,13 @@ export function initQuickHide (scope = document) {
     markShut()
     if (isTextField(document.activeElement)) document.activeElement.blur() // closes the on-screen keyboard
     const waited = new Promise((resolve) => setTimeout(resolve, LOCK_WAIT_MS))
-    hiding = Promise.race([lock(reason), waited]).then(() => location.replace(decoyUrl))
+    // Leave only once the cover is on screen: a quick page swap could otherwise hold the last frame
+    // of what was there before. A hidden page paints nothing, so it need not wait.
+    const painted = document.visibilityState === 'hidden'
+      ? null
+      : new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))
+    const ready = Promise.race([Promise.all([lock(reason), painted]), waited])
+    hiding = ready.then(() => location.replace(decoyUrl))
     return hiding
   }
 
