@@ -4,9 +4,10 @@ import { tryDoor } from './door.js'
 
 const PLACE_KEY = 'weather-place'
 const AVERAGE_HIGH = [8, 8, 11, 14, 17, 20, 22, 21, 19, 15, 11, 8] // °C by month, UK lowlands
+// Plain text symbols, not emoji: they need no emoji font, which cheap phones may lack.
 const SKIES = [
-  ['☀️', 'Sunny'], ['🌤️', 'Sunny intervals'], ['⛅', 'Partly cloudy'], ['☁️', 'Cloudy'],
-  ['🌦️', 'Light showers'], ['🌧️', 'Light rain'], ['🌫️', 'Mist'], ['💨', 'Breezy']
+  ['☀', 'Sunny'], ['☀', 'Sunny intervals'], ['☁', 'Partly cloudy'], ['☁', 'Cloudy'],
+  ['☂', 'Light showers'], ['☂', 'Light rain'], ['≡', 'Mist'], ['≈', 'Breezy']
 ]
 
 function seeded (text) {
@@ -45,8 +46,7 @@ export function initWeather (root) {
     $('days').replaceChildren(...days.map(({ day, high, low, icon, summary }) => {
       const item = document.createElement('li')
       item.className = 'weather__day'
-      item.textContent = `${day.toLocaleDateString('en-GB', { weekday: 'short' })} ${icon} ${high}° / ${low}°`
-      item.title = summary
+      item.textContent = `${day.toLocaleDateString('en-GB', { weekday: 'short' })} ${icon} ${summary}, ${high}° / ${low}°`
       return item
     }))
     $('updated').textContent = `Updated ${new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })}`
