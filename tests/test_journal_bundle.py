@@ -240,3 +240,4 @@ def test_html_report_escapes_what_was_written(made, code_key):
     opened = bundles.open_bundle(bundles.parse(json.dumps(doc)), CODE)
     page = report.to_html(opened)
     assert "<script>" not in page and "&lt;script&gt;" in page
+

@@ -95,6 +95,7 @@ class JournalApp {
   show (view) {
     for (const section of this.root.querySelectorAll('[data-view]')) section.hidden = section.dataset.view !== view
     this.view = view
+    this.status('') // a message belongs to the screen it was given on
   }
 
   status (message) { this.$('[data-status]').textContent = message }
@@ -237,8 +238,8 @@ class JournalApp {
 
   goHome () {
     this.currentId = null
-    this.renderList()
     this.show('home')
+    this.renderList()
   }
 
   renderList () {
