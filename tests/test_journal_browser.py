@@ -444,3 +444,20 @@ def test_quick_hide_keeps_the_draft_and_leaves_nothing_on_screen(page, live_serv
     later.click('[data-action="continue-draft"]')
     assert later.input_value("#f-what") == "Started writing"
     assert later.input_value("#f-effect") == "Pressed hide straight after typing this"
+
+
+def test_locking_one_tab_locks_the_journal_in_every_tab(page, live_server):
+    set_up(page)
+    write_entry(page, what="Open in two tabs")
+    other = page.context.new_page()
+    other.goto("/journal")
+    unlock(other)
+    journal_view(other, "home").wait_for()
+    write_entry(other, save=False, what="Being written in the other tab")
+    page.click('[data-action="lock"]')
+    journal_view(other, "unlock").wait_for()
+    assert "Open in two tabs" not in other.content()
+    unlock(other)
+    journal_view(other, "home").wait_for()
+    other.click('[data-action="continue-draft"]')
+    assert other.input_value("#f-what") == "Being written in the other tab"

@@ -81,6 +81,12 @@ class JournalApp {
     })
 
     onLock((reason) => this.lock(reason))
+    // Locking on purpose in one tab (quick-hide, the Lock button, an update) locks every other tab too; a tab
+    // merely going idle or out of sight does not lock the one the person has just switched to.
+    if (window.BroadcastChannel) {
+      this.channel = new BroadcastChannel('od-journal')
+      this.channel.onmessage = (event) => { if (event.data === 'lock') this.lock('other-tab', { quiet: true }) }
+    }
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') this.picking = false
       else if (!this.picking) this.lock('hidden')
@@ -544,7 +550,8 @@ class JournalApp {
     this.status('')
   }
 
-  lock (reason) {
+  lock (reason, { quiet = false } = {}) {
+    if (!quiet && this.channel && !['idle', 'hidden', 'pagehide'].includes(reason)) this.channel.postMessage('lock')
     if (this.locking) return this.locking
     if (!this.vault.unlocked) {
       this.clearScreen()
