@@ -241,3 +241,21 @@ def test_html_report_escapes_what_was_written(made, code_key):
     page = report.to_html(opened)
     assert "<script>" not in page and "&lt;script&gt;" in page
 
+
+
+@pytest.mark.parametrize("odd", [
+    {"kind": "entry", "op": "create", "fields": ["not", "a", "dict"]},
+    {"kind": "entry", "op": "create", "fields": {"what": {"nested": 1}}},
+    {"kind": "entry", "op": "create", "fields": {}, "photos": "p-1"},
+    {"kind": "entry", "op": "rename", "fields": {}},
+    {"kind": "entry", "op": "create", "fields": {"tags": [["threats"]]}},
+    ["a", "list"],
+])
+def test_odd_records_with_valid_tags_are_refused_without_a_traceback(cli, tmp_path, odd):
+    """Someone holding the code could seal anything: the verifier still answers plainly."""
+    doc = bundles.build([("e-1", odd)], {}, CODE)
+    result = cli.invoke(args=["journal", "decrypt", write(tmp_path, doc), "--code", CODE,
+                              "--out", str(tmp_path / "r.txt")])
+    assert result.exit_code == 1, result.output
+    assert "not a journal record" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

@@ -127,6 +127,19 @@ def parse(data: bytes | str) -> Bundle:
                   attachments=attachments, head=_field(doc, "head", str, "bundle"))
 
 
+def well_formed(record) -> bool:
+    """The shape js/journal/entries.js writes; anything else is refused rather than half-reported."""
+    if not isinstance(record, dict) or record.get("op") not in RECORD_OPS:
+        return False
+    if record["op"] == "delete":
+        return isinstance(record.get("reason", ""), str)
+    fields, photos = record.get("fields"), record.get("photos", [])
+    tags = fields.get("tags", []) if isinstance(fields, dict) else None
+    return (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)
+            and all(isinstance(value, (str, bool)) for name, value in fields.items() if name != "tags")
+            and isinstance(photos, list) and all(isinstance(photo, dict) for photo in photos))
+
+
 def read(path: str | Path) -> Bundle:
     try:
         data = Path(path).read_bytes()
@@ -203,7 +216,7 @@ def open_with_code_key(bundle: Bundle, code_key: bytes) -> Bundle:
         except ValueError:
             problems.append(f"{label}: decrypted, but the record is not valid JSON")
             continue
-        if not isinstance(record, dict) or record.get("op") not in RECORD_OPS:
+        if not well_formed(record):
             problems.append(f"{label}: not a journal record")
             continue
         if (record["op"] == "create") != (revision.rev == 1) or revision.entry in ended:
