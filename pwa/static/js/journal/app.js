@@ -157,7 +157,6 @@ class JournalApp {
       check: () => this.runCheck(),
       passphrase: () => { clearFields(this.forms.passphrase); this.clearError(this.forms.passphrase); this.show('passphrase') }
     }
-    if (button.dataset.armed && !['discard-draft', 'discard-entry', 'delete'].includes(action)) return
     const run = actions[action]
     if (run) Promise.resolve(run()).catch((error) => this.status(`Something went wrong: ${error.message}`))
   }
