@@ -2,6 +2,7 @@
 import base64
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import make_app
 from support import LiveServer
@@ -461,3 +462,19 @@ def test_locking_one_tab_locks_the_journal_in_every_tab(page, live_server):
     journal_view(other, "home").wait_for()
     other.click('[data-action="continue-draft"]')
     assert other.input_value("#f-what") == "Being written in the other tab"
+
+
+def test_locking_while_unlocking_keeps_the_journal_locked(page, live_server):
+    set_up(page)
+    page.click('[data-action="lock"]')
+    journal_view(page, "unlock").wait_for()
+    page.fill("#unlock-passphrase", PASSPHRASE)
+    page.evaluate("""async () => {
+      const { lockAll } = await import('/static/js/lock.js')
+      document.querySelector('[data-form=unlock]').requestSubmit()
+      await lockAll('hide')  // while the key is still being derived
+    }""")
+    page.locator('[data-form="unlock"] [type=submit]:enabled').wait_for()
+    with pytest.raises(PlaywrightTimeout):  # give a wrongly opened journal the time to show itself
+        journal_view(page, "home").wait_for(timeout=2000)
+    assert journal_view(page, "unlock").is_visible()

@@ -194,6 +194,7 @@ class JournalApp {
   async onUnlock (event) {
     event.preventDefault()
     const form = this.forms.unlock
+    const session = this.session
     try {
       await this.busy(form.querySelector('[type=submit]'), 'Unlocking…', () => this.vault.unlock(form.elements.passphrase.value))
     } catch (error) {
@@ -206,7 +207,8 @@ class JournalApp {
     }
     clearFields(form)
     this.clearError(form)
-    this.status('')
+    // Hidden or locked while the key was being derived: stay locked.
+    if (session !== this.session) return this.vault.lock()
     await this.opened()
   }
 
@@ -553,6 +555,7 @@ class JournalApp {
     if (!quiet && this.channel && !['idle', 'hidden', 'pagehide'].includes(reason)) this.channel.postMessage('lock')
     if (this.locking) return this.locking
     if (!this.vault.unlocked) {
+      this.session += 1 // an unlock still deriving its key must not open the journal afterwards
       this.clearScreen()
       return Promise.resolve()
     }
