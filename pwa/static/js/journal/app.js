@@ -177,6 +177,7 @@ class JournalApp {
     const form = this.forms.setup
     const { passphrase, confirm } = form.elements
     if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
+    const session = this.session
     try {
       await this.busy(form.querySelector('[type=submit]'), 'Setting up…', () => this.vault.setup(passphrase.value))
     } catch (error) {
@@ -187,6 +188,10 @@ class JournalApp {
     // Ask the browser not to clear the journal when space runs low; others show what it said.
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {})
     document.dispatchEvent(new Event('opendoor:meaningful-use'))
+    if (session !== this.session) {
+      this.vault.lock()
+      return this.show('unlock')
+    }
     await this.opened()
     this.status('Your journal is ready. Only your passphrase can open it.')
   }
