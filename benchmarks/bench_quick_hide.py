@@ -5,7 +5,8 @@ control, Shift pressed 3 times, or Esc twice) sent through CDP. The figure is th
 `duration` of the input that triggered the hide: from the input's timestamp to the next paint after
 its handlers ran, i.e. the frame that shows the cover. Chromium only reports entries of 16 ms or more
 (durations are rounded to 8 ms), so an input with no entry counts as 8 ms. For context, a second
-figure times the same span from the event's timestamp to a message posted from the next animation frame.
+figure times the same span from the event's timestamp to a message posted from the next animation frame,
+and a baseline presses the page heading instead (nothing happens): the floor the machine itself sets.
 
 A lock handler that never settles stands in for a journal still saving: quick-hide then waits its
 bounded 500 ms before leaving, which keeps the page alive long enough to collect the entries.
@@ -94,6 +95,22 @@ def one_run(page, cdp, url: str, trigger: str) -> tuple[float, float]:
     return max(matching, default=BELOW_THRESHOLD_MS), result["bench-frame"]
 
 
+def baseline_run(page, cdp, url: str) -> float:
+    """The same press on the page's heading, which changes nothing: the floor this machine sets."""
+    page.goto(url + "/helplines")
+    page.wait_for_load_state("networkidle")
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    page.evaluate(INSTRUMENT)
+    page.mouse.move(*centre(page.locator("h1").bounding_box()))
+    page.evaluate(SETTLED)
+    page.mouse.down()
+    page.mouse.up()
+    page.evaluate(SETTLED)  # the frame after the press, then the observer's delivery
+    entries = page.evaluate("JSON.parse(sessionStorage.getItem('bench-entries') || '[]')")
+    cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
+    return max((e["duration"] for e in entries if e["name"] == "click"), default=BELOW_THRESHOLD_MS)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -113,6 +130,7 @@ def main() -> None:
                 one_run(page, cdp, server.url, "click")  # warm-up: first-load costs are not quick-hide's
                 results = {trigger: [one_run(page, cdp, server.url, trigger) for _ in range(RUNS_PER_TRIGGER)]
                            for trigger in TRIGGERS}
+                baseline = [baseline_run(page, cdp, server.url) for _ in range(RUNS_PER_TRIGGER)]
                 browser.close()
         finally:
             server.stop()
@@ -129,6 +147,9 @@ def main() -> None:
         values = [d for d, _ in runs]
         print(f"quick_hide_{trigger}_p50_4x_cpu: {statistics.median(values):.0f} ms "
               f"(for information: p95 {percentile(values, 0.95):.0f} ms)")
+    print(f"quick_hide_baseline_click_changing_nothing_p50_4x_cpu: {statistics.median(baseline):.0f} ms "
+          f"(for information: the same press on the page heading, no hide: this machine's floor; "
+          f"p95 {percentile(baseline, 0.95):.0f} ms)")
     print(f"quick_hide_input_to_next_frame_p50_4x_cpu: {statistics.median(frames):.1f} ms "
           f"(for information: event timestamp to a message posted from the next animation frame, "
           f"p95 {percentile(frames, 0.95):.1f} ms)")
