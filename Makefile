@@ -31,14 +31,14 @@ run: db
 system-deps:
 	bash scripts/install-system-deps.sh
 
-# nginx and wrk for the load benchmark only, so `make test` stays lean.
+# The test packages plus nginx and wrk for the load benchmark, so `make test` stays lean.
 bench-deps:
-	bash scripts/install-bench-deps.sh
+	bash scripts/install-system-deps.sh bench
 
 test: system-deps $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: system-deps bench-deps $(VENV)/.installed-test
+bench: bench-deps $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 
 clean:

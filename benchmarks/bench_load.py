@@ -3,7 +3,7 @@
 Measures requests per second and p99 latency for a full GET of /api/v1/bundle (plain and gzip, both
 compressing per request) and for a 304 revalidation (If-None-Match, as a browser sends it), with wrk for a fixed duration and connection count. Everything listens
 on 127.0.0.1 only, every process is stopped at the end, and the whole run takes under a minute.
-Needs nginx and wrk: `make bench` installs them (scripts/install-bench-deps.sh).
+Needs nginx and wrk: `make bench` installs them (scripts/install-system-deps.sh bench).
 """
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ def to_ms(value: str) -> float:
 
 def main() -> None:
     if not shutil.which("wrk") or not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
-        print("load: skipped (needs wrk and nginx: bash scripts/install-bench-deps.sh)")
+        print("load: skipped (needs wrk and nginx: bash scripts/install-system-deps.sh bench)")
         return
     workdir = Path(tempfile.mkdtemp(prefix="open-door-load-"))
     processes = []

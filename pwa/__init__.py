@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
 
-    from . import cli, errors, identities, security, views
+    from . import admin, cli, disguise, errors, identities, journal, security, views, webapp
     from .api import api
 
     security.init_app(app)
@@ -30,16 +30,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     identities.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api)
-
-    from . import webapp
     app.register_blueprint(webapp.bp)
-
-    from . import disguise
     app.register_blueprint(disguise.bp)
-
-    from . import journal
     journal.init_app(app)
-
-    from . import admin
     admin.init_app(app)
     return app

@@ -3,7 +3,6 @@
 The decoys are plain GET pages, so the service worker precaches them and they open offline.
 The secret way back in (a PIN checked in the browser) lives in static/js/decoys/door.js.
 """
-import os
 from datetime import timedelta
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
@@ -22,9 +21,6 @@ SAME_ORIGIN_FETCHES = {None, "same-origin", "none"}
 def configure(state) -> None:
     # The undisguised identity still needs somewhere neutral for quick-hide to land.
     config = state.app.config
-    config.setdefault("PLAIN_DECOY", os.environ.get("PLAIN_DECOY", "weather"))
-    # The weather decoy's home town until the user searches for another: pick one near the users.
-    config.setdefault("DECOY_PLACE", os.environ.get("DECOY_PLACE", "Chester"))
     if config["PLAIN_DECOY"] not in DECOYS:
         raise ValueError(f"PLAIN_DECOY must be one of {', '.join(DECOYS)}, not {config['PLAIN_DECOY']!r}")
 

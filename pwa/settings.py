@@ -20,6 +20,11 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+def flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value not in ("0", "false", "no", "off")
+
+
 def from_environment(instance_path: str) -> dict:
     return {
         # Only the agency admin (if enabled) uses sessions; victims never do.
@@ -34,5 +39,13 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "JSON_SORT_KEYS": True,
         # The agency admin at /admin (needs a fixed SECRET_KEY outside debug); 0 runs the public site only.
-        "ADMIN_ENABLED": os.environ.get("ADMIN_ENABLED", "1").strip().lower() not in ("0", "false", "no", "off"),
+        "ADMIN_ENABLED": flag("ADMIN_ENABLED", True),
+        # gzip text responses; an agency whose proxy already compresses may turn it off.
+        "COMPRESS_RESPONSES": flag("COMPRESS_RESPONSES", True),
+        # Where the undisguised app hides to: calculator, weather or notes.
+        "PLAIN_DECOY": os.environ.get("PLAIN_DECOY", "weather"),
+        # Journal auto-lock after this many idle seconds (capped at 300 by the journal itself).
+        "JOURNAL_IDLE_SECONDS": int(os.environ.get("JOURNAL_IDLE_SECONDS", "180")),
+        # The weather decoy's home town until the user searches for another: pick one near the users.
+        "DECOY_PLACE": os.environ.get("DECOY_PLACE", "Chester"),
     }

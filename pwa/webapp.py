@@ -26,11 +26,6 @@ from .models import Area, Guide
 bp = Blueprint("webapp", __name__)
 
 
-@bp.record_once
-def configure(state) -> None:
-    # On by default; an agency whose proxy already compresses may turn it off (COMPRESS_RESPONSES=0).
-    state.app.config.setdefault("COMPRESS_RESPONSES", os.environ.get("COMPRESS_RESPONSES", "1") != "0")
-
 WORKER_SOURCE = Path(__file__).parent / "static" / "sw.js"
 MANIFEST_MARKER = '"__PRECACHE_MANIFEST__"'
 # Never precached: the worker itself, the JSON API (only the bundle is), the agency admin, other manifests.

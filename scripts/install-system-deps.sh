@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# Installs the system packages the tests need (Chromium, PostgreSQL) when they are missing.
-# Used by `make test` and CI; needs root and apt-get, otherwise it says what to install.
+# Installs missing system packages with apt-get.
+#   install-system-deps.sh          what the tests need: Chromium and PostgreSQL (make test, CI)
+#   install-system-deps.sh bench    also nginx and wrk, for the load benchmark (make bench)
+# Needs root and apt-get; otherwise it says what to install.
 set -euo pipefail
 
+missing() {  # missing PACKAGE: true when the package's program is not on this machine
+  case "$1" in
+    chromium) [ ! -x /usr/bin/chromium ] ;;
+    postgresql) ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null ;;
+    nginx) ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] ;;
+    *) ! command -v "$1" >/dev/null ;;
+  esac
+}
+
+wanted=(chromium postgresql)
+[ "${1:-}" = bench ] && wanted+=(nginx wrk)
 need=()
-[ -x /usr/bin/chromium ] || need+=(chromium)
-compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null || need+=(postgresql)
+for package in "${wanted[@]}"; do
+  if missing "$package"; then need+=("$package"); fi
+done
 [ "${#need[@]}" -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
-  echo "Please install: ${need[*]} (the browser and PostgreSQL tests need them)." >&2
+  echo "Please install: ${need[*]}" >&2
   exit 1
 fi
 echo "Installing ${need[*]} ..."

@@ -127,16 +127,7 @@ def new(kind: str):
     values, record, errors = from_form(kind, request.form, None)
     if record and (drafts.find(kind, record["slug"]) or record["slug"] == "new"):
         errors["slug"] = "Another record already uses this short name."
-    if not errors:
-        errors = cross_record_errors(kind, record)
-    if errors:
-        return edit_page(kind, None, values, errors, 400)
-    try:
-        drafts.save(actor(), kind, record, revision_from(request.form))
-    except drafts.DraftConflict:
-        return conflict_page()
-    flash(f"Added {record['slug']} to the draft.")
-    return redirect(url_for("admin.records", kind=kind))
+    return save_to_draft(kind, None, values, record, errors, "Added {slug} to the draft.")
 
 
 @bp.route("/<kind>/<slug>", methods=["GET", "POST"])
@@ -147,16 +138,7 @@ def edit(kind: str, slug: str):
     if request.method == "GET":
         return edit_page(kind, slug, values_for(kind, existing), {})
     values, record, errors = from_form(kind, request.form, slug)
-    if not errors:
-        errors = cross_record_errors(kind, record)
-    if errors:
-        return edit_page(kind, slug, values, errors, 400)
-    try:
-        drafts.save(actor(), kind, record, revision_from(request.form))
-    except drafts.DraftConflict:
-        return conflict_page()
-    flash(f"Saved {slug} in the draft.")
-    return redirect(url_for("admin.records", kind=kind))
+    return save_to_draft(kind, slug, values, record, errors, "Saved {slug} in the draft.")
 
 
 @bp.post("/<kind>/<slug>/delete")
@@ -172,6 +154,20 @@ def delete(kind: str, slug: str):
     except drafts.DraftConflict:
         return conflict_page()
     flash(f"Removed {slug} from the draft.")
+    return redirect(url_for("admin.records", kind=kind))
+
+
+def save_to_draft(kind: str, slug: str | None, values: dict, record: dict | None, errors: dict, done: str):
+    """Shared end of the new and edit forms: check across records, save, or show the form again."""
+    if not errors:
+        errors = cross_record_errors(kind, record)
+    if errors:
+        return edit_page(kind, slug, values, errors, 400)
+    try:
+        drafts.save(actor(), kind, record, revision_from(request.form))
+    except drafts.DraftConflict:
+        return conflict_page()
+    flash(done.format(slug=record["slug"]))
     return redirect(url_for("admin.records", kind=kind))
 
 
