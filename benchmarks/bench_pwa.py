@@ -9,7 +9,6 @@
   Emulation.setCPUThrottlingRate): time from navigation start to first contentful paint of /helplines,
   served by the worker from its cache. The browser's own first-tab start-up is left out (one warm-up run).
 """
-import logging
 import statistics
 import tempfile
 import threading
@@ -83,7 +82,6 @@ def offline_repeat_visit(context, url: str, cpu_slowdown: int = 4) -> tuple[floa
 
 
 def main() -> None:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log lines among the figures
     with tempfile.TemporaryDirectory(prefix="bench-pwa-") as folder:
         folder = Path(folder)
         app = make_app(f"sqlite:///{folder / 'bench.sqlite'}", COMPRESS_RESPONSES=True)  # the production default

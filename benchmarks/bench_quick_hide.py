@@ -11,7 +11,6 @@ and a baseline presses the page heading instead (nothing happens): the floor the
 A lock handler that never settles stands in for a journal still saving: quick-hide then waits its
 bounded 500 ms before leaving, which keeps the page alive long enough to collect the entries.
 """
-import logging
 import statistics
 import tempfile
 from pathlib import Path
@@ -117,7 +116,6 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> None:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="bench-quick-hide-") as folder:
         app = make_app(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
         server = LiveServer(app).start()

@@ -3,6 +3,7 @@
 Each bench module has a main() that prints lines of the form `name: value unit (goal ...)`.
 """
 import importlib
+import logging
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 
 
 def main() -> int:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no request log lines among the figures
     only = sys.argv[1:]
     for path in sorted(HERE.glob("bench_*.py")):
         if only and path.stem.removeprefix("bench_") not in only:
