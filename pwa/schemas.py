@@ -76,6 +76,10 @@ class GuideContentSchema(StrictSchema):
     def no_raw_html(self, value, **kwargs):
         if re.search(r"<[a-zA-Z/!?]", value):
             raise ValidationError("Raw HTML is not allowed in guides; use Markdown.")
+        # Every image form (inline or reference) starts with "![": an image from another site would be a
+        # request to a third party from every phone that opens the guide.
+        if "![" in value:
+            raise ValidationError("Images are not allowed in guides.")
 
 
 # API query strings: unknown parameters are an error, not silently ignored.

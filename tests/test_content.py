@@ -63,6 +63,16 @@ def test_guide_problems(pack_dir):
     assert any(p.startswith("guides/html.md: guide[0] (html).body_markdown: Raw HTML is not allowed") for p in problems)
 
 
+def test_guide_images_are_refused(pack_dir):
+    # Markdown images would make every phone that opens the guide fetch from another site.
+    front = '+++\ntitle = "X"\naudience = "you"\nlast_checked = 2026-01-01\n+++\n'
+    (pack_dir / "guides" / "inline.md").write_text(front + "See ![map](https://tracker.example/p.png)\n")
+    (pack_dir / "guides" / "reference.md").write_text(front + "See ![map][m]\n\n[m]: //cdn.example/a.gif\n")
+    problems = problems_for(pack_dir)
+    for name in ("inline", "reference"):
+        assert any(p.startswith(f"guides/{name}.md: guide[") and "Images are not allowed" in p for p in problems)
+
+
 def test_invalid_toml_and_duplicates(pack_dir):
     (pack_dir / "areas.toml").write_text((pack_dir / "areas.toml").read_text() + '\n[[area]]\nslug = "halton"\n'
                                          'name = "Halton again"\nkind = "local"\n')
