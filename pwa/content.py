@@ -19,7 +19,7 @@ from sqlalchemy.orm import contains_eager
 
 from .extensions import db
 from .models import Area, Guide, Service
-from .schemas import (AreaContentSchema, AreaSchema, GuideContentSchema, GuideSchema,
+from .schemas import (SLUG, AreaContentSchema, AreaSchema, GuideContentSchema, GuideSchema,
                       ServiceContentSchema, ServiceSchema)
 
 
@@ -133,6 +133,12 @@ def ordered_services():
     # contains_eager: the join already has each service's area, so s.area costs no extra query.
     return (db.select(Service).join(Service.area).options(contains_eager(Service.area))
             .order_by(Area.kind != "national", Area.position, Service.position, Service.name))
+
+
+def by_slug(model, slug: str):
+    """The record with this slug, or None."""
+    # Only look up strings that can be slugs: PostgreSQL rejects NUL bytes with an error, not "no rows".
+    return db.session.scalar(db.select(model).filter_by(slug=slug)) if SLUG.regex.match(slug) else None
 
 
 def ordered_guides():

@@ -8,7 +8,7 @@ from . import content
 from .extensions import db
 from .hours import describe, is_open
 from .models import Area, Guide
-from .schemas import SLUG, tel_uri
+from .schemas import tel_uri
 
 bp = Blueprint("pages", __name__)
 
@@ -56,8 +56,7 @@ def guides():
 
 @bp.get("/guides/<slug>")
 def guide(slug: str):
-    # Only look up strings that can be slugs: PostgreSQL rejects NUL bytes with an error, not "no rows".
-    found = db.session.scalar(db.select(Guide).filter_by(slug=slug)) if SLUG.regex.match(slug) else None
+    found = content.by_slug(Guide, slug)
     if found is None:
         abort(404)
     return render_template("guide.html", guide=found)

@@ -5,7 +5,7 @@ from ..errors import json_error
 from ..extensions import db
 from ..hours import is_open
 from ..models import Area, Guide, Service
-from ..schemas import (SLUG, AreaSchema, EmptyQuerySchema, GuideQuerySchema, GuideSchema, GuideSummarySchema,
+from ..schemas import (AreaSchema, EmptyQuerySchema, GuideQuerySchema, GuideSchema, GuideSummarySchema,
                        ServiceQuerySchema, ServiceSchema)
 from . import api
 from .responses import cached_json, query_args
@@ -16,9 +16,7 @@ def not_found(kind: str, slug: str):
 
 
 def by_slug(model, kind: str, slug: str):
-    # Only look up strings that can be slugs: PostgreSQL rejects NUL bytes with an error, not "no rows".
-    found = db.session.scalar(db.select(model).filter_by(slug=slug)) if SLUG.regex.match(slug) else None
-    return found or not_found(kind, slug)
+    return content.by_slug(model, slug) or not_found(kind, slug)
 
 
 def service_json(services) -> list[dict]:
