@@ -259,3 +259,71 @@ def test_odd_records_with_valid_tags_are_refused_without_a_traceback(cli, tmp_pa
     assert result.exit_code == 1, result.output
     assert "not a journal record" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def reseal(doc, code_key, plaintext, revision=None):
+    """The bundle with one revision's record (or, with revision=None, the manifest) sealed anew as given."""
+    doc = copy.deepcopy(doc)
+    export_key = crypto.open_sealed(code_key, base64.b64decode(doc["exportKey"]), crypto.aad_export_key())
+    if revision is None:
+        doc["manifest"] = base64.b64encode(crypto.seal(export_key, plaintext, crypto.aad_export_manifest())).decode()
+        return doc
+    item = doc["revisions"][revision]
+    content_key = crypto.open_sealed(export_key, base64.b64decode(item["key"]),
+                                     crypto.aad_record_key(item["entry"], item["rev"]))
+    item["body"] = base64.b64encode(crypto.seal(content_key, plaintext, crypto.aad_record(item["entry"], item["rev"]))).decode()
+    prev = crypto.GENESIS
+    for each in doc["revisions"]:  # rebuild the chain so only the odd content is in question
+        each["prev"] = prev
+        each["hash"] = prev = crypto.chain_hash(each["seq"], each["entry"], each["rev"], prev, base64.b64decode(each["body"]))
+    doc["head"] = prev
+    doc = reseal(doc, code_key, json.dumps({"count": len(doc["revisions"]), "head": prev, "attachments": ["p-1"]}).encode())
+    return doc
+
+
+@pytest.mark.parametrize("content, message", [
+    (json.dumps({"format": "open-door-journal-export", "v": True}), "unsupported export version True"),
+    (json.dumps({"format": "open-door-journal-export", "v": 1.0}), "unsupported export version 1.0"),
+    ("[" * 100_000, "nested too deeply"),
+])
+def test_odd_files_are_unreadable_without_a_traceback(cli, tmp_path, content, message):
+    result = cli.invoke(args=["journal", "verify", write(tmp_path, content), "--code", CODE])
+    assert result.exit_code == 4, result.output
+    assert message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("where", ["entry", "prev", "hash"])
+@pytest.mark.parametrize("code", [(), ("--code", CODE)])
+def test_lone_surrogates_in_the_log_are_unreadable_without_a_traceback(cli, made, tmp_path, where, code):
+    doc = copy.deepcopy(made)
+    doc["revisions"][0][where] = "\ud800"
+    result = cli.invoke(args=["journal", "verify", write(tmp_path, doc), *code])
+    assert result.exit_code == 4, result.output
+    assert "not valid text" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("plaintext, revision, message", [
+    (json.dumps({"kind": "entry", "op": "create", "fields": {}, "photos": [{"id": ["p-1"]}]}).encode(), 1,
+     "not a journal record"),
+    (b"[" * 100_000, 1, "not valid JSON"),
+    (b"[" * 100_000, None, "manifest has been altered"),
+    (json.dumps({"count": 5, "head": "x", "attachments": [1, "p-1"]}).encode(), None, "differ from the ones"),
+])
+def test_odd_sealed_contents_are_refused_without_a_traceback(cli, made, code_key, tmp_path, plaintext, revision, message):
+    doc = reseal(made, code_key, plaintext, revision)
+    result = cli.invoke(args=["journal", "verify", write(tmp_path, doc), "--code", CODE])
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("name", ["r.txt", "r.html"])
+def test_a_lone_surrogate_written_in_the_browser_still_gets_a_report(cli, made, code_key, tmp_path, name):
+    """JSON.stringify writes a lone surrogate as "\\ud800"; the report shows it as that escape."""
+    record_json = json.dumps(record("create", "2026-11-21T09:05:00.000Z", [PHOTO_REF], what="half an emoji \ud83d"))
+    doc = reseal(made, code_key, record_json.encode(), 0)
+    result = cli.invoke(args=["journal", "decrypt", write(tmp_path, doc), "--code", CODE, "--out", str(tmp_path / name)])
+    assert result.exit_code == 0, result.output
+    assert "half an emoji \\ud83d" in (tmp_path / name).read_text(encoding="utf-8")

@@ -85,7 +85,18 @@ def _field(obj: dict, name: str, kind, where: str):
     value = obj.get(name) if isinstance(obj, dict) else None
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise MalformedBundle(f"{where}: '{name}' is missing or has the wrong type")
+    if kind is str and not _encodable(value):
+        raise MalformedBundle(f"{where}: '{name}' is not valid text")
     return value
+
+
+def _encodable(text: str) -> bool:
+    """False for JSON text with lone surrogates ("\\ud800"), which cannot be hashed, bound or printed as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse(data: bytes | str) -> Bundle:
@@ -93,9 +104,11 @@ def parse(data: bytes | str) -> Bundle:
         doc = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise MalformedBundle(f"not a journal export file (not JSON: {err.msg if hasattr(err, 'msg') else err})") from None
+    except RecursionError:
+        raise MalformedBundle("not a journal export file (JSON nested too deeply)") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise MalformedBundle("not a journal export file (unknown format)")
-    if doc.get("v") != crypto.VERSION:
+    if type(doc.get("v")) is not int or doc.get("v") != crypto.VERSION:  # true and 1.0 are not version 1
         raise MalformedBundle(f"unsupported export version {doc.get('v')!r}: this tool reads version {crypto.VERSION}")
     kdf = _field(doc, "kdf", dict, "bundle")
     if kdf.get("name") != crypto.KDF_NAME:
@@ -137,7 +150,8 @@ def well_formed(record) -> bool:
     tags = fields.get("tags", []) if isinstance(fields, dict) else None
     return (isinstance(tags, list) and all(isinstance(tag, str) for tag in tags)
             and all(isinstance(value, (str, bool)) for name, value in fields.items() if name != "tags")
-            and isinstance(photos, list) and all(isinstance(photo, dict) for photo in photos))
+            and isinstance(photos, list)
+            and all(isinstance(photo, dict) and isinstance(photo.get("id"), str) for photo in photos))
 
 
 def read(path: str | Path) -> Bundle:
@@ -195,12 +209,14 @@ def open_with_code_key(bundle: Bundle, code_key: bytes) -> Bundle:
         manifest = json.loads(crypto.open_sealed(export_key, bundle.manifest, crypto.aad_export_manifest()))
         if not isinstance(manifest, dict):
             raise ValueError
-    except (crypto.JournalCryptoError, ValueError):
+    except (crypto.JournalCryptoError, ValueError, RecursionError):
         raise TamperedBundle("the bundle's sealed manifest has been altered", problems) from None
     if manifest.get("head") != bundle.head or manifest.get("count") != len(bundle.revisions):
         problems.append(f"the sealed manifest lists {manifest.get('count')} revisions ending in "
                         f"{str(manifest.get('head'))[:12]}…; the bundle has {len(bundle.revisions)} ending in {bundle.head[:12]}…")
-    if sorted(manifest.get("attachments") or []) != sorted(bundle.attachments):
+    listed = manifest.get("attachments") or []
+    if (not isinstance(listed, list) or not all(isinstance(ident, str) for ident in listed)
+            or sorted(listed) != sorted(bundle.attachments)):
         problems.append("the bundle's photos differ from the ones its sealed manifest lists")
     bundle.opened_manifest = manifest
 
@@ -213,7 +229,7 @@ def open_with_code_key(bundle: Bundle, code_key: bytes) -> Bundle:
         except crypto.JournalCryptoError:
             problems.append(f"{label}: authentication tag does not match (altered)")
             continue
-        except ValueError:
+        except (ValueError, RecursionError):
             problems.append(f"{label}: decrypted, but the record is not valid JSON")
             continue
         if not well_formed(record):

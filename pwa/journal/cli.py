@@ -65,7 +65,7 @@ def decrypt_command(ctx, bundle_path, code, out_path, fmt):
     fmt = fmt or ("html" if Path(out_path).suffix.lower() in (".html", ".htm") else "text")
     text = report.to_html(bundle) if fmt == "html" else report.to_text(bundle)
     try:
-        Path(out_path).write_text(text, encoding="utf-8")
+        Path(out_path).write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as err:
         raise click.ClickException(f"cannot write {out_path}: {err.strerror}") from None
     click.echo(f"Verified and decrypted {len(bundle.revisions)} revision(s), {len(bundle.photos)} photo(s); "
