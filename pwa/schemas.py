@@ -9,6 +9,8 @@ SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case lett
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ]{1,18}[0-9]$", error="Use digits and spaces only, e.g. 0808 2000 247.")
 CLOCK = validate.Regexp(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", error="Use 24-hour time, e.g. 09:00.")
 HTTPS_URL = validate.URL(schemes={"https"}, require_tld=True, error="Use a full https:// address.")
+# The database column is a 32-bit integer (PostgreSQL refuses anything bigger with an error).
+POSITION = validate.Range(min=-(2**31), max=2**31 - 1, error="Use a whole number between {min} and {max}.")
 AUDIENCES = ("you", "worried")
 CATEGORIES = ("emergency", "police", "helpline", "local-support", "refuge", "advice")
 
@@ -33,7 +35,7 @@ class AreaContentSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     kind = fields.String(required=True, validate=validate.OneOf(("national", "local")))
     description = fields.String(load_default="")
-    position = fields.Integer(load_default=0)
+    position = fields.Integer(load_default=0, validate=POSITION)
 
 
 class ServiceContentSchema(StrictSchema):
@@ -52,7 +54,7 @@ class ServiceContentSchema(StrictSchema):
                              validate=validate.Length(min=1))
     source = fields.String(required=True, validate=HTTPS_URL)
     last_checked = fields.Date(required=True)
-    position = fields.Integer(load_default=0)
+    position = fields.Integer(load_default=0, validate=POSITION)
 
     @validates_schema
     def has_a_way_to_reach(self, data, **kwargs):
@@ -70,7 +72,7 @@ class GuideContentSchema(StrictSchema):
     body_markdown = fields.String(required=True, validate=validate.Length(min=1))
     source = fields.String(load_default="", validate=validate.Length(max=300))
     last_checked = fields.Date(required=True)
-    position = fields.Integer(load_default=0)
+    position = fields.Integer(load_default=0, validate=POSITION)
 
     @validates("body_markdown")
     def no_raw_html(self, value, **kwargs):

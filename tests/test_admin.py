@@ -7,6 +7,7 @@ import pytest
 from pwa import create_app
 from pwa.admin.models import AdminUser, AuditEntry, Draft
 from pwa.extensions import db
+from support import create_staff
 
 EMAIL = "editor@agency.example"
 PASSWORD = "correct horse battery staple"
@@ -22,7 +23,7 @@ def revision_from(response) -> str:
 
 
 def create_user(runner, email=EMAIL, password=PASSWORD):
-    return runner.invoke(args=["admin", "create-user", email, "--password-stdin"], input=password + "\n")
+    return create_staff(runner, email, password)
 
 
 def sign_in(client, email=EMAIL, password=PASSWORD, **kwargs):
@@ -362,3 +363,12 @@ def test_a_form_from_before_the_draft_existed_does_not_overwrite_it(admin):
     assert admin.post(f"/admin/services/{SERVICE}", data=fresh | {"phone": "0808 3333 444"}).status_code == 302
     assert admin.post(f"/admin/services/{SERVICE}", data=stale | {"description": "Older text"}).status_code == 409
     assert form_for(admin, f"/admin/services/{SERVICE}")["phone"] == "0808 3333 444"
+
+
+def test_an_order_number_beyond_the_database_column_is_a_form_error(admin):
+    # PostgreSQL's integer column stops at 2**31 - 1: publishing a bigger one must not be a 500.
+    data = form_for(admin, f"/admin/services/{SERVICE}") | {"position": str(2**31)}
+    response = admin.post(f"/admin/services/{SERVICE}", data=data)
+    assert response.status_code == 400 and "Use a whole number between" in response.get_data(as_text=True)
+    with admin.application.app_context():
+        assert db.session.scalar(db.select(Draft)) is None
