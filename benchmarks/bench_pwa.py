@@ -16,11 +16,10 @@ from pathlib import Path
 
 from conftest import make_app
 from playwright.sync_api import sync_playwright
-from support import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from support import CHROMIUM, CHROMIUM_ARGS, CONTROLLED, LiveServer
 
 COLD_RUNS = 3
 OFFLINE_RUNS = 5
-CONTROLLED = "() => navigator.serviceWorker.controller !== null"
 
 
 class CountingMiddleware:

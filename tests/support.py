@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -17,6 +19,49 @@ CHROMIUM_ARGS = [
     "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-default-apps",
 ]
+CONTROLLED = "() => navigator.serviceWorker.controller !== null"  # a function: the CSP forbids eval
+# Every number in the default content pack.
+SEED_NUMBERS = ["0808 2000 247", "0300 123 5101", "0300 123 7047", "0300 111 1247", "01925 243359", "999", "101"]
+
+
+def create_staff(runner, email: str, password: str):
+    """Adds an agency admin account through the CLI, as a deployment would; returns the CLI result."""
+    return runner.invoke(args=["admin", "create-user", email, "--password-stdin"], input=password + "\n")
+
+
+def sign_in_browser(page, email: str, password: str) -> None:
+    """Fills in the admin sign-in form the page is on and waits for the dashboard."""
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/")
+
+
+@contextmanager
+def persistent_context(playwright_instance, profile, base_url):
+    """A real (non-incognito) profile on disk: what installability and a true relaunch need."""
+    context = playwright_instance.chromium.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=base_url)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def open_controlled(context, path="/"):
+    """The context's page at path, once the service worker controls it."""
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(path)
+    page.wait_for_function(CONTROLLED)
+    return page
+
+
+def wait_until(page, predicate: str, timeout_s: float = 20) -> None:
+    """Poll an async predicate (wait_for_function does not await promises)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(predicate):
+        assert time.monotonic() < deadline, f"timed out waiting for {predicate}"
+        page.wait_for_timeout(100)
 
 
 def find_pg_bin() -> Path:

@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from pwa import content
 from pwa.extensions import db
 from pwa.identities import COOKIE, IDENTITIES
+from support import create_staff, sign_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -111,17 +112,13 @@ def test_every_page_fits_small_screens_and_big_text(browser, live_app, live_serv
 
 @pytest.fixture
 def admin_page(browser, live_app, live_server):
-    result = live_app.test_cli_runner().invoke(args=["admin", "create-user", ADMIN_EMAIL, "--password-stdin"],
-                                              input=ADMIN_PASSWORD + "\n")
+    result = create_staff(live_app.test_cli_runner(), ADMIN_EMAIL, ADMIN_PASSWORD)
     assert result.exit_code == 0, result.output
 
     def signed_in(**context_options):
         page = new_page(browser, live_server, **context_options)
         visit(page, "/admin/login")
-        page.get_by_label("Email address").fill(ADMIN_EMAIL)
-        page.get_by_label("Password").fill(ADMIN_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/admin/")
+        sign_in_browser(page, ADMIN_EMAIL, ADMIN_PASSWORD)
         return page
 
     return signed_in

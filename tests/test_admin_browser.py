@@ -1,9 +1,10 @@
 """The agency admin in Chromium: a publication reaches an installed app, and no admin page is ever cached."""
 import pytest
 
+from support import CONTROLLED, create_staff, sign_in_browser
+
 pytestmark = pytest.mark.browser
 
-CONTROLLED = "() => navigator.serviceWorker.controller !== null"
 EMAIL, PASSWORD = "publisher@agency.example", "publish with care please"
 OLD, NEW = "01925 243359", "01925 000222"
 
@@ -17,8 +18,7 @@ CACHED_URLS = """async () => {
 
 
 def test_publishing_reaches_an_installed_app_and_admin_is_never_cached(browser, live_app, live_server):
-    result = live_app.test_cli_runner().invoke(args=["admin", "create-user", EMAIL, "--password-stdin"],
-                                              input=PASSWORD + "\n")
+    result = create_staff(live_app.test_cli_runner(), EMAIL, PASSWORD)
     assert result.exit_code == 0, result.output
     context = browser.new_context(base_url=live_server.url)
     public = context.new_page()
@@ -30,10 +30,7 @@ def test_publishing_reaches_an_installed_app_and_admin_is_never_cached(browser, 
     admin = context.new_page()
     admin.goto("/admin/")
     admin.wait_for_url("**/admin/login?**")
-    admin.get_by_label("Email address").fill(EMAIL)
-    admin.get_by_label("Password").fill(PASSWORD)
-    admin.get_by_role("button", name="Sign in").click()
-    admin.wait_for_url("**/admin/")
+    sign_in_browser(admin, EMAIL, PASSWORD)
     assert admin.evaluate(CONTROLLED)
     admin.get_by_role("link", name="Services", exact=True).click()
     admin.get_by_role("link", name="Warrington Refuge").click()

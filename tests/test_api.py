@@ -1,6 +1,6 @@
 import pytest
 
-SEED_NUMBERS = ["0808 2000 247", "0300 123 5101", "0300 123 7047", "0300 111 1247", "01925 243359", "999", "101"]
+from support import SEED_NUMBERS
 
 
 def test_areas_national_first(client):

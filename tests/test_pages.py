@@ -1,4 +1,4 @@
-from test_api import SEED_NUMBERS
+from support import SEED_NUMBERS
 
 
 def test_helplines_page_shows_every_seed_number_with_tel_links(client):

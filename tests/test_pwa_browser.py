@@ -2,19 +2,15 @@
 installability per identity, the update flow, storage persistence."""
 import threading
 import time
-from contextlib import contextmanager
 
 import pytest
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from pwa import content, create_app
 from pwa.identities import COOKIE, IDENTITIES
-from support import CHROMIUM, CHROMIUM_ARGS
-from test_api import SEED_NUMBERS
+from support import CONTROLLED, SEED_NUMBERS, open_controlled, persistent_context, wait_until
 
 pytestmark = pytest.mark.browser
-
-CONTROLLED = "() => navigator.serviceWorker.controller !== null"  # a function: the CSP forbids eval
 
 
 def identities_with_a_start_page() -> list[str]:
@@ -31,32 +27,6 @@ def identities_with_a_start_page() -> list[str]:
 
 
 INSTALLABLE = identities_with_a_start_page()
-
-
-@contextmanager
-def persistent_context(playwright_instance, profile, base_url):
-    """A real (non-incognito) profile on disk: what installability and a true relaunch need."""
-    context = playwright_instance.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=base_url)
-    try:
-        yield context
-    finally:
-        context.close()
-
-
-def wait_until(page, predicate: str, timeout_s: float = 20) -> None:
-    """Poll an async predicate (wait_for_function does not await promises)."""
-    deadline = time.monotonic() + timeout_s
-    while not page.evaluate(predicate):
-        assert time.monotonic() < deadline, f"timed out waiting for {predicate}"
-        page.wait_for_timeout(100)
-
-
-def open_controlled(context, path="/"):
-    page = context.pages[0] if context.pages else context.new_page()
-    page.goto(path)
-    page.wait_for_function(CONTROLLED)
-    return page
 
 
 def test_worker_controls_the_page_and_precaches_the_shell(page, live_server):

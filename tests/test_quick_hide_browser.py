@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pwa.identities import COOKIE, IDENTITIES
-from test_pwa_browser import open_controlled, persistent_context
+from support import open_controlled, persistent_context
 
 pytestmark = pytest.mark.browser
 
