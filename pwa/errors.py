@@ -31,7 +31,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        # The route's pattern, never the path: /guides/leaving-safely would log what someone read.
+        rule = request.url_rule.rule if request.url_rule else "(no route)"
+        app.logger.exception("Unhandled error on %s %s", request.method, rule)
         return http_error(InternalServerError())
 
 

@@ -43,3 +43,16 @@ def test_pages_need_no_inline_script_or_style(client):
     for url in ["/", "/helplines", "/guides/safety-plan", "/limits"]:
         html = client.get(url).get_data(as_text=True)
         assert "<script>" not in html and " style=" not in html and "<style" not in html
+
+
+def test_an_unexpected_error_logs_the_route_not_what_was_read(app, client, monkeypatch, caplog):
+    from pwa import content
+
+    def broken(model, slug):
+        raise RuntimeError("broken")
+    monkeypatch.setattr(content, "by_slug", broken)
+    response = client.get("/guides/leaving-safely?from=home")
+    assert response.status_code == 500 and b"Traceback" not in response.data
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/guides/<slug>" in logged
+    assert "leaving-safely" not in logged and "from=home" not in logged
