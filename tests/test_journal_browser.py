@@ -478,3 +478,61 @@ def test_locking_while_unlocking_keeps_the_journal_locked(page, live_server):
     with pytest.raises(PlaywrightTimeout):  # give a wrongly opened journal the time to show itself
         journal_view(page, "home").wait_for(timeout=2000)
     assert journal_view(page, "unlock").is_visible()
+
+
+@pytest.mark.parametrize("action", ["save", "delete"])
+def test_locking_while_saving_leaves_nothing_on_screen(page, live_server, action):
+    """A quick-hide that lands while a revision is being written must not bring the list back afterwards."""
+    set_up(page)
+    write_entry(page, what="SAVE-CANARY already saved", occurredDate="2026-11-20")
+    if action == "save":
+        write_entry(page, save=False, what="SAVE-CANARY being saved")
+        button = '[data-form="entry"] [type=submit]'
+    else:
+        page.click("[data-list] [data-id]")
+        journal_view(page, "detail").wait_for()
+        page.click("details.journal-delete summary")
+        page.click('[data-action="delete"]')  # arms it; the next press deletes
+        button = '[data-action="delete"]'
+    page.evaluate("""async (selector) => {
+      const { lockAll } = await import('/static/js/lock.js')
+      // Hide at the worst moment: the revision is queued in IndexedDB but not yet committed.
+      const add = IDBObjectStore.prototype.add
+      const locked = new Promise((resolve) => {
+        IDBObjectStore.prototype.add = function (...args) {
+          const request = add.apply(this, args)
+          if (this.name === 'log') { IDBObjectStore.prototype.add = add; queueMicrotask(() => resolve(lockAll('hide'))) }
+          return request
+        }
+      })
+      document.querySelector(selector).click()
+      await locked
+    }""", button)
+    page.wait_for_timeout(1500)  # time for the write to finish and any late rendering to happen
+    assert journal_view(page, "unlock").is_visible()
+    assert not journal_view(page, "home").is_visible()
+    assert "SAVE-CANARY" not in page.content()
+    unlock(page)
+    journal_view(page, "home").wait_for()
+    assert page.locator("[data-list] [data-id]").count() == (2 if action == "save" else 0)
+
+
+def test_locking_while_changing_the_passphrase_keeps_the_journal_locked(page, live_server):
+    set_up(page)
+    write_entry(page, what="PASS-CANARY entry")
+    page.click('[data-action="passphrase"]')
+    page.fill("#change-current", PASSPHRASE)
+    page.fill("#change-passphrase", NEW_PASSPHRASE)
+    page.fill("#change-confirm", NEW_PASSPHRASE)
+    page.evaluate("""async () => {
+      const { lockAll } = await import('/static/js/lock.js')
+      document.querySelector('[data-form=passphrase]').requestSubmit()
+      await lockAll('hide')  // while the keys are still being derived
+    }""")
+    page.wait_for_function("() => !document.querySelector('[data-form=passphrase] [type=submit]').disabled")
+    page.wait_for_timeout(500)
+    assert journal_view(page, "unlock").is_visible()
+    assert not journal_view(page, "home").is_visible()
+    unlock(page, NEW_PASSPHRASE)  # the change itself went through
+    journal_view(page, "home").wait_for()
+    assert "PASS-CANARY entry" in page.text_content("[data-list]")

@@ -222,6 +222,7 @@ class JournalApp {
     const form = this.forms.passphrase
     const { current, passphrase, confirm } = form.elements
     if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
+    const session = this.session
     try {
       await this.busy(form.querySelector('[type=submit]'), 'Changing…',
         () => this.vault.changePassphrase(current.value, passphrase.value))
@@ -232,6 +233,7 @@ class JournalApp {
     }
     clearFields(form)
     this.clearError(form)
+    if (session !== this.session) return // locked while the new key was derived: changed, and still locked
     this.goHome()
     this.status('Passphrase changed. Use the new one from now on.')
   }
@@ -351,6 +353,7 @@ class JournalApp {
     await this.draftQueue
     if (!this.editing) return // locked meanwhile: the entry is safe in the draft
     const { entry, photos, newPhotos } = this.editing
+    const session = this.session
     this.saving = true
     try {
       await this.busy(form.querySelector('[type=submit]'), 'Saving…', () => this.journal.save(entry, fields, photos))
@@ -359,6 +362,7 @@ class JournalApp {
     } finally {
       this.saving = false
     }
+    if (session !== this.session) return // locked while saving: saved, and the screen stays locked
     this.editing = null
     this.draft = null
     await this.forgetUnsavedPhotos(newPhotos, photos).catch(() => {})
@@ -482,7 +486,9 @@ class JournalApp {
   }
 
   async deleteCurrent () {
+    const session = this.session
     await this.journal.remove(this.currentId, this.$('[data-delete-reason]').value.trim())
+    if (session !== this.session) return
     this.root.querySelector('details.journal-delete').open = false
     this.goHome()
     this.status('Entry deleted. A sealed note that it existed stays in the history.')

@@ -125,6 +125,8 @@ export class Journal {
       state.put(sealedIndex, 'index')
       if (clearDraft) state.delete('draft')
     })
+    // Locked while the write was landing: it is saved, but nothing decrypted may come back into memory.
+    if (this.vault.key !== key) return { entry, rev, record }
     this.index = next
     this.searchText.delete(entry)
     return { entry, rev, record }
