@@ -372,3 +372,10 @@ def test_an_order_number_beyond_the_database_column_is_a_form_error(admin):
     assert response.status_code == 400 and "Use a whole number between" in response.get_data(as_text=True)
     with admin.application.app_context():
         assert db.session.scalar(db.select(Draft)) is None
+
+
+def test_numbers_written_in_superscript_are_not_a_server_error(admin):
+    # "²".isdigit() is true, but int("²") fails: an odd page or revision is ignored, never a 500.
+    assert admin.get("/admin/audit?page=²").status_code == 200
+    data = form_for(admin, f"/admin/services/{SERVICE}") | {"phone": "0800 000 0000", "revision": "²"}
+    assert admin.post(f"/admin/services/{SERVICE}", data=data).status_code == 409

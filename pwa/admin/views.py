@@ -49,7 +49,8 @@ def kind_or_404(kind: str) -> str:
 def revision_from(form) -> int:
     """The draft revision the form was made from: 0 when there was no draft, -1 when unreadable."""
     value = form.get("revision", "")
-    return int(value) if value.isdigit() and len(value) < 10 else -1
+    # isdecimal, not isdigit: int() refuses digits such as "²" that isdigit accepts.
+    return int(value) if value.isdecimal() and len(value) < 10 else -1
 
 
 def conflict_page():
@@ -224,7 +225,7 @@ def discard():
 @auth.login_required
 def audit():
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = int(page) if page.isdecimal() and 0 < int(page) < 100_000 else 1
     entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id.desc())
                                  .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
     return render_template("admin/audit.html", entries=entries[:AUDIT_PAGE_SIZE], page=page,
