@@ -16,7 +16,7 @@ from pathlib import Path
 
 from conftest import make_app
 from playwright.sync_api import sync_playwright
-from support import CHROMIUM, CHROMIUM_ARGS, CONTROLLED, LiveServer
+from support import LiveServer, open_controlled, persistent_context
 
 COLD_RUNS = 3
 OFFLINE_RUNS = 5
@@ -50,15 +50,9 @@ class CountingMiddleware:
 
 def cold_visit(playwright, profile: Path, url: str, counter: CountingMiddleware) -> dict:
     counter.reset()
-    context = playwright.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM,
-                                                           args=CHROMIUM_ARGS)
-    try:
-        page = context.pages[0]
-        page.goto(url + "/")
-        page.wait_for_function(CONTROLLED)
+    with persistent_context(playwright, profile, url) as context:
+        page = open_controlled(context, "/")
         page.wait_for_load_state("networkidle")
-    finally:
-        context.close()
     return {"total": counter.headers + counter.body, "body": counter.body, "responses": counter.responses}
 
 
@@ -89,14 +83,10 @@ def main() -> None:
         with sync_playwright() as playwright:
             visits = [cold_visit(playwright, folder / f"profile-{run}", server.url, counter) for run in range(COLD_RUNS)]
             server.stop()
-            context = playwright.chromium.launch_persistent_context(str(folder / "profile-0"),
-                                                                   executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
+            with persistent_context(playwright, folder / "profile-0", server.url) as context:
                 offline_repeat_visit(context, server.url)  # warm-up: the browser's own first-tab costs
                 paints = [offline_repeat_visit(context, server.url) for _ in range(OFFLINE_RUNS)]
                 unthrottled = [offline_repeat_visit(context, server.url, 1) for _ in range(OFFLINE_RUNS)]
-            finally:
-                context.close()
 
     median = lambda key: statistics.median(v[key] for v in visits)  # noqa: E731
     print(f"pwa_cold_first_visit_transferred: {median('total') / 1024:.1f} KB "
