@@ -536,3 +536,30 @@ def test_locking_while_changing_the_passphrase_keeps_the_journal_locked(page, li
     unlock(page, NEW_PASSPHRASE)  # the change itself went through
     journal_view(page, "home").wait_for()
     assert "PASS-CANARY entry" in page.text_content("[data-list]")
+
+
+@pytest.mark.parametrize("cut", ["last", "all", "last-and-index"])
+def test_revisions_cut_off_the_end_are_detected(page, live_server, cut):
+    """What is left of a truncated log still links up; the sealed index, written with every revision, does not."""
+    set_up(page)
+    write_entry(page, what="First")
+    write_entry(page, what="Second")
+    problems = page.evaluate("""async ({ passphrase, cut }) => {
+      const { openStore } = await import('/static/js/journal/store.js')
+      const { Vault } = await import('/static/js/journal/vault.js')
+      const { Journal } = await import('/static/js/journal/entries.js')
+      const store = await openStore()
+      const vault = new Vault(store)
+      await vault.unlock(passphrase)
+      const journal = new Journal(vault)
+      const clean = (await journal.verify()).problems
+      const seqs = (await store.getAll('log')).map((item) => item.seq)
+      const gone = cut === 'all' ? seqs : seqs.slice(-1)
+      await store.write(['log', 'state'], ({ log, state }) => {
+        gone.forEach((seq) => log.delete(seq))
+        if (cut === 'last-and-index') state.delete('index')
+      })
+      return { clean, cut: (await journal.verify()).problems }
+    }""", {"passphrase": PASSPHRASE, "cut": cut})
+    assert problems["clean"] == []
+    assert any("removed from the end" in problem for problem in problems["cut"]), problems

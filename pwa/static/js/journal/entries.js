@@ -160,6 +160,14 @@ export class Journal {
         problems.push(`${label}: cannot be decrypted (altered or damaged)`)
       }
     }
+    // The sealed index is written in the same transaction as every revision, so it names the last one: a log
+    // cut short (or emptied, or its index removed) shows here even though what is left still links up.
+    const sealedIndex = await this.store.get('state', 'index')
+    if (prev !== GENESIS || sealedIndex) {
+      let saved = null
+      try { saved = sealedIndex ? await openJson(key, sealedIndex, aad.index()) : null } catch {}
+      if (!saved || saved.head !== prev) problems.push('The journal does not end where it was last saved: changes may have been removed from the end')
+    }
     const photos = new Map()
     for (const { record } of records) for (const photo of record.photos || []) photos.set(photo.id, photo)
     for (const photo of photos.values()) {
