@@ -180,6 +180,8 @@ def test_wrong_code_is_a_clear_failure(cli, made, tmp_path):
     ('{"format": "open-door-journal-export", "v": 2}', "unsupported export version 2"),
     ('{"format": "open-door-journal-export", "v": 1, "kdf": {"name": "PBKDF2-SHA256", "iterations": 1000, '
      '"salt": "AAECAwQFBgcICQoLDA0ODw=="}}', "below the floor"),
+    ('{"format": "open-door-journal-export", "v": 1, "kdf": {"name": "PBKDF2-SHA256", "iterations": 10000000000, '
+     '"salt": "AAECAwQFBgcICQoLDA0ODw=="}}', "above 20000000 iterations"),
     ('{"format": "open-door-journal-export", "v": 1, "kdf": {"name": "PBKDF2-SHA256", "iterations": 600000, '
      '"salt": "AAECAwQFBgcICQoLDA0ODw=="}, "revisions": [{"seq": "1"}]}', "'seq' is missing or has the wrong type"),
     ('[1, 2]', "unknown format"),

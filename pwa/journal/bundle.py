@@ -116,6 +116,8 @@ def parse(data: bytes | str) -> Bundle:
     iterations = _field(kdf, "iterations", int, "kdf")
     if iterations < crypto.KDF_FLOOR:
         raise MalformedBundle(f"key derivation below the floor ({iterations} < {crypto.KDF_FLOOR} iterations): refused")
+    if iterations > crypto.KDF_CEILING:
+        raise MalformedBundle(f"key derivation above {crypto.KDF_CEILING} iterations: refused")
     kdf = {"name": kdf["name"], "iterations": iterations, "salt": _b64(kdf.get("salt"), "kdf.salt")}
     if len(kdf["salt"]) < 16:
         raise MalformedBundle("key derivation salt shorter than 16 bytes: refused")

@@ -22,6 +22,8 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 VERSION = 1
 KDF_NAME = "PBKDF2-SHA256"
 KDF_FLOOR = 600_000
+# Exports use the floor; far above it, a crafted file would only keep the verifier busy for hours.
+KDF_CEILING = 20_000_000
 NONCE_BYTES = 12
 KEY_BYTES = 32
 GENESIS = "0" * 64
