@@ -48,6 +48,18 @@ def persistent_context(playwright_instance, profile, base_url):
         context.close()
 
 
+@contextmanager
+def reopened_offline(playwright_instance, profile, live_server):
+    """Installs the worker in a profile, stops the server, then reopens the profile: truly offline.
+
+    Yields the reopened profile's first page (set_offline alone would also block the worker's own fetches)."""
+    with persistent_context(playwright_instance, profile, live_server.url) as context:
+        open_controlled(context, "/")
+    live_server.stop()
+    with persistent_context(playwright_instance, profile, live_server.url) as context:
+        yield context.pages[0]
+
+
 def open_controlled(context, path="/"):
     """The context's page at path, once the service worker controls it."""
     page = context.pages[0] if context.pages else context.new_page()

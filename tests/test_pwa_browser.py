@@ -8,7 +8,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from pwa import content, create_app
 from pwa.identities import COOKIE, IDENTITIES
-from support import CONTROLLED, SEED_NUMBERS, open_controlled, persistent_context, wait_until
+from support import CONTROLLED, SEED_NUMBERS, open_controlled, persistent_context, reopened_offline, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -44,13 +44,7 @@ def test_worker_controls_the_page_and_precaches_the_shell(page, live_server):
 
 
 def test_offline_with_the_server_stopped(playwright_instance, live_server, tmp_path):
-    profile = tmp_path / "profile"
-    with persistent_context(playwright_instance, profile, live_server.url) as context:
-        open_controlled(context, "/")
-    live_server.stop()
-
-    with persistent_context(playwright_instance, profile, live_server.url) as context:
-        page = context.pages[0]
+    with reopened_offline(playwright_instance, tmp_path / "profile", live_server) as page:
         page.goto("/helplines")
         assert page.title() == "Open Door"
         for number in SEED_NUMBERS:

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pwa.identities import COOKIE, IDENTITIES
-from support import open_controlled, persistent_context
+from support import open_controlled, persistent_context, reopened_offline
 
 pytestmark = pytest.mark.browser
 
@@ -189,13 +189,7 @@ def test_back_never_shows_protected_content_after_hiding(open_tab):
 
 
 def test_offline_hiding_with_the_server_stopped(playwright_instance, live_server, tmp_path):
-    profile = tmp_path / "profile"
-    with persistent_context(playwright_instance, profile, live_server.url) as context:
-        open_controlled(context, "/")
-    live_server.stop()
-
-    with persistent_context(playwright_instance, profile, live_server.url) as context:
-        page = context.pages[0]
+    with reopened_offline(playwright_instance, tmp_path / "profile", live_server) as page:
         page.goto("/helplines")
         assert page.get_by_text(HOTLINE).first.is_visible()
         page.get_by_role("link", name="Hide this page").click()
