@@ -73,7 +73,11 @@ def read_pack(directory: str | Path) -> Pack:
         unknown = set(data) - {key}
         if unknown:
             problems.append(f"{filename}: unexpected top-level key(s) {', '.join(sorted(unknown))}")
-        return data.get(key, [])
+        records = data.get(key, [])
+        if not isinstance(records, list):
+            problems.append(f"{filename}: {key} must be a list of [[{key}]] tables")
+            return []
+        return records
 
     pack.areas = validated(AreaContentSchema(), table_list("areas.toml", "area"), "areas.toml", "area")
     pack.services = validated(ServiceContentSchema(), table_list("services.toml", "service"),

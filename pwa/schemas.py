@@ -1,7 +1,7 @@
 """Marshmallow schemas: validating the content pack, API query strings, and API output."""
 import re
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
 from .hours import DAYS
 
@@ -19,9 +19,24 @@ def tel_uri(phone: str | None) -> str | None:
     return f"tel:{re.sub(r'[^0-9+]', '', phone)}" if phone else None
 
 
+def has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(v) for v in value.values())
+    return isinstance(value, list) and any(has_nul(v) for v in value)
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def no_nul_characters(self, data, **kwargs):
+        # PostgreSQL cannot store NUL in text: say so here rather than fail on load.
+        if has_nul(data):
+            raise ValidationError("Text must not contain NUL characters.")
+        return data
 
 
 class HoursPeriodSchema(StrictSchema):

@@ -82,6 +82,15 @@ def test_invalid_toml_and_duplicates(pack_dir):
     assert any(p.startswith("services.toml: not valid TOML") for p in problems_for(pack_dir))
 
 
+def test_odd_shapes_and_nul_characters_are_problems_not_crashes(pack_dir):
+    (pack_dir / "areas.toml").write_text("area = 5\n")
+    path = pack_dir / "services.toml"
+    path.write_text(path.read_text().replace('name = "Warrington Refuge"', 'name = "Warrington\\u0000Refuge"'))
+    problems = problems_for(pack_dir)
+    assert "areas.toml: area must be a list of [[area]] tables" in problems
+    assert "services.toml: service[7] (warrington-refuge).record: Text must not contain NUL characters." in problems
+
+
 def test_markdown_cannot_smuggle_html():
     assert "<script" not in content.render_markdown("a <script>b</script>")
 
