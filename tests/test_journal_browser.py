@@ -64,6 +64,19 @@ def unlock(page, passphrase=PASSPHRASE):
     page.click('[data-form="unlock"] [type=submit]')
 
 
+def unlock_to_home(page, passphrase=PASSPHRASE):
+    unlock(page, passphrase)
+    journal_view(page, "home").wait_for()
+    return page
+
+
+def journal_in_new_tab(context):
+    """A fresh tab on the journal, unlocked: what someone coming back later sees."""
+    tab = context.new_page()
+    tab.goto("/journal")
+    return unlock_to_home(tab)
+
+
 def write_entry(page, save=True, photos=(), **fields):
     page.click('[data-action="new"]')
     journal_view(page, "entry").wait_for()
@@ -194,8 +207,7 @@ def test_wrong_passphrase_says_could_not_unlock_and_changes_nothing(page, live_s
     assert error.inner_text() == "Could not unlock. Check the passphrase and try again."
     assert page.input_value("#unlock-passphrase") == ""
     assert journal_db(page) == before
-    unlock(page)
-    journal_view(page, "home").wait_for()
+    unlock_to_home(page)
     assert "Something to keep" in page.text_content("[data-list]")
 
 
@@ -223,8 +235,7 @@ def test_changing_the_passphrase_rewraps_only_the_vault_key(page, live_server):
     page.click('[data-action="lock"]')
     unlock(page, PASSPHRASE)
     page.locator('[data-form="unlock"] [data-error]:not(:empty)').wait_for()
-    unlock(page, NEW_PASSPHRASE)
-    journal_view(page, "home").wait_for()
+    unlock_to_home(page, NEW_PASSPHRASE)
     assert "Entry that must survive" in page.text_content("[data-list]")
 
 
@@ -234,10 +245,7 @@ def test_a_crash_loses_nothing_the_draft_is_autosaved_encrypted(page, live_serve
     page.locator("[data-draft-state]:not(:empty)").wait_for()
     # Open the journal afresh in another tab while the first is frozen mid-entry: what is stored must be
     # enough on its own (no pagehide, no lock handler ran), as after a crash or a dead battery.
-    page = page.context.new_page()
-    page.goto("/journal")
-    unlock(page)
-    journal_view(page, "home").wait_for()
+    page = journal_in_new_tab(page.context)
     offer = page.locator("[data-draft-offer]")
     assert offer.is_visible()
     page.click('[data-action="continue-draft"]')
@@ -258,8 +266,7 @@ def test_locking_saves_the_draft_first_then_clears_the_screen(page, live_server)
     for text in ("Typed just before hiding", "Typed a split second before", "Saved entry text", "bruise.png"):
         assert text not in html
     assert page.evaluate("[...document.querySelectorAll('input, textarea')].every((f) => !f.value || f.type === 'checkbox' || f.type === 'radio')")
-    unlock(page)
-    journal_view(page, "home").wait_for()
+    unlock_to_home(page)
     page.click('[data-action="continue-draft"]')
     assert page.input_value("#f-what") == "Typed just before hiding"
     assert page.input_value("#f-injuries") == "Typed a split second before"
@@ -294,8 +301,7 @@ def test_auto_lock_on_idle_clears_the_dom_and_keeps_the_draft(browser, idle_serv
     assert "Locked after a few minutes without use" in page.inner_text("[data-status]")
     assert "IDLE-CANARY" not in page.content()
     assert "IDLE-CANARY" not in page.evaluate("[...document.querySelectorAll('input, textarea')].map((f) => f.value).join()")
-    unlock(page)
-    journal_view(page, "home").wait_for()
+    unlock_to_home(page)
     page.click('[data-action="continue-draft"]')
     assert page.input_value("#f-what") == "IDLE-CANARY typed then walked away"
     context.close()
@@ -438,10 +444,7 @@ def test_quick_hide_keeps_the_draft_and_leaves_nothing_on_screen(page, live_serv
     page.go_back()
     assert "Pressed hide" not in page.content()
     # Later, in a fresh tab (the hidden one stays shut until the secret way in).
-    later = page.context.new_page()
-    later.goto("/journal")
-    unlock(later)
-    journal_view(later, "home").wait_for()
+    later = journal_in_new_tab(page.context)
     later.click('[data-action="continue-draft"]')
     assert later.input_value("#f-what") == "Started writing"
     assert later.input_value("#f-effect") == "Pressed hide straight after typing this"
@@ -450,16 +453,12 @@ def test_quick_hide_keeps_the_draft_and_leaves_nothing_on_screen(page, live_serv
 def test_locking_one_tab_locks_the_journal_in_every_tab(page, live_server):
     set_up(page)
     write_entry(page, what="Open in two tabs")
-    other = page.context.new_page()
-    other.goto("/journal")
-    unlock(other)
-    journal_view(other, "home").wait_for()
+    other = journal_in_new_tab(page.context)
     write_entry(other, save=False, what="Being written in the other tab")
     page.click('[data-action="lock"]')
     journal_view(other, "unlock").wait_for()
     assert "Open in two tabs" not in other.content()
-    unlock(other)
-    journal_view(other, "home").wait_for()
+    unlock_to_home(other)
     other.click('[data-action="continue-draft"]')
     assert other.input_value("#f-what") == "Being written in the other tab"
 
@@ -512,8 +511,7 @@ def test_locking_while_saving_leaves_nothing_on_screen(page, live_server, action
     assert journal_view(page, "unlock").is_visible()
     assert not journal_view(page, "home").is_visible()
     assert "SAVE-CANARY" not in page.content()
-    unlock(page)
-    journal_view(page, "home").wait_for()
+    unlock_to_home(page)
     assert page.locator("[data-list] [data-id]").count() == (2 if action == "save" else 0)
 
 
