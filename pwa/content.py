@@ -145,6 +145,11 @@ def by_slug(model, slug: str):
     return db.session.scalar(db.select(model).filter_by(slug=slug)) if SLUG.regex.match(slug) else None
 
 
+def national_services() -> list[Service]:
+    """Services anyone in the UK can use: the home and offline pages lead with them."""
+    return list(db.session.scalars(ordered_services().where(Area.kind == "national")))
+
+
 def ordered_guides():
     return db.select(Guide).order_by(Guide.position, Guide.title)
 

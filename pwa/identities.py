@@ -3,7 +3,9 @@
 Each identity gets its own web app manifest (own id, name, icons, theme colour);
 its name is the page title and its colour the theme colour on every screen.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from flask import current_app, request
 
 
 @dataclass(frozen=True)
@@ -34,17 +36,11 @@ COOKIE = "look"
 
 
 def current() -> Identity:
-    from flask import request
-
     return presented(IDENTITIES.get(request.cookies.get(COOKIE, ""), DEFAULT))
 
 
 def presented(identity: Identity) -> Identity:
     """The identity as the app shows it: the plain one carries the deployment's APP_NAME."""
-    from dataclasses import replace
-
-    from flask import current_app
-
     if identity.key == DEFAULT.key:
         name = current_app.config["APP_NAME"]
         identity = replace(identity, name=name, short_name=name[:12])

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, render_template, request
 from . import content
 from .extensions import db
 from .hours import describe, is_open
-from .models import Area, Guide
+from .models import Guide
 from .schemas import tel_uri
 
 bp = Blueprint("pages", __name__)
@@ -34,7 +34,7 @@ def long_date(value: date) -> str:
 
 @bp.get("/")
 def home():
-    emergency = db.session.scalars(content.ordered_services().where(Area.kind == "national")).all()
+    emergency = content.national_services()
     guides = db.session.scalars(content.ordered_guides()).all()
     return render_template("home.html", emergency=emergency, guides=guides)
 

@@ -21,7 +21,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from . import content, identities
 from .api.responses import cached_json
 from .extensions import db
-from .models import Area, Guide
+from .models import Guide
 
 bp = Blueprint("webapp", __name__)
 
@@ -195,8 +195,7 @@ def manifest(key: str):
 
 @bp.get("/offline")
 def offline():
-    national = db.session.scalars(content.ordered_services().where(Area.kind == "national")).all()
-    return render_template("offline.html", services=national)
+    return render_template("offline.html", services=content.national_services())
 
 
 @bp.app_template_global()
