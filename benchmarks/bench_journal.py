@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from conftest import make_app  # noqa: E402
-from support import CHROMIUM, CHROMIUM_ARGS, LiveServer  # noqa: E402
+from support import LAUNCH, LiveServer  # noqa: E402
 
 ENTRIES = 1000
 PASSPHRASE = "benchmark passphrase with several words"
@@ -96,7 +96,7 @@ def main() -> None:
         server = LiveServer(make_app(f"sqlite:///{Path(tmp) / 'bench.sqlite'}")).start()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(**LAUNCH)
                 page = browser.new_page(base_url=server.url)
                 page.goto("/journal")
                 seeded = time.perf_counter()

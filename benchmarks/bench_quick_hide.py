@@ -17,7 +17,7 @@ from pathlib import Path
 
 from conftest import make_app
 from playwright.sync_api import sync_playwright
-from support import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from support import LAUNCH, LiveServer
 
 RUNS_PER_TRIGGER = 15
 CPU_SLOWDOWN = 4
@@ -121,7 +121,7 @@ def main() -> None:
         server = LiveServer(app).start()
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(**LAUNCH)
                 page = browser.new_page()
                 cdp = page.context.new_cdp_session(page)
                 page.goto(server.url + "/weather")

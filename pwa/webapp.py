@@ -205,19 +205,16 @@ def identity_icon(identity: identities.Identity, filename: str = FAVICON) -> str
 
 @bp.after_app_request
 def fit_for_a_bad_network(response: Response) -> Response:
-    return compress(revalidate_page(response))
+    return compress(keep_pages_out_of_browser_caches(response))
 
 
-def revalidate_page(response: Response) -> Response:
-    """Pages get an ETag, so a revisit (and the worker's precache) costs a 304 rather than the whole page."""
-    if (request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html"
-            and not response.direct_passthrough and not response.cache_control.no_store
-            and not private(response)):
+def keep_pages_out_of_browser_caches(response: Response) -> Response:
+    """Pages are no-store: the browser keeps no copy of them in its HTTP cache, and keeps no-store pages out of
+    its back/forward cache (Chromium evicts them when a cookie changes, which quick-hide does), so Back after a
+    hide has nothing to paint from memory. The service worker keeps its own copies for offline use."""
+    if response.mimetype == "text/html":
+        response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")  # pages render in the identity the `look` cookie names
-        if not response.cache_control.max_age:
-            response.cache_control.no_cache = True
-        response.add_etag()
-        response.make_conditional(request)
     return response
 
 

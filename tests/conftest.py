@@ -5,7 +5,7 @@ import pytest
 from pwa import content, create_app
 from pwa.extensions import db
 from pwa.settings import PROJECT_ROOT
-from support import CHROMIUM, CHROMIUM_ARGS, LiveServer, PostgresServer
+from support import CHROMIUM, LAUNCH, LiveServer, PostgresServer
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +66,7 @@ def playwright_instance():
 
 @pytest.fixture(scope="session")
 def browser(playwright_instance):
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    browser = playwright_instance.chromium.launch(**LAUNCH)
     yield browser
     browser.close()
 

@@ -1,7 +1,9 @@
 """Test harness pieces: a throwaway PostgreSQL server, a live app server, Chromium settings."""
 from __future__ import annotations
 
+import base64
 import glob
+import io
 import os
 import shutil
 import subprocess
@@ -19,6 +21,8 @@ CHROMIUM_ARGS = [
     "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-default-apps",
 ]
+# Phones keep pages in the back/forward cache; Playwright turns it off unless told otherwise.
+LAUNCH = {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "ignore_default_args": ["--disable-back-forward-cache"]}
 CONTROLLED = "() => navigator.serviceWorker.controller !== null"  # a function: the CSP forbids eval
 # Every number in the default content pack.
 SEED_NUMBERS = ["0808 2000 247", "0300 123 5101", "0300 123 7047", "0300 111 1247", "01925 243359", "999", "101"]
@@ -41,7 +45,7 @@ def sign_in_browser(page, email: str, password: str) -> None:
 def persistent_context(playwright_instance, profile, base_url):
     """A real (non-incognito) profile on disk: what installability and a true relaunch need."""
     context = playwright_instance.chromium.launch_persistent_context(
-        str(profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, base_url=base_url)
+        str(profile), **LAUNCH, base_url=base_url)
     try:
         yield context
     finally:
@@ -74,6 +78,42 @@ def wait_until(page, predicate: str, timeout_s: float = 20) -> None:
     while not page.evaluate(predicate):
         assert time.monotonic() < deadline, f"timed out waiting for {predicate}"
         page.wait_for_timeout(100)
+
+
+class PaintedFrames:
+    """Every frame Chromium paints for a page (a CDP screencast), to check what reached the screen frame by frame.
+
+    Protected pages are told apart by the quick-hide control's red, which is on every one of them, fixed at
+    the top of the screen, and on no decoy or cover."""
+
+    HIDE_RED = (212, 53, 28)
+
+    def __init__(self, page):
+        self.frames: list[bytes] = []
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.on("Page.screencastFrame", self._keep)
+        self.cdp.send("Page.startScreencast", {"format": "png", "everyNthFrame": 1})
+
+    def _keep(self, frame) -> None:
+        self.frames.append(base64.b64decode(frame["data"]))
+        self.cdp.send("Page.screencastFrameAck", {"sessionId": frame["sessionId"]})
+
+    def mark(self) -> int:
+        return len(self.frames)
+
+    def showing_protected(self, since: int = 0) -> list[int]:
+        """Numbers of the frames, from `since` on, in which a protected page was visible."""
+        from PIL import Image
+
+        def shows_control(png: bytes) -> bool:
+            image = Image.open(io.BytesIO(png)).convert("RGB")
+            return any(colour == self.HIDE_RED for _, colour in image.getcolors(maxcolors=image.width * image.height))
+
+        return [number for number, png in enumerate(self.frames[since:], since) if shows_control(png)]
+
+    def stop(self) -> None:
+        self.cdp.send("Page.stopScreencast")
+        self.cdp.detach()
 
 
 def find_pg_bin() -> Path:

@@ -5,20 +5,20 @@ from urllib.parse import urlsplit
 import pytest
 
 from pwa.identities import COOKIE, IDENTITIES
-from support import open_controlled, persistent_context, reopened_offline
+from support import CONTROLLED, PaintedFrames, open_controlled, persistent_context, reopened_offline
 
 pytestmark = pytest.mark.browser
 
 DECOY_OF = {"plain": "/weather", "calculator": "/calculator", "weather": "/weather", "notes": "/notes"}
 PIN = "2468"
 HOTLINE = "0808 2000 247"
-# Every page load in a tab notes whether protected content reached the screen (kept across navigations).
-WATCH_PAINTS = """
-addEventListener('DOMContentLoaded', () => {
-  const seen = JSON.parse(sessionStorage.getItem('seen') || '[]')
-  const shown = getComputedStyle(document.body).display !== 'none'
-  seen.push([location.pathname, shown, document.querySelector('[data-quick-hide]') !== null])
-  sessionStorage.setItem('seen', JSON.stringify(seen))
+# Pages that came back from the back/forward cache, in order.
+WATCH_RESTORES = """
+addEventListener('pageshow', (event) => {
+  if (!event.persisted) return
+  const restored = JSON.parse(sessionStorage.getItem('restored') || '[]')
+  restored.push(location.pathname)
+  sessionStorage.setItem('restored', JSON.stringify(restored))
 })
 """
 ENTERED = "sessionStorage.getItem('door') || sessionStorage.setItem('door', 'open')"
@@ -53,8 +53,8 @@ def open_tab(browser, live_server):
             context.add_cookies([{"name": COOKIE, "value": look, "url": live_server.url}])
         if entered:
             context.add_init_script(ENTERED)
-        context.add_init_script(WATCH_PAINTS)
         context.add_init_script(WATCH_COVER)
+        context.add_init_script(WATCH_RESTORES)
         page = context.new_page()
         page.goto(path)
         return page
@@ -74,11 +74,6 @@ def assert_on_decoy(page, path="/weather"):
 def assert_not_hiding(page):
     assert page.evaluate("document.documentElement.classList.contains('is-hiding')") is False
     assert page.locator("[data-quick-hide]").is_visible()
-
-
-def protected_pages_shown(page) -> list[str]:
-    seen = page.evaluate("JSON.parse(sessionStorage.getItem('seen') || '[]')")
-    return [path for path, shown, protected in seen if shown and protected]
 
 
 def test_control_is_on_every_screen_and_at_least_44px(open_tab):
@@ -158,34 +153,71 @@ def test_page_becoming_hidden_hides_it_but_moving_between_pages_does_not(open_ta
     assert_on_decoy(page)
 
 
-def test_back_never_shows_protected_content_after_hiding(open_tab):
+def test_back_and_forward_never_paint_protected_content_after_hiding(open_tab):
+    """With the back/forward cache on, as on phones: no frame after the hide shows a protected page."""
     page = open_tab("/")
+    page.wait_for_function(CONTROLLED)  # a worker taking control later would empty the cache itself
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
     page.wait_for_url("**/helplines")
-    page.goto("/guides")  # typed addresses do add history entries
+    page.goto("/guides")  # typed addresses do add history entries, and the page left goes into the cache
     page.goto("/helplines")
     page.get_by_role("link", name="Guides").first.click()
     page.wait_for_url("**/guides")
     assert page.evaluate("history.length") >= 4
+    frames = PaintedFrames(page)
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")
     page.keyboard.press("Shift")
     assert_on_decoy(page)
-    before = len(protected_pages_shown(page))
+    after_hide = frames.mark()
 
     for _ in range(4):
-        page.go_back()
-        page.wait_for_load_state()
+        page.go_back(wait_until="commit")  # a page restored from the cache fires no load event
+        page.wait_for_timeout(300)  # long enough for a restored page to paint, if it were going to
         if page.url.startswith("about:"):
             break
         assert_on_decoy(page)
-    page.go_forward()
-    page.wait_for_load_state()
+    page.go_forward(wait_until="commit")
+    page.wait_for_timeout(300)
     assert page.get_by_text(HOTLINE).count() == 0
     page.goto("/helplines")  # even typing the address again
     assert_on_decoy(page)
-    if not page.url.startswith("about:"):
-        assert protected_pages_shown(page)[before:] == []
+    assert frames.mark() > after_hide  # the recorder did see the pages change
+    assert frames.showing_protected(since=after_hide) == []
+    frames.stop()
+    # The cache is on (the next test shows an ordinary Back restoring a page), but it gave back no protected page.
+    restored = page.evaluate("JSON.parse(sessionStorage.getItem('restored') || '[]')")
+    assert set(restored) <= {"/weather"}
+
+
+def test_forward_after_hiding_paints_nothing_protected(open_tab):
+    """A page left by Back waits in the cache in the forward direction: Forward after a hide must not show it."""
+    page = open_tab("/helplines")
+    page.wait_for_function(CONTROLLED)
+    page.goto("/guides")
+    page.go_back(wait_until="commit")
+    page.wait_for_url("**/helplines", wait_until="commit")
+    frames = PaintedFrames(page)
+    page.get_by_role("link", name="Hide this page").click()
+    assert_on_decoy(page)
+    after_hide = frames.mark()
+    page.go_forward(wait_until="commit")
+    page.wait_for_timeout(300)
+    assert_on_decoy(page)
+    assert frames.showing_protected(since=after_hide) == []
+    frames.stop()
+
+
+def test_back_without_hiding_shows_the_page_again(open_tab):
+    """Going into the cache covered must not leave an ordinary Back on a blank page."""
+    page = open_tab("/")
+    page.wait_for_function(CONTROLLED)
+    page.goto("/helplines")
+    page.go_back(wait_until="commit")
+    page.wait_for_url(lambda url: urlsplit(url).path == "/", wait_until="commit")
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('restored') || '[]')") == ["/"]
+    assert_not_hiding(page)
+    page.wait_for_function("() => getComputedStyle(document.body).visibility === 'visible'")
 
 
 def test_offline_hiding_with_the_server_stopped(playwright_instance, live_server, tmp_path):

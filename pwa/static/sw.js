@@ -26,9 +26,11 @@ function neverCache (url) {
 }
 
 function storable (response) {
-  // Only whole, fresh, same-origin 200s; never anything the server marked no-store.
-  return response.status === 200 && response.type === 'basic' && !response.redirected &&
-    !/no-store/.test(response.headers.get('Cache-Control') || '')
+  // Only whole, fresh, same-origin 200s; nothing the server marked no-store, except pages: they are no-store so
+  // that the browser keeps them out of its other caches (back/forward cache included), and only we keep them.
+  const noStore = /no-store/.test(response.headers.get('Cache-Control') || '')
+  const page = /^text\/html/.test(response.headers.get('Content-Type') || '')
+  return response.status === 200 && response.type === 'basic' && !response.redirected && (!noStore || page)
 }
 
 self.addEventListener('install', (event) => {

@@ -16,15 +16,23 @@
     return now === 'shut' || (root.hasAttribute('data-disguise') && now !== 'open' && !recovery)
   }
 
-  function guard () {
-    if (!mustHide()) return false
-    root.classList.add('is-hiding')
+  function leave () {
     location.replace(root.getAttribute('data-decoy'))
-    return true
   }
 
-  guard()
+  if (mustHide()) {
+    root.classList.add('is-hiding')
+    leave() // nothing of this page has been painted yet
+  }
+
+  // A page in the back/forward cache comes back showing its last frame until it paints a new one. So it goes
+  // into the cache covered (the next frame it paints is blank), and when it must hide it leaves only after
+  // that covered frame: leaving at once would hold the old frame on screen until the decoy paints.
+  window.addEventListener('pagehide', function () { root.classList.add('is-leaving') })
   window.addEventListener('pageshow', function (event) {
-    if (event.persisted && !guard()) root.classList.remove('is-hiding')
+    if (!event.persisted) return
+    if (!mustHide()) return root.classList.remove('is-hiding', 'is-leaving')
+    root.classList.add('is-hiding')
+    requestAnimationFrame(function () { setTimeout(leave) })
   })
 })()

@@ -26,6 +26,14 @@ function isFilePicker (element) {
   return target instanceof HTMLInputElement && target.type === 'file'
 }
 
+// Pages are served no-store, and Chromium keeps no-store pages in its back/forward cache only until a cookie
+// changes: changing one means Back finds no page of this app kept in memory, so it loads it (and the guard
+// sends it to the decoy) instead of painting what was there.
+function forgetKeptPages () {
+  document.cookie = 'h=1; path=/; SameSite=Strict'
+  document.cookie = 'h=; path=/; max-age=0; SameSite=Strict'
+}
+
 export function initQuickHide (scope = document) {
   const control = scope.querySelector('[data-quick-hide]')
   if (!control) return null // decoys have no control and nothing to hide
@@ -51,6 +59,7 @@ export function initQuickHide (scope = document) {
     if (hiding) return hiding
     root.classList.add('is-hiding')
     markShut()
+    forgetKeptPages()
     if (isTextField(document.activeElement)) document.activeElement.blur() // closes the on-screen keyboard
     const waited = new Promise((resolve) => setTimeout(resolve, LOCK_WAIT_MS))
     // Leave only once the cover is on screen: a quick page swap could otherwise hold the last frame
