@@ -12,6 +12,18 @@ from .identities import COOKIE, IDENTITIES, Identity, current, presented
 bp = Blueprint("disguise", __name__)
 
 DECOYS = ("calculator", "weather", "notes")
+# How to get from each decoy back into the app, with a PIN saved.
+WAYS_IN = {
+    "calculator": "type your PIN, then press =",
+    "weather": "search for your PIN",
+    "notes": "type your PIN in the search box, then press Enter",
+}
+# The plain look's way in while no PIN is saved: the same gesture with nothing typed.
+WAYS_IN_WITHOUT_PIN = {
+    "calculator": "press = with nothing typed",
+    "weather": "press Search with nothing typed",
+    "notes": "press Enter in the empty search box",
+}
 # Browsers cap cookie lifetime at 400 days; the appearance must outlive any sensible install.
 COOKIE_MAX_AGE = timedelta(days=400)
 SAME_ORIGIN_FETCHES = {None, "same-origin", "none"}
@@ -29,6 +41,11 @@ def decoy_for(identity: Identity) -> str:
     return identity.key if identity.disguise else current_app.config["PLAIN_DECOY"]
 
 
+@bp.app_context_processor
+def ways_in() -> dict:
+    return {"ways_in": WAYS_IN, "ways_in_without_pin": WAYS_IN_WITHOUT_PIN}
+
+
 @bp.app_template_global()
 def decoy() -> Identity:
     """The decoy quick-hide shows for the current identity."""
@@ -36,7 +53,8 @@ def decoy() -> Identity:
 
 
 def _render_decoy(key: str):
-    return render_template(f"decoys/{key}.html", decoy_key=key)
+    # Always in its own name, icon, colour and manifest: a weather app called "Open Door" would give it away.
+    return render_template(f"decoys/{key}.html", decoy_key=key, identity=IDENTITIES[key])
 
 
 @bp.get("/calculator")

@@ -48,4 +48,5 @@ def presented(identity: Identity) -> Identity:
 
 
 def init_app(app) -> None:
-    app.context_processor(lambda: {"identity": current()})
+    # `look` is what the person chose; `identity` is what this page wears (a decoy always wears its own).
+    app.context_processor(lambda: {"identity": current(), "look": current()})

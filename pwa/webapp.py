@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 
-from . import content, identities
+from . import content, disguise, identities
 from .api.responses import cached_json
 from .extensions import db
 from .models import Guide
@@ -36,6 +36,7 @@ ICON_FILES = {  # file in static/icons/<identity>/: (sizes, purpose)
     "maskable-512.png": ("512x512", "maskable"),
 }
 FAVICON = "favicon-48.png"
+APPLE_TOUCH_ICON = "apple-touch-180.png"
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}
 MIN_COMPRESS_BYTES = 1000
@@ -113,14 +114,16 @@ def template_folders(app: Flask) -> list[Path]:
     return sorted({Path(root) / folder for root, folder in roots if folder and (Path(root) / folder).is_dir()})
 
 
-def static_files(app: Flask, identity_key: str) -> dict[str, str]:
-    """Static files the public pages use: everything but the worker source, admin assets and other identities' icons."""
+def static_files(app: Flask, identity_key: str, decoy_key: str) -> dict[str, str]:
+    """Static files the public pages use: everything but the worker source and admin assets, this identity's
+    icons, and the favicons its decoy page wears (the plain look hides to a decoy of another identity)."""
+    decoy_icons = {f"icons/{decoy_key}/{FAVICON}", f"icons/{decoy_key}/{APPLE_TOUCH_ICON}"}
     found = {}
     for name, value in digests.of_tree(Path(app.static_folder)).items():
         parts = name.split("/")
         if name == "sw.js" or any(part.startswith("admin") for part in parts):
             continue
-        if parts[0] == "icons" and (len(parts) != 3 or parts[1] != identity_key):
+        if parts[0] == "icons" and (len(parts) != 3 or parts[1] != identity_key) and name not in decoy_icons:
             continue
         found[name] = value
     return found
@@ -155,7 +158,8 @@ def precache_manifest(identity: identities.Identity) -> dict:
     """What the worker stores for offline use, each entry with a revision that changes when its bytes do."""
     app = current_app._get_current_object()
     content_version = content.bundle()["version"]
-    statics = static_files(app, identity.key)
+    decoy = identities.IDENTITIES[disguise.decoy_for(identity)]
+    statics = static_files(app, identity.key, decoy.key)
     guide_slugs = list(db.session.scalars(db.select(Guide.slug).order_by(Guide.position, Guide.slug)))
     candidates = page_candidates(app)
     # Everything but the identity: when only the appearance changed, the worker can switch at once.
@@ -165,11 +169,12 @@ def precache_manifest(identity: identities.Identity) -> dict:
 
     pages = page_paths(app, identity.key, candidates, site_version)
     pages += [url_for("pages.guide", slug=slug) for slug in guide_slugs]
-    manifest_bytes = json.dumps(build_manifest(identity), sort_keys=True)
     entries = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages]
     entries += [{"url": url_for("static", filename=name), "revision": value[:20]} for name, value in statics.items()]
-    entries += [{"url": url_for("webapp.manifest", key=identity.key), "revision": sha256(manifest_bytes)[:20]},
-                {"url": url_for("api.bundle"), "revision": content_version}]
+    entries += [{"url": url_for("webapp.manifest", key=key),
+                 "revision": sha256(json.dumps(build_manifest(identity_named(key)), sort_keys=True))[:20]}
+                for key in dict.fromkeys([identity.key, decoy.key])]
+    entries.append({"url": url_for("api.bundle"), "revision": content_version})
     return {"version": sha256(json.dumps(entries))[:16], "build": build[:16], "identity": identity.key,
             "entries": entries}
 

@@ -5,7 +5,8 @@ import pytest
 from pwa import content, create_app
 from pwa.extensions import db
 from pwa.settings import PROJECT_ROOT
-from support import CHROMIUM, LAUNCH, LiveServer, PostgresServer
+from pwa.identities import COOKIE
+from support import CHROMIUM, ENTERED, LAUNCH, WATCH_COVER, WATCH_RESTORES, LiveServer, PostgresServer
 
 
 @pytest.fixture(scope="session")
@@ -92,3 +93,28 @@ def page(browser, live_server):
     context.on("request", lambda request: page.requests_seen.append(request.url))
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_tab(browser, live_server):
+    """Opens pages in fresh contexts: optionally under a disguise, and already past the way in."""
+    contexts = []
+
+    def open_tab(path="/", look=None, entered=False, init_scripts=()):
+        context = browser.new_context(base_url=live_server.url)
+        contexts.append(context)
+        if look:
+            context.add_cookies([{"name": COOKIE, "value": look, "url": live_server.url}])
+        if entered:
+            context.add_init_script(ENTERED)
+        context.add_init_script(WATCH_COVER)
+        context.add_init_script(WATCH_RESTORES)
+        for script in init_scripts:
+            context.add_init_script(script)
+        page = context.new_page()
+        page.goto(path)
+        return page
+
+    yield open_tab
+    for context in contexts:
+        context.close()

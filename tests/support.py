@@ -28,6 +28,47 @@ CONTROLLED = "() => navigator.serviceWorker.controller !== null"  # a function: 
 SEED_NUMBERS = ["0808 2000 247", "0300 123 5101", "0300 123 7047", "0300 111 1247", "01925 243359", "999", "101"]
 
 
+# Quick-hide and the disguises -------------------------------------------------------------------------------
+
+DECOY_OF = {"plain": "/weather", "calculator": "/calculator", "weather": "/weather", "notes": "/notes"}
+PIN = "2468"
+HOTLINE = "0808 2000 247"
+# Pages that came back from the back/forward cache, in order.
+WATCH_RESTORES = """
+addEventListener('pageshow', (event) => {
+  if (!event.persisted) return
+  const restored = JSON.parse(sessionStorage.getItem('restored') || '[]')
+  restored.push(location.pathname)
+  sessionStorage.setItem('restored', JSON.stringify(restored))
+})
+"""
+ENTERED = "sessionStorage.getItem('door') || sessionStorage.setItem('door', 'open')"
+# What the frame right after a hide starts will paint, noted before the decoy replaces the page.
+WATCH_COVER = """
+addEventListener('DOMContentLoaded', () => {
+  const root = document.documentElement
+  new MutationObserver(() => {
+    if (!root.classList.contains('is-hiding') || sessionStorage.getItem('cover')) return
+    requestAnimationFrame(() => sessionStorage.setItem('cover', JSON.stringify({
+      body: getComputedStyle(document.body).display,
+      background: getComputedStyle(root).backgroundColor,
+      typing: document.activeElement.matches('input, textarea'),
+      shut: sessionStorage.getItem('door'),
+      title: document.title,
+      frameAt: performance.timeOrigin + performance.now()
+    })))
+  }).observe(root, { attributes: true, attributeFilter: ['class'] })
+})
+"""
+
+
+def assert_on_decoy(page, path="/weather"):
+    page.wait_for_url(f"**{path}")
+    page.wait_for_load_state()
+    assert page.locator("[data-quick-hide]").count() == 0
+    assert page.get_by_text(HOTLINE).count() == 0
+
+
 def create_staff(runner, email: str, password: str):
     """Adds an agency admin account through the CLI, as a deployment would; returns the CLI result."""
     return runner.invoke(args=["admin", "create-user", email, "--password-stdin"], input=password + "\n")

@@ -52,7 +52,10 @@ def test_precache_holds_every_page_guide_asset_and_the_bundle(client, app):
     assert len(slugs) == 6 and all(f"/guides/{slug}" in listed for slug in slugs)
     for asset in ["/static/css/app.css", "/static/js/main.js", "/static/js/lock.js",
                   "/static/js/components/open-now.js", "/static/js/components/sw-update.js",
-                  "/static/icons/plain/favicon-48.png", "/manifests/plain.webmanifest"]:
+                  "/static/icons/plain/favicon-48.png", "/manifests/plain.webmanifest",
+                  # what the decoy that Hide shows wears, offline too
+                  "/static/icons/weather/favicon-48.png", "/static/icons/weather/apple-touch-180.png",
+                  "/manifests/weather.webmanifest"]:
         assert asset in listed
     bundle = next(e for e in precache["entries"] if e["url"] == "/api/v1/bundle")
     assert bundle["revision"] == version
@@ -60,7 +63,9 @@ def test_precache_holds_every_page_guide_asset_and_the_bundle(client, app):
     # Never cached: the worker, the rest of the API, the admin, other identities' icons.
     assert not [u for u in listed if u == "/sw.js" or u.startswith(("/admin", "/static/sw.js"))
                 or (u.startswith("/api/") and u != "/api/v1/bundle")
-                or (u.startswith("/static/icons/") and not u.startswith("/static/icons/plain/"))]
+                or (u.startswith("/static/icons/") and not u.startswith(("/static/icons/plain/",
+                                                                         "/static/icons/weather/favicon",
+                                                                         "/static/icons/weather/apple")))]
 
 
 def test_page_routes_are_found_automatically(app, client):

@@ -3,11 +3,13 @@ import { initOpenNow } from './components/open-now.js'
 import { initQuickHide } from './components/quick-hide.js'
 import { initStorageStatus } from './components/storage-status.js'
 import { initSwUpdate } from './components/sw-update.js'
+import { initWayBack } from './components/way-back.js'
 
 initQuickHide(document) // first: nothing another component does may stop the page hiding
 initOpenNow(document)
 initSwUpdate(document)
 initStorageStatus(document)
+initWayBack(document)
 
 // The journal's modules load only on its own page.
 const journal = document.querySelector('[data-module="journal"]')

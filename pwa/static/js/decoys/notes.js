@@ -1,17 +1,14 @@
 // An ordinary notes app, deliberately NOT the journal: notes are kept in plain localStorage,
 // unencrypted, and anyone who opens the app can read them (the appearance page says so).
 // The way in: type the PIN into the search box and press Enter.
+import { readJson, writeItem } from '../storage.js'
 import { tryDoor } from './door.js'
 
 const NOTES_KEY = 'notes'
 
 function load () {
-  try {
-    const notes = JSON.parse(localStorage.getItem(NOTES_KEY))
-    return Array.isArray(notes) ? notes : []
-  } catch {
-    return []
-  }
+  const notes = readJson(NOTES_KEY)
+  return Array.isArray(notes) ? notes : []
 }
 
 export function initNotes (root) {
@@ -20,7 +17,10 @@ export function initNotes (root) {
   const text = $('new').querySelector('textarea')
   let notes = load()
 
-  const save = () => localStorage.setItem(NOTES_KEY, JSON.stringify(notes))
+  // As any notes app would, it says when a note could not be kept (storage off or full); the note stays on screen.
+  const save = () => {
+    $('unsaved').hidden = writeItem(NOTES_KEY, JSON.stringify(notes))
+  }
 
   function render () {
     const query = search.value.trim().toLowerCase()

@@ -1,5 +1,6 @@
 // A plausible, entirely offline forecast: made up from the place and the date (same all day),
 // with UK seasonal temperatures. No weather service is contacted. The way in: search for the PIN.
+import { readItem, writeItem } from '../storage.js'
 import { tryDoor } from './door.js'
 
 const PLACE_KEY = 'weather-place'
@@ -34,7 +35,7 @@ const tidy = (text) => text.trim().replace(/\s+/g, ' ').replace(/\b\p{L}/gu, (c)
 export function initWeather (root) {
   const $ = (name) => root.querySelector(`[data-weather-${name}]`)
   const fallback = $('place').textContent.trim()
-  let place = localStorage.getItem(PLACE_KEY) || fallback
+  let place = readItem(PLACE_KEY) || fallback
 
   function render () {
     const [today, ...days] = forecast(place)
@@ -59,7 +60,7 @@ export function initWeather (root) {
     if (await tryDoor(typed)) return
     if (!typed || /^\d+$/.test(typed)) return // a number is not a place; say nothing either way
     place = tidy(typed).slice(0, 40)
-    localStorage.setItem(PLACE_KEY, place)
+    writeItem(PLACE_KEY, place) // if storage is off or full, the place lasts until the page closes
     input.value = ''
     render()
   })
