@@ -13,10 +13,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import markdown
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import contains_eager
 
+from . import guide_markdown
 from .extensions import db
 from .models import Area, Guide, Service
 from .schemas import (SLUG, AreaContentSchema, AreaSchema, GuideContentSchema, GuideSchema,
@@ -39,8 +39,7 @@ class Pack:
 
 
 def render_markdown(text: str) -> str:
-    # Guides are validated to hold no raw HTML; escaping "<" as well makes sure none gets through.
-    return markdown.markdown(text.replace("<", "&lt;"), extensions=["sane_lists"], output_format="html")
+    return guide_markdown.render(text)
 
 
 def read_pack(directory: str | Path) -> Pack:

@@ -329,6 +329,22 @@ def test_guide_edit_refuses_raw_html(admin):
     assert response.status_code == 400 and "Raw HTML is not allowed" in response.get_data(as_text=True)
 
 
+def test_guide_edit_refuses_unsafe_links_against_the_field_naming_the_link(admin):
+    slug = "safety-plan"
+    data = form_for(admin, f"/admin/guides/{slug}")
+    response = admin.post(f"/admin/guides/{slug}", data=data | {
+        "body_markdown": "Call [us](tel:999) or [tap here](JaVaScRiPt:alert(1)).", "source": "javascript:alert(1)"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    body_error = re.search(r'<p class="field-error" id="error-body_markdown">([^<]*)</p>', html).group(1)
+    assert body_error == ("Link &#34;JaVaScRiPt:alert(1)&#34; is not allowed: "
+                          "use https://, tel:, sms:, mailto: or a link within this site.")
+    source_error = re.search(r'<p class="field-error" id="error-source">([^<]*)</p>', html).group(1)
+    assert source_error == "Use a full https:// address."
+    with admin.application.app_context():
+        assert db.session.scalar(db.select(Draft)) is None
+
+
 def test_unknown_records_and_kinds_are_404(admin):
     assert admin.get("/admin/services/no-such-thing").status_code == 404
     assert admin.get("/admin/secrets").status_code == 404
