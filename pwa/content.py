@@ -56,7 +56,7 @@ def read_pack(directory: str | Path) -> Pack:
             try:
                 good.append(schema.load(record))
             except ValidationError as err:
-                problems.extend(f"{label}.{name}: {why}" for name, why in _flatten(err.messages))
+                problems.extend(f"{label}.{name}: {why}" for name, why in flatten_messages(err.messages))
         return good
 
     def table_list(filename: str, key: str) -> list:
@@ -178,18 +178,18 @@ def _split_front_matter(text: str) -> tuple[str, str]:
     raise ValueError("front matter has no closing +++ line")
 
 
-def _flatten(messages, prefix=""):
+def flatten_messages(messages, prefix=""):
     if isinstance(messages, dict):
         for key, value in messages.items():
             name = f"{prefix}.{key}" if prefix else str(key)
             if key == "_schema":
                 name = prefix or "record"
-            yield from _flatten(value, name)
+            yield from flatten_messages(value, name)
     elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
         yield prefix, " ".join(messages)
     elif isinstance(messages, list):
         for item in messages:
-            yield from _flatten(item, prefix)
+            yield from flatten_messages(item, prefix)
     else:
         yield prefix, str(messages)
 
