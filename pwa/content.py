@@ -123,6 +123,20 @@ def load_pack(pack: Pack) -> None:
     db.session.commit()
 
 
+def rerender_guides() -> int:
+    """Render every stored guide again with today's renderer (which drops links it does not allow).
+
+    HTML stored by an older version may hold links that are no longer allowed. Returns how many changed."""
+    changed = 0
+    for guide in db.session.scalars(db.select(Guide)):
+        body_html = render_markdown(guide.body_markdown)
+        if body_html != guide.body_html:
+            guide.body_html, changed = body_html, changed + 1
+    if changed:
+        db.session.commit()
+    return changed
+
+
 def is_empty() -> bool:
     return db.session.scalar(db.select(db.func.count(Area.id))) == 0
 

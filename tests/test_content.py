@@ -6,6 +6,8 @@ import pytest
 from marshmallow import ValidationError
 
 from pwa import content
+from pwa.extensions import db
+from pwa.models import Guide
 from pwa.schemas import GuideContentSchema
 from pwa.settings import PROJECT_ROOT
 
@@ -239,3 +241,19 @@ def test_the_renderer_links_no_bare_or_angle_bracket_addresses_and_shows_no_imag
     assert page.hrefs == [] and page.srcs == []
     assert "javascript:alert(1)" in page.text and "pixel" in page.text
 
+
+def test_guides_stored_by_an_older_version_lose_their_unsafe_links_when_the_server_starts(app, runner):
+    with app.app_context():
+        guide = content.by_slug(Guide, "safety-plan")
+        guide.body_markdown = "[Tap here](javascript:alert(1))"
+        guide.body_html = '<p><a href="javascript:alert(1)">Tap here</a></p>'  # as the old renderer made it
+        guide.source = "javascript:alert(2)"
+        db.session.commit()
+    # What `make run` does before starting the server.
+    result = runner.invoke(args=["content", "load", "--if-empty"])
+    assert result.exit_code == 0 and "Rendered 1 guide(s) again" in result.output
+    client = app.test_client()
+    page = client.get("/guides/safety-plan").get_data(as_text=True)
+    assert "Tap here" in page and 'href="javascript' not in page
+    assert "javascript" not in client.get("/api/v1/guides/safety-plan").get_json()["guide"]["body_html"]
+    assert "left as it is" in runner.invoke(args=["content", "load", "--if-empty"]).output
