@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         # werkzeug's make_conditional (API, pages, manifests, static files) answers a failed If-Match with 412
         # but keeps the whole resource as the body, with its ETag and public caching: send the error instead.
         if response.status_code == 412:
+            response.close()  # a static file's response holds the file open
             return http_error(PreconditionFailed("If-Match does not match the current version."))
         return response
 

@@ -192,11 +192,12 @@ def test_pages_revalidate_with_etags(client):
 @pytest.mark.parametrize("url", ["/", "/guides/safety-plan", "/offline", "/manifests/plain.webmanifest",
                                  "/static/css/app.css"])
 def test_a_failed_if_match_is_an_error_page_that_is_never_stored(client, url):
-    page = client.get(url)
+    with client.get(url) as page:
+        resource = page.data
     response = client.get(url, headers={"If-Match": '"junk"'})
     assert response.status_code == 412 and response.mimetype == "text/html"
     assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
-    assert response.data != page.data and b"Precondition Failed" in response.data
+    assert response.data != resource and b"Precondition Failed" in response.data
 
 
 @pytest.mark.parametrize("url", ["/", "/guides/safety-plan", "/manifests/plain.webmanifest", "/sw.js",
@@ -207,7 +208,8 @@ def test_a_failed_if_match_is_an_error_page_that_is_never_stored(client, url):
                                      {"If-Range": "junk", "Range": "bytes=0-1"}])
 def test_other_junk_preconditions_get_the_whole_resource(client, url, headers):
     # Nothing here has a Last-Modified date, so If-Unmodified-Since has nothing to compare with: it is ignored.
-    assert client.get(url, headers=headers).status_code == 200
+    with client.get(url, headers=headers) as response:
+        assert response.status_code == 200
 
 
 @pytest.mark.parametrize("url", ["/", "/guides/safety-plan", "/manifests/plain.webmanifest", "/sw.js"])
@@ -218,7 +220,8 @@ def test_ranges_of_pages_are_not_offered(client, url):
 
 
 def test_an_unsatisfiable_range_of_a_static_file_is_an_error_that_is_never_stored(client):
-    assert client.get("/static/css/app.css", headers={"Range": "bytes=0-9"}).status_code == 206
+    with client.get("/static/css/app.css", headers={"Range": "bytes=0-9"}) as partial:
+        assert partial.status_code == 206
     for value in ("bytes=junk", "bytes=99999999-"):
         response = client.get("/static/css/app.css", headers={"Range": value})
         assert response.status_code == 416 and response.headers["Cache-Control"] == "no-store"
