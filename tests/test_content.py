@@ -153,7 +153,7 @@ def guide_record(body: str, **fields) -> dict:
 
 def test_guide_links_to_other_schemes_are_content_errors_naming_guide_and_link(pack_dir):
     (pack_dir / "guides" / "x.md").write_text(GUIDE_FRONT + "Tap [here](javascript:alert(1)) or [here](tel:999).\n")
-    (pack_dir / "guides" / "y.md").write_text(GUIDE_FRONT + "[a][1] and [b](data:text/html,hi)\n\n[1]: //evil.example\n")
+    (pack_dir / "guides" / "y.md").write_text(GUIDE_FRONT + "[a][1], [b](data:text/html,hi)\n\n[1]: //evil.example\n")
     problems = problems_for(pack_dir)
     assert problems == [
         'guides/x.md: guide[0] (x).body_markdown: Link "javascript:alert(1)" is not allowed: '
