@@ -34,10 +34,13 @@ def init_app(app: Flask) -> None:
     def no_resource_with_a_412(response):
         # werkzeug's make_conditional (API, pages, manifests, static files) answers a failed If-Match with 412
         # but keeps the whole resource as the body, with its ETag and public caching: send the error instead.
-        if response.status_code == 412:
-            response.close()  # a static file's response holds the file open
-            return http_error(PreconditionFailed("If-Match does not match the current version."))
-        return response
+        if response.status_code != 412:
+            return response
+        if request.if_match.star_tag:  # "*" matches any current version, but werkzeug fails it
+            response.status_code = 200
+            return response
+        response.close()  # a static file's response holds the file open
+        return http_error(PreconditionFailed("If-Match does not match the current version."))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
