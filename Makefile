@@ -24,9 +24,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 db: $(VENV)/.installed
 	$(BIN)/flask content load --if-empty
 
-# No access log by default: the server keeps no record of who looked at what.
+# gunicorn.conf.py: no access log, and an error log without client addresses or paths (no record of who looked at what).
 run: db
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) 'pwa:create_app()'
+	$(BIN)/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) 'pwa:create_app()'
 
 system-deps:
 	bash scripts/install-system-deps.sh

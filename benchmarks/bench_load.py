@@ -76,8 +76,8 @@ def prepare_app(workdir: Path) -> dict:
 
 def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    return subprocess.Popen([str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-                             "pwa:create_app()"], cwd=ROOT, env=env,
+    return subprocess.Popen([str(gunicorn), "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+                             "--workers", str(WORKERS), "pwa:create_app()"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -38,6 +38,8 @@ def load_command(directory, if_empty):
     db.create_all()
     if if_empty and not content.is_empty():
         click.echo("Content already present; left as it is.")
+        if changed := content.rerender_guides():
+            click.echo(f"Rendered {changed} guide(s) again with the current rules for links.")
         return
     pack = _read(directory)
     content.load_pack(pack)

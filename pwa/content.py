@@ -13,10 +13,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import markdown
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import contains_eager
 
+from . import guide_markdown
 from .extensions import db
 from .models import Area, Guide, Service
 from .schemas import (SLUG, AreaContentSchema, AreaSchema, GuideContentSchema, GuideSchema,
@@ -39,8 +39,7 @@ class Pack:
 
 
 def render_markdown(text: str) -> str:
-    # Guides are validated to hold no raw HTML; escaping "<" as well makes sure none gets through.
-    return markdown.markdown(text.replace("<", "&lt;"), extensions=["sane_lists"], output_format="html")
+    return guide_markdown.render(text)
 
 
 def read_pack(directory: str | Path) -> Pack:
@@ -57,7 +56,7 @@ def read_pack(directory: str | Path) -> Pack:
             try:
                 good.append(schema.load(record))
             except ValidationError as err:
-                problems.extend(f"{label}.{name}: {why}" for name, why in _flatten(err.messages))
+                problems.extend(f"{label}.{name}: {why}" for name, why in flatten_messages(err.messages))
         return good
 
     def table_list(filename: str, key: str) -> list:
@@ -124,6 +123,20 @@ def load_pack(pack: Pack) -> None:
     db.session.commit()
 
 
+def rerender_guides() -> int:
+    """Render every stored guide again with today's renderer (which drops links it does not allow).
+
+    HTML stored by an older version may hold links that are no longer allowed. Returns how many changed."""
+    changed = 0
+    for guide in db.session.scalars(db.select(Guide)):
+        body_html = render_markdown(guide.body_markdown)
+        if body_html != guide.body_html:
+            guide.body_html, changed = body_html, changed + 1
+    if changed:
+        db.session.commit()
+    return changed
+
+
 def is_empty() -> bool:
     return db.session.scalar(db.select(db.func.count(Area.id))) == 0
 
@@ -179,18 +192,18 @@ def _split_front_matter(text: str) -> tuple[str, str]:
     raise ValueError("front matter has no closing +++ line")
 
 
-def _flatten(messages, prefix=""):
+def flatten_messages(messages, prefix=""):
     if isinstance(messages, dict):
         for key, value in messages.items():
             name = f"{prefix}.{key}" if prefix else str(key)
             if key == "_schema":
                 name = prefix or "record"
-            yield from _flatten(value, name)
+            yield from flatten_messages(value, name)
     elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
         yield prefix, " ".join(messages)
     elif isinstance(messages, list):
         for item in messages:
-            yield from _flatten(item, prefix)
+            yield from flatten_messages(item, prefix)
     else:
         yield prefix, str(messages)
 

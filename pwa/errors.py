@@ -1,6 +1,6 @@
 """Errors: JSON under /api, a plain page elsewhere. Never a stack trace."""
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, PreconditionFailed
 
 
 def json_error(status: int, code: str, message: str, fields: dict | None = None):
@@ -25,9 +25,22 @@ def init_app(app: Flask) -> None:
         else:
             response = app.make_response(
                 (render_template("error.html", status=error.code, title=error.name), error.code))
+            response.headers["Cache-Control"] = "no-store"
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response
+
+    @app.after_request
+    def no_resource_with_a_412(response):
+        # werkzeug's make_conditional (API, pages, manifests, static files) answers a failed If-Match with 412
+        # but keeps the whole resource as the body, with its ETag and public caching: send the error instead.
+        if response.status_code != 412:
+            return response
+        if request.if_match.star_tag:  # "*" matches any current version, but werkzeug fails it
+            response.status_code = 200
+            return response
+        response.close()  # a static file's response holds the file open
+        return http_error(PreconditionFailed("If-Match does not match the current version."))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -3,6 +3,7 @@ import re
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
 
+from .guide_markdown import LINK_RULE, refused_links
 from .hours import DAYS
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and single hyphens.")
@@ -17,6 +18,10 @@ CATEGORIES = ("emergency", "police", "helpline", "local-support", "refuge", "adv
 
 def tel_uri(phone: str | None) -> str | None:
     return f"tel:{re.sub(r'[^0-9+]', '', phone)}" if phone else None
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def has_nul(value) -> bool:
@@ -89,14 +94,22 @@ class GuideContentSchema(StrictSchema):
     last_checked = fields.Date(required=True)
     position = fields.Integer(load_default=0, validate=POSITION)
 
+    @validates("source")
+    def source_is_https(self, value, **kwargs):
+        if value:
+            HTTPS_URL(value)
+
     @validates("body_markdown")
-    def no_raw_html(self, value, **kwargs):
+    def safe_markdown(self, value, **kwargs):
         if re.search(r"<[a-zA-Z/!?]", value):
             raise ValidationError("Raw HTML is not allowed in guides; use Markdown.")
         # Every image form (inline or reference) starts with "![": an image from another site would be a
         # request to a third party from every phone that opens the guide.
         if "![" in value:
             raise ValidationError("Images are not allowed in guides.")
+        refused = refused_links(value)
+        if refused:
+            raise ValidationError([f'Link "{shorten(link)}" is not allowed: {LINK_RULE}' for link in refused])
 
 
 # API query strings: unknown parameters are an error, not silently ignored.

@@ -30,7 +30,8 @@ def from_environment(instance_path: str) -> dict:
         # Only the agency admin (if enabled) uses sessions; victims never do.
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_hex(32),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a failed query's error (and so the log) would repeat its values, e.g. the guide opened.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "CONTENT_DIR": os.environ.get("CONTENT_DIR", str(PROJECT_ROOT / "content")),
         "BASE_MANIFEST": os.environ.get("BASE_MANIFEST", str(PROJECT_ROOT / "manifest.json")),
         "APP_NAME": os.environ.get("APP_NAME", "Open Door"),

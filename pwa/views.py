@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 
 from . import content
 from .extensions import db
+from .guide_markdown import link_allowed
 from .hours import describe, is_open
 from .models import Guide
 from .schemas import tel_uri
@@ -25,6 +26,12 @@ def service_facts(service) -> dict:
         "open_now": is_open(service.open_24_hours, service.hours),
         "stale": (date.today() - service.last_checked).days > STALE_AFTER_DAYS,
     }
+
+
+@bp.app_template_test("safe_link")
+def safe_link(url: str | None) -> bool:
+    """Whether a stored address may be linked (content saved by an older version may hold others)."""
+    return bool(url) and link_allowed(url)
 
 
 @bp.app_template_filter("long_date")

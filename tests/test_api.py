@@ -41,6 +41,23 @@ def test_every_endpoint_supports_conditional_get(client, url):
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
 
 
+@pytest.mark.parametrize("url", ["/api/v1/bundle", "/api/v1/services", "/api/v1/guides/safety-plan"])
+@pytest.mark.parametrize("if_match", ["junk", '"junk"', 'W/"weak", "other"'])
+def test_a_failed_if_match_is_the_json_error_not_the_resource(client, url, if_match):
+    response = client.get(url, headers={"If-Match": if_match})
+    assert response.status_code == 412
+    assert response.json == {"error": {"status": 412, "code": "precondition_failed",
+                                       "message": "If-Match does not match the current version."}}
+    assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
+
+
+def test_a_matching_if_match_still_gets_the_resource(client):
+    etag = client.get("/api/v1/bundle").headers["ETag"]
+    for if_match in (etag, f'"other", {etag}', "*"):
+        response = client.get("/api/v1/bundle", headers={"If-Match": if_match})
+        assert response.status_code == 200 and response.json["version"]
+
+
 def test_services_filter_by_area_and_category(client):
     halton = client.get("/api/v1/services?area=halton").json["services"]
     assert [s["phone"] for s in halton] == ["0300 111 1247"]

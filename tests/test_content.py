@@ -1,8 +1,14 @@
+import re
 import shutil
+from html.parser import HTMLParser
 
 import pytest
+from marshmallow import ValidationError
 
 from pwa import content
+from pwa.extensions import db
+from pwa.models import Guide
+from pwa.schemas import GuideContentSchema
 from pwa.settings import PROJECT_ROOT
 
 
@@ -124,3 +130,130 @@ def test_content_version_changes_with_content(app, pack_dir, runner):
     assert runner.invoke(args=["content", "load", "--dir", str(pack_dir)]).exit_code == 0
     response = client.get("/api/v1/bundle", headers={"If-None-Match": before})
     assert response.status_code == 200 and response.headers["ETag"] != before
+
+
+GUIDE_FRONT = '+++\ntitle = "X"\naudience = "you"\nlast_checked = 2026-01-01\n+++\n'
+# Every way of writing a link to somewhere a guide must not send anyone (scheme tricks included).
+BAD_LINKS = ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)", "java&#115;cript:alert(1)",
+             "&#x6A;avascript:alert(1)", "javascript&colon;alert(1)", "java&#x09;script:alert(1)",
+             "data:text/html,hello", "intent://scan#Intent;scheme=zxing;end", "vbscript:x", "file:///etc/passwd",
+             "http://insecure.example", "//evil.example/", "\\\\evil.example", "/\\evil.example", "https:evil.example",
+             "guides/relative", "?a=b"]
+GOOD_LINKS = ["https://www.gov.uk/report-domestic-abuse", "HTTPS://example.org", "tel:999", "sms:07700900000",
+              "mailto:help@agency.example", "/guides/safety-plan", "/", "#how", "/helplines?area=halton"]
+LINK_FORMS = ["See [this]({url}).", 'See [this]({url} "a title").', "See [this][r].\n\n[r]: {url}",
+              "See [r][].\n\n[r]: {url}", "See [r].\n\n[r]: {url}", "* a list with [a link]({url})",
+              "## A [heading]({url})"]
+
+
+def guide_record(body: str, **fields) -> dict:
+    return {"slug": "x", "title": "X", "audience": "you", "body_markdown": body, "last_checked": "2026-01-01",
+            **fields}
+
+
+def test_guide_links_to_other_schemes_are_content_errors_naming_guide_and_link(pack_dir):
+    (pack_dir / "guides" / "x.md").write_text(GUIDE_FRONT + "Tap [here](javascript:alert(1)) or [here](tel:999).\n")
+    (pack_dir / "guides" / "y.md").write_text(GUIDE_FRONT + "[a][1], [b](data:text/html,hi)\n\n[1]: //evil.example\n")
+    problems = problems_for(pack_dir)
+    assert problems == [
+        'guides/x.md: guide[0] (x).body_markdown: Link "javascript:alert(1)" is not allowed: '
+        "use https://, tel:, sms:, mailto: or a link within this site.",
+        'guides/y.md: guide[0] (y).body_markdown: Link "//evil.example" is not allowed: '
+        'use https://, tel:, sms:, mailto: or a link within this site. Link "data:text/html,hi" is not allowed: '
+        "use https://, tel:, sms:, mailto: or a link within this site.",
+    ]
+
+
+@pytest.mark.parametrize("form", LINK_FORMS)
+@pytest.mark.parametrize("url", BAD_LINKS)
+def test_every_way_of_writing_a_bad_link_is_refused(form, url):
+    with pytest.raises(ValidationError) as caught:
+        GuideContentSchema().load(guide_record(form.format(url=url)))
+    [message] = caught.value.messages["body_markdown"]
+    assert message.startswith('Link "') and message.endswith("is not allowed: use https://, tel:, sms:, mailto: "
+                                                               "or a link within this site.")
+
+
+def test_an_unused_reference_to_a_bad_link_is_refused_too():
+    with pytest.raises(ValidationError):
+        GuideContentSchema().load(guide_record("Nothing links here.\n\n[r]: javascript:alert(1)"))
+
+
+@pytest.mark.parametrize("form", LINK_FORMS)
+@pytest.mark.parametrize("url", GOOD_LINKS)
+def test_safe_links_are_accepted(form, url):
+    GuideContentSchema().load(guide_record(form.format(url=url)))
+
+
+@pytest.mark.parametrize("source", ["javascript:alert(1)", "http://insecure.example", "//evil.example", "tel:999",
+                                    "/guides/x", "not a web address"])
+def test_guide_source_must_be_empty_or_an_https_address(source):
+    with pytest.raises(ValidationError) as caught:
+        GuideContentSchema().load(guide_record("Text.", source=source))
+    assert caught.value.messages == {"source": ["Use a full https:// address."]}
+    assert GuideContentSchema().load(guide_record("Text.", source=""))["source"] == ""
+    assert GuideContentSchema().load(guide_record("Text.", source="https://agency.example/a"))["source"]
+
+
+class Hrefs(HTMLParser):
+    """Link addresses as a browser reads them (entities decoded), and the page's text."""
+
+    def __init__(self, page: str):
+        super().__init__()
+        self.hrefs, self.srcs, self.text = [], [], ""
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "href" in attrs:
+            self.hrefs.append(attrs["href"])
+        if "src" in attrs:
+            self.srcs.append(attrs["src"])
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def browser_would_open_safely(href: str) -> bool:
+    href = re.sub(r"[\t\n\r]", "", href).strip("".join(chr(c) for c in range(0x21)))
+    return bool(re.match(r"(?i)(https://[^/\\]|tel:|sms:|mailto:|/(?![/\\])|#)", href))
+
+
+@pytest.mark.parametrize("form", LINK_FORMS)
+@pytest.mark.parametrize("url", BAD_LINKS)
+def test_the_renderer_keeps_only_the_text_of_a_bad_link(form, url):
+    # Content stored before these rules (or put in the database by hand) must still render harmlessly.
+    page = Hrefs(content.render_markdown(form.format(url=url)))
+    assert page.hrefs == [] and page.srcs == []
+    assert page.text == Hrefs(content.render_markdown(form.format(url="/guides"))).text  # the same words
+
+
+@pytest.mark.parametrize("form", LINK_FORMS)
+@pytest.mark.parametrize("url", GOOD_LINKS)
+def test_the_renderer_keeps_safe_links(form, url):
+    [href] = Hrefs(content.render_markdown(form.format(url=url))).hrefs
+    assert href == url and browser_would_open_safely(href)
+
+
+def test_the_renderer_links_no_bare_or_angle_bracket_addresses_and_shows_no_images():
+    page = Hrefs(content.render_markdown("javascript:alert(1) <javascript:alert(1)> <https://a.example> "
+                                         "![pixel](https://tracker.example/p.png)"))
+    assert page.hrefs == [] and page.srcs == []
+    assert "javascript:alert(1)" in page.text and "pixel" in page.text
+
+
+def test_guides_stored_by_an_older_version_lose_their_unsafe_links_when_the_server_starts(app, runner):
+    with app.app_context():
+        guide = content.by_slug(Guide, "safety-plan")
+        guide.body_markdown = "[Tap here](javascript:alert(1))"
+        guide.body_html = '<p><a href="javascript:alert(1)">Tap here</a></p>'  # as the old renderer made it
+        guide.source = "javascript:alert(2)"
+        db.session.commit()
+    # What `make run` does before starting the server.
+    result = runner.invoke(args=["content", "load", "--if-empty"])
+    assert result.exit_code == 0 and "Rendered 1 guide(s) again" in result.output
+    client = app.test_client()
+    page = client.get("/guides/safety-plan").get_data(as_text=True)
+    assert "Tap here" in page and 'href="javascript' not in page
+    assert "javascript" not in client.get("/api/v1/guides/safety-plan").get_json()["guide"]["body_html"]
+    assert "left as it is" in runner.invoke(args=["content", "load", "--if-empty"]).output

@@ -56,3 +56,16 @@ def test_an_unexpected_error_logs_the_route_not_what_was_read(app, client, monke
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "/guides/<slug>" in logged
     assert "leaving-safely" not in logged and "from=home" not in logged
+
+
+def test_a_database_failure_logs_no_query_parameters(app, client, caplog):
+    # The error of a failed query repeats its parameters: here, which guide someone opened.
+    from pwa.extensions import db
+
+    with app.app_context():
+        db.session.execute(db.text("DROP TABLE guide"))
+        db.session.commit()
+    response = client.get("/guides/leaving-safely")
+    assert response.status_code == 500
+    assert "/guides/<slug>" in caplog.text and "[SQL parameters hidden" in caplog.text
+    assert "leaving-safely" not in caplog.text

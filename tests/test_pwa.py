@@ -194,6 +194,45 @@ def test_pages_are_kept_out_of_the_browsers_own_caches(client, path):
     assert "ETag" not in response.headers
 
 
+@pytest.mark.parametrize("url", ["/", "/guides/safety-plan", "/offline", "/manifests/plain.webmanifest",
+                                 "/static/css/app.css"])
+def test_a_failed_if_match_is_an_error_page_that_is_never_stored(client, url):
+    with client.get(url) as page:
+        resource = page.data
+    response = client.get(url, headers={"If-Match": '"junk"'})
+    assert response.status_code == 412 and response.mimetype == "text/html"
+    assert response.headers["Cache-Control"] == "no-store" and "ETag" not in response.headers
+    assert response.data != resource and b"Precondition Failed" in response.data
+
+
+@pytest.mark.parametrize("url", ["/", "/guides/safety-plan", "/manifests/plain.webmanifest", "/sw.js",
+                                 "/static/css/app.css"])
+@pytest.mark.parametrize("headers", [{"If-Match": "*"}, {"If-Unmodified-Since": "junk"},
+                                     {"If-Unmodified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"},
+                                     {"If-None-Match": "junk"}, {"If-Modified-Since": "junk"},
+                                     {"If-Range": "junk", "Range": "bytes=0-1"}])
+def test_other_junk_preconditions_get_the_whole_resource(client, url, headers):
+    # "*" matches any current version. Nothing here has a Last-Modified date, so If-Unmodified-Since has
+    # nothing to compare with: it is ignored.
+    with client.get(url, headers=headers) as response:
+        assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/guides/safety-plan", "/manifests/plain.webmanifest", "/sw.js"])
+def test_ranges_of_pages_are_not_offered(client, url):
+    for value in ("bytes=junk", "bytes=0-9", "bytes=99999999-"):
+        response = client.get(url, headers={"Range": value})
+        assert response.status_code == 200 and "Content-Range" not in response.headers
+
+
+def test_an_unsatisfiable_range_of_a_static_file_is_an_error_that_is_never_stored(client):
+    with client.get("/static/css/app.css", headers={"Range": "bytes=0-9"}) as partial:
+        assert partial.status_code == 206
+    for value in ("bytes=junk", "bytes=99999999-"):
+        response = client.get("/static/css/app.css", headers={"Range": value})
+        assert response.status_code == 416 and response.headers["Cache-Control"] == "no-store"
+
+
 def test_text_is_gzipped_for_browsers_that_accept_it(app, client):
     import gzip
 

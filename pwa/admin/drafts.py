@@ -6,7 +6,7 @@ version is a hash of the content, so publishing changes it and installed apps pi
 """
 from __future__ import annotations
 
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 
 from .. import content
 from ..extensions import db
@@ -127,16 +127,35 @@ def changes(draft: Draft) -> list[dict]:
 
 
 def problems(draft_records: dict[str, list[dict]]) -> list[str]:
-    """What stops the draft as a whole from being published (each record is already valid on its own)."""
+    """What stops the draft from being published."""
     areas = {a["slug"] for a in draft_records["areas"]}
-    found = [f"Service {s['name']!r} is in area {s['area']!r}, which the draft no longer has."
-             for s in draft_records["services"] if s["area"] not in areas]
+    found = checked(draft_records)[1]
+    found += [f"Service {s['name']!r} is in area {s['area']!r}, which the draft no longer has."
+              for s in draft_records["services"] if s["area"] not in areas]
     if not draft_records["guides"]:
         found.append("The draft has no guides; publish at least one.")
     return found
 
 
+def checked(draft_records: dict[str, list[dict]]) -> tuple[content.Pack, list[str]]:
+    """The records today's content rules accept, as a pack, and a line for each record they refuse.
+
+    Every record was valid when saved, but a rule may have been tightened since (such as which links a
+    guide may hold), and published records join the draft as they are: the preview shows the problem
+    instead of failing."""
+    pack, refused = content.Pack(), []
+    for kind, schema in KINDS.items():
+        for record in draft_records[kind]:
+            try:
+                getattr(pack, kind).append(schema().load(record))
+            except ValidationError as err:
+                refused += [f"{SINGULAR[kind].capitalize()} {record.get('slug')!r}: {name}: {why}"
+                            for name, why in content.flatten_messages(err.messages)]
+    return pack, refused
+
+
 def as_pack(draft_records: dict[str, list[dict]]) -> content.Pack:
+    """The whole draft as a pack; publish only a draft without problems."""
     return content.Pack(**{kind: [KINDS[kind]().load(r) for r in draft_records[kind]] for kind in KINDS})
 
 

@@ -65,9 +65,11 @@ FORMS = {
         FormField("audience", "Written for", "radios",
                   options=tuple(zip(AUDIENCES, ("The person experiencing abuse", "Someone worried about them"))),
                   required=True),
-        FormField("body_markdown", "Text", "textarea", hint="Markdown: ## for headings, - for lists. No HTML.",
+        FormField("body_markdown", "Text", "textarea",
+                  hint="Markdown: ## for headings, - for lists, [words](address) for links to https://, tel:, sms:, "
+                       "mailto: or a page of this site. No HTML, no images.",
                   required=True, attrs={"rows": 16}),
-        FormField("source", "Source", "url"),
+        FormField("source", "Source", "url", hint="The https:// page this guide is based on."),
         FormField("last_checked", "Last checked", "date", hint=DATE_HINT, required=True),
         FormField("position", "Order", "number", hint="Lower numbers are listed first."),
     ],

@@ -185,7 +185,7 @@ def preview():
     if draft is None:
         flash("There is no draft: the published content is what you see.")
         return redirect(url_for("admin.dashboard"))
-    pack = drafts.as_pack(draft.records)
+    pack, _ = drafts.checked(draft.records)  # records the rules refuse are listed as problems instead
     # Plain objects with the attributes the public templates read, so services look as they will.
     areas = [SimpleNamespace(**a, services=[SimpleNamespace(**s) for s in pack.services if s["area"] == a["slug"]])
              for a in sorted(pack.areas, key=lambda a: (a["kind"] != "national", a["position"], a["name"]))]

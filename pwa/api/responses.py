@@ -17,7 +17,7 @@ def query_args(schema: Schema) -> dict:
 
 
 def cached_json(payload, etag: str | None = None) -> Response:
-    """JSON with a strong ETag; answers 304 to a matching If-None-Match."""
+    """JSON with a strong ETag; answers 304 to a matching If-None-Match (a failed If-Match: see errors.py)."""
     body = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     response = Response(body, mimetype="application/json")
     response.set_etag(etag or hashlib.sha256(body).hexdigest()[:32])
