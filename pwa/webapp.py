@@ -5,6 +5,7 @@ URL arguments, every guide, the static files pages use, this identity's manifest
 bundle. Each entry's revision is hashed from bytes (files), from the content version plus templates
 and code (pages), or is the bundle's version, so /sw.js changes whenever anything it caches does; the
 browser then installs a new worker that waits for the user's word (static/js/components/sw-update.js).
+Static files under ON_DEMAND are listed apart: the worker keeps them once a page uses them, not at install.
 """
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ ICON_FILES = {  # file in static/icons/<identity>/: (sizes, purpose)
     "maskable-512.png": ("512x512", "maskable"),
 }
 FAVICON = "favicon-48.png"
+# Static files only some people need, big enough to matter on data credit: listed to the worker, which keeps
+# them once a page has fetched them (and carries them over to new versions), but not fetched at install.
+# vendor/zxcvbn-ts/: the journal's passphrase strength estimator, fetched when a new passphrase is typed.
+ON_DEMAND = ("vendor/",)
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}
 MIN_COMPRESS_BYTES = 1000
@@ -167,11 +172,14 @@ def precache_manifest(identity: identities.Identity) -> dict:
     pages += [url_for("pages.guide", slug=slug) for slug in guide_slugs]
     manifest_bytes = json.dumps(build_manifest(identity), sort_keys=True)
     entries = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages]
-    entries += [{"url": url_for("static", filename=name), "revision": value[:20]} for name, value in statics.items()]
+    on_demand = []
+    for name, value in statics.items():
+        file = {"url": url_for("static", filename=name), "revision": value[:20]}
+        (on_demand if name.startswith(ON_DEMAND) else entries).append(file)
     entries += [{"url": url_for("webapp.manifest", key=identity.key), "revision": sha256(manifest_bytes)[:20]},
                 {"url": url_for("api.bundle"), "revision": content_version}]
-    return {"version": sha256(json.dumps(entries))[:16], "build": build[:16], "identity": identity.key,
-            "entries": entries}
+    return {"version": sha256(json.dumps([entries, on_demand]))[:16], "build": build[:16], "identity": identity.key,
+            "entries": entries, "onDemand": on_demand}
 
 
 @bp.get("/sw.js")
