@@ -5,6 +5,7 @@ URL arguments, every guide, the static files pages use, this identity's manifest
 bundle. Each entry's revision is hashed from bytes (files), from the content version plus templates
 and code (pages), or is the bundle's version, so /sw.js changes whenever anything it caches does; the
 browser then installs a new worker that waits for the user's word (static/js/components/sw-update.js).
+Static files under ON_DEMAND are listed apart: the worker keeps them once a page uses them, not at install.
 """
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ ICON_FILES = {  # file in static/icons/<identity>/: (sizes, purpose)
 }
 FAVICON = "favicon-48.png"
 APPLE_TOUCH_ICON = "apple-touch-180.png"
+# Static files only some people need, big enough to matter on data credit: listed to the worker, which keeps
+# them once a page has fetched them (and carries them over to new versions), but not fetched at install.
+# vendor/zxcvbn-ts/: the journal's passphrase strength estimator, fetched when a new passphrase is typed.
+ON_DEMAND = ("vendor/",)
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}
 MIN_COMPRESS_BYTES = 1000
@@ -170,13 +175,16 @@ def precache_manifest(identity: identities.Identity) -> dict:
     pages = page_paths(app, identity.key, candidates, site_version)
     pages += [url_for("pages.guide", slug=slug) for slug in guide_slugs]
     entries = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages]
-    entries += [{"url": url_for("static", filename=name), "revision": value[:20]} for name, value in statics.items()]
+    on_demand = []
+    for name, value in statics.items():
+        file = {"url": url_for("static", filename=name), "revision": value[:20]}
+        (on_demand if name.startswith(ON_DEMAND) else entries).append(file)
     entries += [{"url": url_for("webapp.manifest", key=key),
                  "revision": sha256(json.dumps(build_manifest(identity_named(key)), sort_keys=True))[:20]}
                 for key in dict.fromkeys([identity.key, decoy.key])]
     entries.append({"url": url_for("api.bundle"), "revision": content_version})
-    return {"version": sha256(json.dumps(entries))[:16], "build": build[:16], "identity": identity.key,
-            "entries": entries}
+    return {"version": sha256(json.dumps([entries, on_demand]))[:16], "build": build[:16], "identity": identity.key,
+            "entries": entries, "onDemand": on_demand}
 
 
 @bp.get("/sw.js")

@@ -1,6 +1,8 @@
 /* The app's service worker. Served at /sw.js by pwa/webapp.py, which fills in the precache list
  * (every page, guide, static file, this identity's manifest and the content bundle, each with a
- * revision hashed from its bytes). A new version installs, then waits until the page tells it to take
+ * revision hashed from its bytes). Files listed "onDemand" (the journal's strength estimator) are not
+ * fetched at install: kept once a page has fetched them, and carried over to new versions while their
+ * revision holds. A new version installs, then waits until the page tells it to take
  * over: when the person chooses "Update", or when only the appearance changed (components/sw-update.js).
  * It never skips waiting by itself. */
 const PRECACHE = "__PRECACHE_MANIFEST__"
@@ -13,6 +15,7 @@ const NAVIGATION_TIMEOUT_MS = 3000
 const OFFLINE_PAGE = '/offline'
 
 const precacheKeys = new Map(PRECACHE.entries.map((entry) => [entry.url, revisionKey(entry)]))
+const onDemandKeys = new Map(PRECACHE.onDemand.map((entry) => [entry.url, revisionKey(entry)]))
 
 function revisionKey ({ url, revision }) {
   const key = new URL(url, self.location.origin)
@@ -51,6 +54,11 @@ async function precache () {
     // A page that redirects or fails for this person is left out rather than blocking the update.
     console.warn('not precached', entry.url, response.status)
   }))
+  // On-demand files already kept by an earlier version, unchanged: copied, never fetched here.
+  await Promise.all([...onDemandKeys.values()].map(async (key) => {
+    const earlier = !(await cache.match(key)) && (await caches.match(key))
+    if (earlier) await cache.put(key, earlier)
+  }))
 }
 
 self.addEventListener('activate', (event) => {
@@ -80,13 +88,13 @@ self.addEventListener('fetch', (event) => {
   } else if (url.pathname.startsWith('/api/')) {
     event.respondWith(staleWhileRevalidate(event, url))
   } else {
-    event.respondWith(cacheFirst(request, url))
+    event.respondWith(cacheFirst(event, url))
   }
 })
 
 let shell // opened once per worker start, not once per request
 function fromPrecache (path) {
-  const key = precacheKeys.get(path)
+  const key = precacheKeys.get(path) || onDemandKeys.get(path)
   if (!key) return Promise.resolve(undefined)
   shell = shell || caches.open(SHELL)
   return shell.then((cache) => cache.match(key))
@@ -152,11 +160,19 @@ async function revalidate (cache, url, cached) {
 }
 
 // Static files and anything else: the precached copy, else the network, else any cached copy.
-async function cacheFirst (request, url) {
+// An on-demand file fetched from the network is kept, under its revision, for next time and offline.
+async function cacheFirst (event, url) {
+  const { request } = event
   const precached = await fromPrecache(url.pathname + url.search) || await fromPrecache(url.pathname)
   if (precached) return precached
   try {
-    return await fetch(request)
+    const response = await fetch(request)
+    const key = onDemandKeys.get(url.pathname)
+    if (key && !url.search && storable(response)) {
+      const copy = response.clone()
+      event.waitUntil(caches.open(SHELL).then((cache) => cache.put(key, copy)).catch(() => {}))
+    }
+    return response
   } catch (error) {
     const cached = await caches.match(request, { ignoreVary: true })
     if (cached) return cached

@@ -165,8 +165,9 @@ class JournalApp {
 
   checkNewPassphrase (form, passphrase, confirm) {
     if (passphrase.length < MIN_LENGTH) return this.showError(form, `Use at least ${MIN_LENGTH} characters`, 'passphrase')
-    if (rateStrength(passphrase).score < MIN_SCORE) {
-      return this.showError(form, 'That passphrase would be too easy to guess. Add a word or two.', 'passphrase')
+    const strength = rateStrength(passphrase)
+    if (strength.score < MIN_SCORE) {
+      return this.showError(form, `That passphrase would be too easy to guess. ${strength.advice}`, 'passphrase')
     }
     if (passphrase !== confirm) return this.showError(form, 'The two passphrases are not the same', 'confirm')
     return true
