@@ -65,6 +65,32 @@ def playwright_instance():
         yield playwright
 
 
+# A finger holds a button for about a tenth of a second: every click in the browser tests does too, so a press
+# lost to something moving under it between down and up fails a test instead of passing by luck.
+PRESS_MS = 100
+
+
+@pytest.fixture(scope="session", autouse=True)
+def press_like_people():
+    import functools
+
+    from playwright.sync_api import Locator, Page
+
+    def held(click):
+        @functools.wraps(click)
+        def press(*args, **kwargs):
+            kwargs.setdefault("delay", PRESS_MS)
+            return click(*args, **kwargs)
+        return press
+
+    originals = {cls: cls.click for cls in (Page, Locator)}
+    for cls, click in originals.items():
+        cls.click = held(click)
+    yield
+    for cls, click in originals.items():
+        cls.click = click
+
+
 @pytest.fixture(scope="session")
 def browser(playwright_instance):
     browser = playwright_instance.chromium.launch(**LAUNCH)

@@ -561,3 +561,22 @@ def test_revisions_cut_off_the_end_are_detected(page, live_server, cut):
     }""", {"passphrase": PASSPHRASE, "cut": cut})
     assert problems["clean"] == []
     assert any("removed from the end" in problem for problem in problems["cut"]), problems
+
+
+@pytest.mark.parametrize("press_ms", [50, 300, 800])
+def test_a_long_press_on_save_right_after_typing_saves(page, live_server, press_ms):
+    """Pressing Save moves focus out of the field, which saves the draft and says so: the button must not move
+    between the finger going down and coming up, or the press lands elsewhere and nothing is saved."""
+    set_up(page)
+    write_entry(page, save=False, what="Typed, then Save pressed at once")
+    button = page.locator('[data-form="entry"] [type=submit]')
+    page.focus("#f-what")
+    button.scroll_into_view_if_needed()
+    before = button.bounding_box()
+    page.mouse.move(before["x"] + before["width"] / 2, before["y"] + before["height"] / 2)
+    page.mouse.down()
+    page.wait_for_timeout(press_ms)
+    assert button.bounding_box() == before  # the draft line appeared meanwhile, and moved nothing
+    page.mouse.up()
+    journal_view(page, "home").wait_for()
+    assert "Typed, then Save pressed at once" in page.inner_text("[data-list]")

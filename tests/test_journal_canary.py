@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from support import open_controlled, persistent_context
 from test_journal_browser import dump, journal_view, lock_all, set_up, unlock, write_entry
 
 pytestmark = pytest.mark.browser
@@ -90,3 +91,48 @@ def test_canary_never_reaches_storage_cookies_network_database_or_logs(page, liv
     assert all(method == "GET" for method, _, _ in sent), "the journal never sends anything"
     assert files and leaks(files) == [], "server database"
     assert leaks([caplog.text.encode(), out.encode(), err.encode()]) == [], "server logs"
+
+
+PASSPHRASE_CANARY = "quartz-CANARY lantern meadow harbour"
+TEXT_FIELDS = ["occurredNote", "place", "what", "who", "injuries", "effect", "witnesses", "children", "evidence",
+               "policeOfficer", "crimeReference", "medical"]
+
+
+def profile_leaks(profile: Path, secrets: dict[str, str]) -> list[str]:
+    """Every file in a browser profile that holds a secret in UTF-8 or UTF-16LE (Blink's saved form state)."""
+    found = []
+    for path in profile.rglob("*"):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        for name, secret in secrets.items():
+            for encoding in ("utf-8", "utf-16-le"):
+                if secret.encode(encoding) in data:
+                    found.append(f"{name} ({encoding}) in {path.relative_to(profile)}")
+    return found
+
+
+def test_the_profile_check_finds_planted_form_state(tmp_path):
+    (tmp_path / "Default" / "Sessions").mkdir(parents=True)
+    (tmp_path / "Default" / "Sessions" / "Session_1").write_bytes(b"\0\0" + CANARY.encode("utf-16-le"))
+    assert profile_leaks(tmp_path, {"text": CANARY}) == ["text (utf-16-le) in Default/Sessions/Session_1"]
+
+
+def test_nothing_typed_reaches_the_browser_profile_on_disk(playwright_instance, live_server, tmp_path):
+    """Session restore, form-state restore, autofill and the rest write to the profile folder: after the
+    browser closes, neither the journal's words (saved or in an unsaved draft) nor its passphrase is there."""
+    profile = tmp_path / "profile"
+    with persistent_context(playwright_instance, profile, live_server.url) as context:
+        page = open_controlled(context, "/journal")
+        set_up(page, PASSPHRASE_CANARY)
+        write_entry(page, **{name: f"{CANARY} {name}" for name in TEXT_FIELDS})
+        page.fill("[data-search]", CANARY)
+        write_entry(page, save=False, **{name: f"{CANARY} draft {name}" for name in TEXT_FIELDS})
+        page.wait_for_timeout(1500)  # the draft's autosave, and the browser's own periodic session save
+        lock_all(page, "button")
+        journal_view(page, "unlock").wait_for()
+        page.fill("#unlock-passphrase", PASSPHRASE_CANARY)  # typed, then left there: as when someone walks in
+        page.goto("/helplines")  # leaving the page, so its state is saved into the session's history
+        page.wait_for_timeout(3000)
+    secrets = {"text": CANARY.split()[0], "passphrase": PASSPHRASE_CANARY.split()[0]}
+    assert profile_leaks(profile, secrets) == []
