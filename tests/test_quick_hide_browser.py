@@ -244,3 +244,42 @@ def test_a_draft_in_the_real_journal_survives_quick_hide_encrypted(open_tab):
     page.click('[data-action="continue-draft"]')
     assert page.input_value("#f-what") == "Typed just before hiding"
     assert page.input_value("#f-injuries") == "Typed a split second before"
+
+
+# Keyboard and screen reader users, held against GOV.UK's "Exit this page" -----------------------------------
+
+# Every key event the page gets, with its repeat flag: what the tests rely on Playwright sending.
+WATCH_KEYS = """() => {
+  window.keysSeen = []
+  for (const type of ['keydown', 'keyup']) {
+    addEventListener(type, (event) => keysSeen.push([type, event.key, event.repeat]), true)
+  }
+}"""
+
+
+
+def test_a_held_escape_counts_once(open_tab):
+    page = open_tab("/helplines")
+    page.evaluate(WATCH_KEYS)
+    page.keyboard.down("Escape")
+    page.keyboard.down("Escape")  # Playwright sends a second down of a held key as an auto-repeat
+    page.keyboard.down("Escape")
+    page.keyboard.up("Escape")
+    assert page.evaluate("keysSeen") == [["keydown", "Escape", False], ["keydown", "Escape", True],
+                                         ["keydown", "Escape", True], ["keyup", "Escape", False]]
+    assert_not_hiding(page)
+    page.keyboard.press("Escape")  # a second, separate press within 1 s of the first
+    assert_on_decoy(page)
+
+
+def test_a_held_shift_counts_once(open_tab):
+    page = open_tab("/helplines")
+    page.evaluate(WATCH_KEYS)
+    for _ in range(3):
+        page.keyboard.down("Shift")
+    page.keyboard.up("Shift")
+    assert [repeat for _, _, repeat in page.evaluate("keysSeen")] == [False, True, True, False]
+    page.keyboard.press("Shift")
+    assert_not_hiding(page)  # held once, pressed once: two presses, not four
+    page.keyboard.press("Shift")
+    assert_on_decoy(page)

@@ -1,6 +1,8 @@
 // Quick-hide. Triggers: the visible control, Shift pressed 3 times (GOV.UK "Exit this page" logic:
 // Shift on its own, each press within 5 s of the last), Esc twice within 1 s (in a text field the
 // first Esc steps out of the field instead), and the page being hidden (app switch, screen off).
+// A held key counts once: Shift counts on keyup, which a held key sends once, and the keydowns a held
+// Esc repeats are ignored.
 // Leaving the page (a link, a reload, a typed address) is not hiding: it only locks, since a
 // page kept in the back/forward cache would otherwise keep the journal's keys alive.
 // Hiding covers the page in the next frame (a class on <html>, styled in css/decoys.css), marks this
@@ -95,7 +97,8 @@ export function initQuickHide (scope = document) {
   }, true)
 
   document.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape') return
+    // A held Esc repeats its keydown after about 0.5 s, well inside the 1 s window: it is still one press.
+    if (event.key !== 'Escape' || event.repeat) return
     const again = event.timeStamp - lastEscape <= ESCAPE_WINDOW_MS
     lastEscape = event.timeStamp
     if (again) {
