@@ -385,3 +385,17 @@ def test_the_lights_show_in_forced_colours_without_motion(browser, live_server):
     assert on["fill"] == on["ring"] == off["ring"] != background
     assert off["fill"] == "rgba(0, 0, 0, 0)"
     assert {tuple(light["motion"]) for light in lights} == {("0s", "none")}
+
+
+def test_the_control_and_its_announcements_do_not_print(open_tab):
+    page = open_tab("/helplines")
+    page.locator(".update-banner").evaluate("(el) => { el.hidden = false }")  # as when a new version is ready
+    page.keyboard.press("Shift")
+    page.emulate_media(media="print")
+    assert not page.locator("[data-quick-hide]").is_visible()
+    shown = """() => ['[data-quick-hide]', '.quick-hide__lights', "%s", '.skip-link', '.update-banner']
+        .map((selector) => document.querySelector(selector).checkVisibility())""" % STATUS
+    assert page.evaluate(shown) == [False] * 5
+    assert page.get_by_text(HOTLINE).first.is_visible()  # the page itself still prints
+    page.emulate_media(media="screen")
+    assert page.evaluate(shown) == [True] * 5  # the skip link and the announcements are only out of sight
