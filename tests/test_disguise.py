@@ -28,7 +28,8 @@ def test_every_protected_page_has_the_hide_control_guard_and_identity(client, ke
     decoy_url = DECOYS.get(key, "/weather")
     for path in PROTECTED:
         html = html_of(client, path)
-        assert f'<a class="quick-hide" href="{decoy_url}" aria-label="Hide this page" data-quick-hide>Hide</a>' in html
+        assert f'<a class="quick-hide" href="{decoy_url}" aria-label="Hide this page" data-quick-hide>Hide<span' in html
+        assert '<span class="visually-hidden" role="status" data-quick-hide-status></span>' in html  # filled by JS
         assert html.index('src="/static/js/hide-guard.js"') < html.index("<body>")
         assert f'data-decoy="{decoy_url}"' in root_tag(html)
         assert ("data-disguise" in root_tag(html)) == identity.disguise

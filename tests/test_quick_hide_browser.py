@@ -244,3 +244,158 @@ def test_a_draft_in_the_real_journal_survives_quick_hide_encrypted(open_tab):
     page.click('[data-action="continue-draft"]')
     assert page.input_value("#f-what") == "Typed just before hiding"
     assert page.input_value("#f-injuries") == "Typed a split second before"
+
+
+# Keyboard and screen reader users, held against GOV.UK's "Exit this page" -----------------------------------
+
+STATUS = ".quick-hide-bar [role='status']"
+# Which of the control's three progress lights are lit, or None while they are not shown.
+LIGHTS = """() => {
+  const lights = document.querySelector('[data-quick-hide] .quick-hide__lights')
+  if (!lights || lights.hidden || getComputedStyle(lights).display === 'none') return null
+  return [...lights.children].map((light) => light.classList.contains('quick-hide__light--on'))
+}"""
+# Every key event the page gets, with its repeat flag: what the tests rely on Playwright sending.
+WATCH_KEYS = """() => {
+  window.keysSeen = []
+  for (const type of ['keydown', 'keyup']) {
+    addEventListener(type, (event) => keysSeen.push([type, event.key, event.repeat]), true)
+  }
+}"""
+
+
+def status_text(page) -> str:
+    return page.locator(STATUS).text_content()
+
+
+def test_shift_presses_are_announced_politely_and_lit_on_the_control(open_tab):
+    page = open_tab("/helplines")
+    page.clock.install()
+    page.reload()
+    status = page.locator(STATUS)
+    assert status.count() == 1 and status.get_attribute("role") == "status"  # polite, and in the DOM from the start
+    assert status.evaluate("(el) => el.closest('.quick-hide-bar') !== null && el.getBoundingClientRect().width <= 1")
+    assert status_text(page) == "" and page.evaluate(LIGHTS) is None
+    control = page.get_by_role("link", name="Hide this page")  # the lights do not change its name
+    box = control.bounding_box()
+
+    page.keyboard.press("Shift")
+    assert status_text(page) == "Shift, press 2 more times to hide this page."
+    assert page.evaluate(LIGHTS) == [True, False, False]
+    page.keyboard.press("Shift")
+    assert status_text(page) == "Shift, press 1 more time to hide this page."
+    assert page.evaluate(LIGHTS) == [True, True, False]
+    assert control.bounding_box() == box  # lit inside the control: nothing moves
+    page.clock.fast_forward(5100)
+    assert status_text(page) == "Hide this page timed out."
+    assert page.evaluate(LIGHTS) is None
+    page.clock.fast_forward(5100)  # the message does not linger for someone reading the page later
+    assert status_text(page) == ""
+
+    page.keyboard.press("Shift")
+    page.keyboard.press("a")  # another key: the count starts again, and nothing is said over the typing
+    assert status_text(page) == "" and page.evaluate(LIGHTS) is None
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    assert_on_decoy(page)
+
+
+def test_nothing_is_announced_under_a_disguise_but_the_lights_still_count(open_tab):
+    page = open_tab("/helplines", look="calculator", entered=True)
+    page.clock.install()
+    page.reload()
+    assert page.title() == "Calculator" and page.get_by_text(HOTLINE).first.is_visible()
+    page.keyboard.press("Shift")
+    assert page.evaluate(LIGHTS) == [True, False, False]  # the press was counted...
+    assert status_text(page) == ""  # ...but "hide this page" is not said aloud in a calculator
+    page.keyboard.press("Shift")
+    page.clock.fast_forward(5100)
+    assert page.evaluate(LIGHTS) is None and status_text(page) == ""
+    for _ in range(3):
+        page.keyboard.press("Shift")
+    assert_on_decoy(page, "/calculator")
+
+
+def test_a_held_escape_counts_once(open_tab):
+    page = open_tab("/helplines")
+    page.evaluate(WATCH_KEYS)
+    page.keyboard.down("Escape")
+    page.keyboard.down("Escape")  # Playwright sends a second down of a held key as an auto-repeat
+    page.keyboard.down("Escape")
+    page.keyboard.up("Escape")
+    assert page.evaluate("keysSeen") == [["keydown", "Escape", False], ["keydown", "Escape", True],
+                                         ["keydown", "Escape", True], ["keyup", "Escape", False]]
+    assert_not_hiding(page)
+    page.keyboard.press("Escape")  # a second, separate press within 1 s of the first
+    assert_on_decoy(page)
+
+
+def test_a_held_shift_counts_once(open_tab):
+    page = open_tab("/helplines")
+    page.evaluate(WATCH_KEYS)
+    for _ in range(3):
+        page.keyboard.down("Shift")
+    page.keyboard.up("Shift")
+    assert [repeat for _, _, repeat in page.evaluate("keysSeen")] == [False, True, True, False]
+    page.keyboard.press("Shift")
+    assert_not_hiding(page)  # held once, pressed once: two presses, not four
+    page.keyboard.press("Shift")
+    assert_on_decoy(page)
+
+
+@pytest.mark.parametrize("font_size", [16, 20, 32])
+def test_the_lights_fit_under_the_label_at_any_text_size(browser, live_server, font_size):
+    page = browser.new_page(base_url=live_server.url)
+    page.context.new_cdp_session(page).send("Page.setFontSizes", {"fontSizes": {"standard": font_size}})
+    page.goto("/helplines")
+    control = page.locator("[data-quick-hide]")
+    box = control.bounding_box()
+    page.keyboard.press("Shift")
+    fit = control.evaluate("""(control) => {
+      const style = getComputedStyle(control)
+      const px = (name) => parseFloat(style[name])
+      const box = control.getBoundingClientRect()
+      const top = box.top + px('borderTopWidth') + px('paddingTop')
+      const bottom = box.bottom - px('borderBottomWidth') - px('paddingBottom')
+      const lights = control.querySelector('.quick-hide__lights').getBoundingClientRect()
+      // One line of label, centred in the content box: where its line ends is where the lights may start.
+      return { label: (top + bottom + px('lineHeight')) / 2, top: lights.top,
+               room: box.bottom - px('borderBottomWidth') - lights.bottom }
+    }""")
+    assert control.bounding_box() == box
+    page.context.close()
+    assert fit["top"] >= fit["label"] and fit["room"] >= 2, fit
+
+
+def test_the_lights_show_in_forced_colours_without_motion(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, forced_colors="active", reduced_motion="reduce")
+    page = context.new_page()
+    page.goto("/helplines")
+    page.keyboard.press("Shift")
+    lights = page.evaluate("""() => [...document.querySelectorAll('.quick-hide__light')].map((light) => {
+      const style = getComputedStyle(light)
+      return { width: light.getBoundingClientRect().width, ring: style.borderTopColor, fill: style.backgroundColor,
+               motion: [style.transitionDuration, style.animationName] }
+    })""")
+    background = page.locator("[data-quick-hide]").evaluate("(el) => getComputedStyle(el).backgroundColor")
+    context.close()
+    on, off = lights[0], lights[1]
+    assert on["width"] >= 7
+    # Forced colours drop author backgrounds: the lit light must keep its fill, in a colour that shows.
+    assert on["fill"] == on["ring"] == off["ring"] != background
+    assert off["fill"] == "rgba(0, 0, 0, 0)"
+    assert {tuple(light["motion"]) for light in lights} == {("0s", "none")}
+
+
+def test_the_control_and_its_announcements_do_not_print(open_tab):
+    page = open_tab("/helplines")
+    page.locator(".update-banner").evaluate("(el) => { el.hidden = false }")  # as when a new version is ready
+    page.keyboard.press("Shift")
+    page.emulate_media(media="print")
+    assert not page.locator("[data-quick-hide]").is_visible()
+    shown = """() => ['[data-quick-hide]', '.quick-hide__lights', "%s", '.skip-link', '.update-banner']
+        .map((selector) => document.querySelector(selector).checkVisibility())""" % STATUS
+    assert page.evaluate(shown) == [False] * 5
+    assert page.get_by_text(HOTLINE).first.is_visible()  # the page itself still prints
+    page.emulate_media(media="screen")
+    assert page.evaluate(shown) == [True] * 5  # the skip link and the announcements are only out of sight

@@ -1,6 +1,9 @@
 // Quick-hide. Triggers: the visible control, Shift pressed 3 times (GOV.UK "Exit this page" logic:
 // Shift on its own, each press within 5 s of the last), Esc twice within 1 s (in a text field the
 // first Esc steps out of the field instead), and the page being hidden (app switch, screen off).
+// A held key counts once: Shift counts on keyup, which a held key sends once, and the keydowns a held
+// Esc repeats are ignored. Shift presses light up the control (three lights) and, in the plain look,
+// are said through a polite live region, as GOV.UK does; see `status` below for why not under a disguise.
 // Leaving the page (a link, a reload, a typed address) is not hiding: it only locks, since a
 // page kept in the back/forward cache would otherwise keep the journal's keys alive.
 // Hiding covers the page in the next frame (a class on <html>, styled in css/decoys.css), marks this
@@ -11,8 +14,13 @@ import { markShut } from '../decoys/door.js'
 import { lockAll } from '../lock.js'
 
 export const LOCK_WAIT_MS = 500
-const SHIFT_WINDOW_MS = 5000
+const SHIFT_WINDOW_MS = 5000 // also how long "timed out" stays in the live region
 const ESCAPE_WINDOW_MS = 1000
+const SAY = {
+  1: 'Shift, press 2 more times to hide this page.',
+  2: 'Shift, press 1 more time to hide this page.',
+  timedOut: 'Hide this page timed out.'
+}
 const NOT_TEXT = new Set(['button', 'submit', 'reset', 'checkbox', 'radio', 'file', 'range', 'color', 'image', 'hidden'])
 
 function isTextField (element) {
@@ -46,6 +54,38 @@ export function initQuickHide (scope = document) {
   let shiftTimer = null
   let lastKeyWasModified = false
   let lastEscape = -Infinity
+  const lights = control.querySelector('.quick-hide__lights')
+  // Progress is said aloud in the plain look only. Under a disguise every page wears the disguise's name
+  // ("Calculator"), and a screen reader speaks to everyone in the room: "press 2 more times to hide this
+  // page" would give the app away, at the very moment someone comes near, or whenever Shift is pressed on
+  // its own (NVDA users press it to pause speech). Whoever chose a disguise chose concealment over
+  // feedback. The lights still count there: they show no more than the red control they sit in.
+  const status = root.dataset.look === 'plain' ? scope.querySelector('[data-quick-hide-status]') : null
+  let sayTimer = null
+
+  function say (text) {
+    if (!status) return
+    clearTimeout(sayTimer)
+    status.textContent = text
+  }
+
+  function showPresses (count) {
+    if (!lights) return
+    lights.hidden = count === 0
+    for (const [index, light] of [...lights.children].entries()) light.classList.toggle('quick-hide__light--on', index < count)
+  }
+
+  function forgetShift () {
+    shiftPresses = 0
+    clearTimeout(shiftTimer)
+    showPresses(0)
+  }
+
+  function shiftTimedOut () {
+    forgetShift()
+    say(SAY.timedOut)
+    sayTimer = setTimeout(() => say(''), SHIFT_WINDOW_MS) // gone before anyone reading the page later finds it
+  }
 
   function lock (reason) {
     try {
@@ -83,19 +123,23 @@ export function initQuickHide (scope = document) {
       clearTimeout(shiftTimer)
       if (shiftPresses >= 3) {
         shiftPresses = 0
-        hide('shift')
+        hide('shift') // first and alone: nothing may delay the cover
       } else {
-        shiftTimer = setTimeout(() => { shiftPresses = 0 }, SHIFT_WINDOW_MS)
+        shiftTimer = setTimeout(shiftTimedOut, SHIFT_WINDOW_MS)
+        showPresses(shiftPresses)
+        say(SAY[shiftPresses])
       }
-    } else if (event.key !== 'Shift') {
-      shiftPresses = 0 // Shift + another key is typing, not a request to hide
-      clearTimeout(shiftTimer)
+    } else if (event.key !== 'Shift' && shiftPresses > 0) {
+      // Shift + another key is typing, not a request to hide. Silently: a message would talk over the typing.
+      forgetShift()
+      say('')
     }
     lastKeyWasModified = event.shiftKey
   }, true)
 
   document.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape') return
+    // A held Esc repeats its keydown after about 0.5 s, well inside the 1 s window: it is still one press.
+    if (event.key !== 'Escape' || event.repeat) return
     const again = event.timeStamp - lastEscape <= ESCAPE_WINDOW_MS
     lastEscape = event.timeStamp
     if (again) {
@@ -119,6 +163,8 @@ export function initQuickHide (scope = document) {
     hiding = null
     unloading = false
     picking = false
+    forgetShift()
+    say('')
   })
 
   document.addEventListener('click', (event) => {
