@@ -147,11 +147,12 @@ def test_a_rebuilt_chain_still_fails_its_tags(made, code_key):
     assert any("authentication tag" in problem for problem in caught.value.problems)
 
 
-def test_verify_without_code_checks_the_chain(cli, made, tmp_path):
+def test_verify_without_code_says_it_checked_the_links_only(cli, made, tmp_path):
     result = cli.invoke(args=["journal", "verify", write(tmp_path, made)])
     assert result.exit_code == 0, result.output
-    assert "Chain intact: 5 revision(s)" in result.output
-    assert "Not checked without --code" in result.output
+    assert "Checked the links only: 5 revision(s) link up in order" in result.output
+    assert "cannot show whether anything was changed, removed or added" in result.output
+    assert "Verified" not in result.output
     broken = copy.deepcopy(made)
     broken["revisions"][3]["prev"] = crypto.GENESIS
     result = cli.invoke(args=["journal", "verify", write(tmp_path, broken, "broken.json")])
@@ -160,10 +161,13 @@ def test_verify_without_code_checks_the_chain(cli, made, tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_verify_with_code(cli, made, tmp_path):
+def test_verify_with_code_says_what_it_proves_and_what_it_cannot(cli, made, tmp_path):
     result = cli.invoke(args=["journal", "verify", write(tmp_path, made), "--code", CODE])
     assert result.exit_code == 0, result.output
     assert "Verified: 5 revision(s), 1 photo(s)" in result.output
+    assert "This proves that:" in result.output and "none was removed, added or changed since" in result.output
+    assert "It cannot prove:" in result.output and "the phone's clock" in result.output
+    assert "before the journal's links were keyed" not in result.output
 
 
 def test_wrong_code_is_a_clear_failure(cli, made, tmp_path):
@@ -178,6 +182,9 @@ def test_wrong_code_is_a_clear_failure(cli, made, tmp_path):
     ("not json at all", "not JSON"),
     ('{"format": "something-else"}', "unknown format"),
     ('{"format": "open-door-journal-export", "v": 2}', "unsupported export version 2"),
+    ('{"format": "sealed-export", "v": 1}', "unsupported export version 1"),
+    ('{"format": "sealed-export", "v": 2, "kdf": {"name": "PBKDF2-SHA256", "iterations": 6' + "0" * 5000 + '}}',
+     "not JSON"),
     ('{"format": "open-door-journal-export", "v": 1, "kdf": {"name": "PBKDF2-SHA256", "iterations": 1000, '
      '"salt": "AAECAwQFBgcICQoLDA0ODw=="}}', "below the floor"),
     ('{"format": "open-door-journal-export", "v": 1, "kdf": {"name": "PBKDF2-SHA256", "iterations": 10000000000, '
@@ -193,10 +200,14 @@ def test_malformed_bundles_get_a_clear_message_and_no_traceback(cli, tmp_path, c
     assert "Traceback" not in result.output
 
 
-def test_missing_file(cli, tmp_path):
+def test_a_file_that_cannot_be_read_or_written_has_its_own_exit_status(cli, made, tmp_path):
     result = cli.invoke(args=["journal", "verify", str(tmp_path / "nope.json")])
-    assert result.exit_code == 4
-    assert "cannot read" in result.output
+    assert result.exit_code == 5
+    assert "cannot read" in result.output and "Traceback" not in result.output
+    result = cli.invoke(args=["journal", "decrypt", write(tmp_path, made), "--code", CODE,
+                              "--out", str(tmp_path / "no-such-folder" / "report.txt")])
+    assert result.exit_code == 5
+    assert "cannot write" in result.output and "Traceback" not in result.output
 
 
 def test_decrypt_writes_a_chronological_text_report(cli, made, tmp_path):
@@ -205,11 +216,14 @@ def test_decrypt_writes_a_chronological_text_report(cli, made, tmp_path):
                         env={"JOURNAL_EXPORT_CODE": CODE})
     assert result.exit_code == 0, result.output
     text = out.read_text()
-    # Chronological by when it happened, not when it was written.
-    assert text.index("1. Around 2026-11-14 (evening)") < text.index("2. 2026-11-21 08:30") < text.index("3. 2026-11-22")
+    # Chronological by when it happened, not when it was written; times in UK local time with the zone.
+    assert (text.index("1. Around 14 November 2026 (evening)") < text.index("2. 21 November 2026 08:30")
+            < text.index("3. 22 November 2026"))
     assert "Crime reference number:\n  CC-2026-1234" in text
-    assert "Edited 2026-11-22T10:00:00.000Z (changed: Crime reference number)" in text
-    assert "[DELETED by the writer]" in text and "Deleted by the writer 2026-11-22T11:01:00.000Z: Duplicate" in text
+    assert "Edited Sun 22 Nov 2026, 10:00 GMT (changed: Crime reference number)" in text
+    assert "[DELETED by the writer]" in text and "Deleted by the writer Sun 22 Nov 2026, 11:01 GMT: Duplicate" in text
+    assert "Exported: Wed 25 Nov 2026, 12:00 GMT" in text
+    assert "Open Door" not in text  # the report names no app: it may be read by anyone
     assert f"SHA-256 {crypto.sha256_hex(PHOTO)}" in text
     assert "Behaviours: Monitoring or tracking me, Isolating me" in text
 
@@ -274,10 +288,13 @@ def reseal(doc, code_key, plaintext, revision=None):
     content_key = crypto.open_sealed(export_key, base64.b64decode(item["key"]),
                                      crypto.aad_record_key(item["entry"], item["rev"]))
     item["body"] = base64.b64encode(crypto.seal(content_key, plaintext, crypto.aad_record(item["entry"], item["rev"]))).decode()
+    # Rebuild the chain and its keyed links (the code opens the chain key) so only the odd content is in question.
+    chain_key = crypto.open_sealed(export_key, base64.b64decode(doc["chainKey"]), crypto.aad_export_chain_key())
     prev = crypto.GENESIS
-    for each in doc["revisions"]:  # rebuild the chain so only the odd content is in question
+    for each in doc["revisions"]:
         each["prev"] = prev
         each["hash"] = prev = crypto.chain_hash(each["seq"], each["entry"], each["rev"], prev, base64.b64decode(each["body"]))
+        each["mac"] = crypto.chain_mac(chain_key, each["hash"])
     doc["head"] = prev
     doc = reseal(doc, code_key, json.dumps({"count": len(doc["revisions"]), "head": prev, "attachments": ["p-1"]}).encode())
     return doc
@@ -329,3 +346,85 @@ def test_a_lone_surrogate_written_in_the_browser_still_gets_a_report(cli, made, 
     result = cli.invoke(args=["journal", "decrypt", write(tmp_path, doc), "--code", CODE, "--out", str(tmp_path / name)])
     assert result.exit_code == 0, result.output
     assert "half an emoji \\ud83d" in (tmp_path / name).read_text(encoding="utf-8")
+
+
+def test_removing_a_revision_and_recomputing_every_hash_fails_the_keyed_links(made, code_key):
+    """What a plain hash chain let through: drop one, re-hash the rest, fix the head and even the manifest."""
+    doc = copy.deepcopy(made)
+    del doc["revisions"][0]  # the entry about the bruise, with its photo
+    prev = crypto.GENESIS
+    for seq, item in enumerate(doc["revisions"], start=1):
+        item["seq"], item["prev"] = seq, prev
+        item["hash"] = prev = crypto.chain_hash(seq, item["entry"], item["rev"], prev, base64.b64decode(item["body"]))
+    doc["head"] = prev
+    export_key = crypto.open_sealed(code_key, base64.b64decode(doc["exportKey"]), crypto.aad_export_key())
+    doc["manifest"] = base64.b64encode(crypto.seal(export_key, json.dumps(
+        {"count": len(doc["revisions"]), "head": prev, "attachments": ["p-1"]}).encode(),
+        crypto.aad_export_manifest())).decode()
+    assert bundles.check_chain(bundles.parse(json.dumps(doc))) == []  # the links alone cannot tell
+    with pytest.raises(bundles.TamperedBundle) as caught:
+        reopen(doc, code_key)
+    assert sum("keyed link does not match" in problem for problem in caught.value.problems) == 4
+
+
+def test_a_missing_or_swapped_chain_key_is_caught(made, code_key):
+    doc = copy.deepcopy(made)
+    doc["chainKey"] = bundles.build(RECORDS, {}, CODE)["chainKey"]  # sealed under another export key
+    with pytest.raises(bundles.TamperedBundle) as caught:
+        reopen(doc, code_key)
+    assert "chain key in the bundle has been altered" in caught.value.problems[0]
+    del doc["chainKey"]
+    with pytest.raises(bundles.MalformedBundle):
+        bundles.parse(json.dumps(doc))
+
+
+def test_a_notice_the_journal_recorded_fails_verification_and_is_reported(cli, tmp_path):
+    notice = {"kind": "notice", "op": "integrity", "recordedAt": "2026-11-23T20:15:00.000Z",
+              "summary": "The journal was last saved with 6 saved changes, but only 5 are stored."}
+    doc = bundles.build([*RECORDS, ("n-1", notice)], {"p-1": PHOTO}, CODE)
+    path = write(tmp_path, doc)
+    result = cli.invoke(args=["journal", "verify", path, "--code", CODE])
+    assert result.exit_code == 1
+    assert "the journal itself recorded, on 2026-11-23T20:15:00.000Z: The journal was last saved" in result.output
+    out = tmp_path / "report.txt"
+    result = cli.invoke(args=["journal", "decrypt", path, "--code", CODE, "--out", str(out), "--partial"])
+    assert result.exit_code == 1
+    text = out.read_text()
+    assert "NOT VERIFIED" in text
+    assert "Mon 23 Nov 2026, 20:15 GMT: The journal was last saved with 6 saved changes" in text
+    assert "n-1" not in text.split("Changes made to the journal outside the app")[1].split("\n\n")[1]  # not an entry
+
+
+@pytest.mark.parametrize("name", ["partial.txt", "partial.html"])
+def test_a_partial_report_marks_what_could_not_be_read(cli, made, tmp_path, name):
+    doc = copy.deepcopy(made)
+    body = bytearray(base64.b64decode(doc["revisions"][2]["body"]))
+    body[30] ^= 1  # the edit of e-1 is damaged
+    doc["revisions"][2]["body"] = base64.b64encode(bytes(body)).decode()
+    doc["attachments"][0]["body"] = base64.b64encode(b"\0" * 64).decode()  # and the photo
+    out = tmp_path / name
+    refused = cli.invoke(args=["journal", "decrypt", write(tmp_path, doc), "--code", CODE, "--out", str(out)])
+    assert refused.exit_code == 1 and not out.exists()
+    assert "--partial" in refused.output or "altered" in refused.output
+    result = cli.invoke(args=["journal", "decrypt", write(tmp_path, doc), "--code", CODE, "--out", str(out), "--partial"])
+    assert result.exit_code == 1
+    assert "partial report" in result.output
+    text = out.read_text()
+    assert "NOT VERIFIED" in text
+    assert "COULD NOT BE READ" in text or "could not be read" in text
+    assert "Read all my messages and took my phone." in text  # the first revision of e-1 is still shown
+    assert "Grabbed my arm hard" in text
+    assert "missing or damaged" in text.lower()
+
+
+def test_older_unkeyed_exports_still_verify_with_a_caveat(cli, tmp_path):
+    doc = bundles.build(RECORDS, {"p-1": PHOTO}, CODE, version=1)
+    assert doc["format"] == "open-door-journal-export" and "chainKey" not in doc
+    result = cli.invoke(args=["journal", "verify", write(tmp_path, doc), "--code", CODE])
+    assert result.exit_code == 0, result.output
+    assert "before the journal's links were keyed" in result.output
+
+
+def test_the_export_format_is_neutral(made):
+    assert made["format"] == "sealed-export" and made["v"] == 2
+    assert "door" not in json.dumps({key: value for key, value in made.items() if key in ("format", "v", "kdf")})

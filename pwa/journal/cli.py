@@ -1,6 +1,7 @@
 """`flask journal verify|decrypt BUNDLE`: check and open an exported journal away from the phone.
 
-Exit status: 0 verified; 1 altered or damaged; 3 wrong export code; 4 not a readable export; 2 usage.
+Exit status: 0 verified; 1 altered or damaged; 2 usage; 3 wrong export code; 4 not a readable export;
+5 a file could not be read or written.
 """
 from pathlib import Path
 
@@ -24,42 +25,65 @@ def _fail(ctx: click.Context, error: bundles.BundleError):
     ctx.exit(error.exit_code)
 
 
+def _explain(bundle: bundles.Bundle) -> None:
+    click.echo("This proves that:")
+    for line in bundles.PROVES:
+        click.echo(f"  - {line}")
+    click.echo("It cannot prove:")
+    for line in bundles.CANNOT_PROVE:
+        click.echo(f"  - {line}")
+    if bundle.chain_key is None:
+        click.echo(bundles.LEGACY_CAVEAT)
+
+
 @journal_cli.command("verify", with_appcontext=False)
 @click.argument("bundle_path", metavar="BUNDLE", type=click.Path(dir_okay=False))
 @code_option
 @click.pass_context
 def verify_command(ctx, bundle_path, code):
-    """Check the hash chain and, with the code, every authentication tag."""
+    """Check the links and, with the code, every authentication tag, keyed link and photo."""
     try:
         bundle = bundles.read(bundle_path)
         if not code:
             problems = bundles.check_chain(bundle)
             if problems:
-                raise bundles.TamperedBundle(f"the hash chain is broken ({len(problems)} problem(s))", problems)
-            click.echo(f"Chain intact: {len(bundle.revisions)} revision(s), head {bundle.head}.")
-            click.echo("Not checked without --code: the authentication tags, the photos and whether "
-                       "revisions were cut off the end.")
+                raise bundles.TamperedBundle(f"the links are broken ({len(problems)} problem(s))", problems)
+            click.echo(f"Checked the links only: {len(bundle.revisions)} revision(s) link up in order, "
+                       f"ending at {bundle.head}.")
+            click.echo("Without --code this cannot show whether anything was changed, removed or added: anyone "
+                       "can recompute these links. Run it again with --code to check the contents, the keyed "
+                       "links, the photos and whether revisions were cut off the end.")
             return
         bundles.open_bundle(bundle, code)
     except bundles.BundleError as error:
         _fail(ctx, error)
-    click.echo(f"Verified: {len(bundle.revisions)} revision(s), {len(bundle.photos)} photo(s); hash chain intact, "
-               f"every authentication tag valid, nothing cut off; head {bundle.head}.")
+    click.echo(f"Verified: {len(bundle.revisions)} revision(s), {len(bundle.photos)} photo(s), ending at {bundle.head}.")
+    _explain(bundle)
 
 
 @journal_cli.command("decrypt", with_appcontext=False)
 @click.argument("bundle_path", metavar="BUNDLE", type=click.Path(dir_okay=False))
 @click.option("--code", envvar="JOURNAL_EXPORT_CODE", metavar="CODE", prompt="Export code", hide_input=True,
               help="The one-time export code (asked for when not given; or set JOURNAL_EXPORT_CODE).")
-@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True),
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Where to write the report.")
 @click.option("--format", "fmt", type=click.Choice(["text", "html"]),
               help="Report format (default: html for a .html/.htm file name, else text).")
+@click.option("--partial", is_flag=True,
+              help="If the file was altered or damaged, still write what can be read, with every damaged or "
+                   "missing item marked (exit status 1).")
 @click.pass_context
-def decrypt_command(ctx, bundle_path, code, out_path, fmt):
-    """Verify the bundle, decrypt it and write a chronological report. Nothing is written if any check fails."""
+def decrypt_command(ctx, bundle_path, code, out_path, fmt, partial):
+    """Verify the bundle, decrypt it and write a chronological report.
+
+    Nothing is written if any check fails, unless --partial is given."""
     try:
-        bundle = bundles.open_bundle(bundles.read(bundle_path), code)
+        bundle = bundles.read(bundle_path)
+        code_key = bundles.code_key_for(bundle, code)
+        if partial:
+            bundles.inspect(bundle, code_key)
+        else:
+            bundles.open_with_code_key(bundle, code_key)
     except bundles.BundleError as error:
         _fail(ctx, error)
     fmt = fmt or ("html" if Path(out_path).suffix.lower() in (".html", ".htm") else "text")
@@ -67,6 +91,10 @@ def decrypt_command(ctx, bundle_path, code, out_path, fmt):
     try:
         Path(out_path).write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as err:
-        raise click.ClickException(f"cannot write {out_path}: {err.strerror}") from None
+        _fail(ctx, bundles.UnreadableFile(f"cannot write {out_path}: {err.strerror}"))
+    if bundle.problems:
+        _fail(ctx, bundles.TamperedBundle(
+            f"the bundle has been altered or damaged ({len(bundle.problems)} problem(s)); a partial report, with "
+            f"every damaged or missing item marked, was written to {out_path}", bundle.problems))
     click.echo(f"Verified and decrypted {len(bundle.revisions)} revision(s), {len(bundle.photos)} photo(s); "
                f"report written to {out_path}.")

@@ -6,17 +6,21 @@
   (WebCrypto's layout). The authenticated data names what the bytes are (record id, revision, envelope
   version), so ciphertexts cannot be swapped between places.
 - Revisions form an append-only log; each one's hash covers the previous hash, so no revision can be
-  changed, removed or reordered without breaking the chain.
+  changed, removed or reordered without breaking the chain. Anyone can recompute plain hashes, so each link
+  also carries a MAC: HMAC-SHA256 under a chain key derived (HKDF-SHA256) from the vault key. Without the
+  passphrase, a log cut or rewritten cannot be made to link up again.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import unicodedata
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 VERSION = 1
@@ -27,6 +31,8 @@ KDF_CEILING = 20_000_000
 NONCE_BYTES = 12
 KEY_BYTES = 32
 GENESIS = "0" * 64
+CHAIN_KEY_INFO = f"opendoor/{VERSION}/chain-key"
+MAC_LABEL = f"opendoor-journal-mac/{VERSION}\n"
 # Crockford's base32: no I, L, O or U, so a code read out over the phone is hard to mishear.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -87,6 +93,10 @@ def aad_export_manifest() -> str:
     return f"opendoor/{VERSION}/export-manifest"
 
 
+def aad_export_chain_key() -> str:
+    return f"opendoor/{VERSION}/export-chain-key"
+
+
 def aad_index() -> str:
     return f"opendoor/{VERSION}/index"
 
@@ -99,6 +109,15 @@ def chain_hash(seq: int, entry: str, rev: int, prev: str, body: bytes) -> str:
     """SHA-256 over the revision's place in the log and its sealed body (the wrapped key is bound by AAD)."""
     header = f"opendoor-journal/{VERSION}\n{seq}\n{entry}\n{rev}\n{prev}\n".encode()
     return hashlib.sha256(header + body).hexdigest()
+
+
+def derive_chain_key(raw_vault_key: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=CHAIN_KEY_INFO.encode()).derive(raw_vault_key)
+
+
+def chain_mac(chain_key: bytes, hash_hex: str) -> str:
+    """A revision's keyed link: what someone without the passphrase cannot recompute."""
+    return hmac.new(chain_key, (MAC_LABEL + hash_hex).encode(), hashlib.sha256).hexdigest()
 
 
 def sha256_hex(data: bytes) -> str:

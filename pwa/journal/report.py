@@ -7,8 +7,12 @@ from __future__ import annotations
 import base64
 import html
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from .bundle import Bundle, Revision
+from .bundle import CANNOT_PROVE, LEGACY_CAVEAT, PROVES, Bundle, Revision
+
+UK = ZoneInfo("Europe/London")
 
 OCCURRED_PARTS = {"morning": "morning", "afternoon": "afternoon", "evening": "evening", "night": "night"}
 FIELDS = [
@@ -34,6 +38,27 @@ TAGS = {
 CHILDREN = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
 
 
+def uk_time(value) -> str:
+    """A moment recorded in UTC, as UK local time with its zone: "Sun 29 Nov 2026, 21:02 GMT"."""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value or "time not recorded")
+    if moment.tzinfo is None:
+        return str(value)
+    local = moment.astimezone(UK)
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} {local.tzname()}"
+
+
+def long_date(value) -> str:
+    """A calendar date as written in the entry ("14 November 2026"); anything else as it was written."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{day.day} {day:%B %Y}"
+
+
 @dataclass
 class Entry:
     entry: str
@@ -41,9 +66,9 @@ class Entry:
 
     @property
     def latest(self) -> dict:
-        """The entry as last written (for a deleted entry, its content before deletion)."""
+        """The entry as last written and readable (for a deleted entry, its content before deletion)."""
         for revision in reversed(self.revisions):
-            if revision.record.get("op") != "delete":
+            if revision.record and revision.record.get("op") != "delete":
                 return revision.record
         return {}
 
@@ -51,6 +76,11 @@ class Entry:
     def deleted(self) -> Revision | None:
         last = self.revisions[-1]
         return last if last.record.get("op") == "delete" else None
+
+    @property
+    def unreadable(self) -> int:
+        """Revisions that could not be decrypted (only in a partial report)."""
+        return sum(1 for revision in self.revisions if not revision.record)
 
     @property
     def sort_key(self) -> tuple:
@@ -62,7 +92,8 @@ class Entry:
 def entries(bundle: Bundle) -> list[Entry]:
     grouped: dict[str, Entry] = {}
     for revision in bundle.revisions:
-        grouped.setdefault(revision.entry, Entry(revision.entry)).revisions.append(revision)
+        if revision.record.get("kind") != "notice":
+            grouped.setdefault(revision.entry, Entry(revision.entry)).revisions.append(revision)
     return sorted(grouped.values(), key=lambda e: e.sort_key)
 
 
@@ -70,7 +101,7 @@ def when(fields: dict) -> str:
     parts = []
     if fields.get("approximate"):
         parts.append("Around")
-    parts.append(str(fields.get("occurredDate") or "Date not given"))
+    parts.append(long_date(fields.get("occurredDate")) if fields.get("occurredDate") else "Date not given")
     if fields.get("occurredTime"):
         parts.append(str(fields["occurredTime"]))
     if fields.get("partOfDay") in OCCURRED_PARTS:
@@ -100,7 +131,10 @@ def history(entry: Entry) -> list[str]:
     previous: dict = {}
     for revision in entry.revisions:
         record = revision.record
-        at = record.get("recordedAt") or "time not recorded"
+        at = uk_time(record.get("recordedAt")) if record.get("recordedAt") else "time not recorded"
+        if not record:
+            lines.append(f"Revision {revision.rev}: COULD NOT BE READ (altered or damaged)")
+            continue
         if record.get("op") == "create":
             lines.append(f"Written {at}")
         elif record.get("op") == "edit":
@@ -116,23 +150,46 @@ def history(entry: Entry) -> list[str]:
     return lines
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count} {word if count == 1 else word + 's'}"
+
+
 def summary(bundle: Bundle) -> list[str]:
+    """What was checked and what it shows, or, in a partial report, everything that did not check out."""
     manifest = bundle.opened_manifest
-    return [
-        f"Exported: {manifest.get('exportedAt', 'not recorded')}",
-        f"Checked: {len(bundle.revisions)} revision(s), hash chain intact, every authentication tag valid",
-        f"Photos: {len(bundle.photos)}, each matching the SHA-256 recorded when it was added",
-        f"Chain head (SHA-256): {bundle.head}",
-    ]
+    exported = uk_time(manifest["exportedAt"]) if manifest.get("exportedAt") else "not recorded"
+    lines = [f"Exported: {exported}"]
+    if bundle.problems:
+        lines.append(f"NOT VERIFIED: {plural(len(bundle.problems), 'problem')} found. This is a partial report: "
+                     "whatever could not be read or checked is marked.")
+        lines += [f"Problem: {problem}" for problem in bundle.problems]
+    else:
+        lines.append(f"Verified: {plural(len(bundle.revisions), 'revision')} and {plural(len(bundle.photos), 'photo')}.")
+        lines += [f"This proves {line}" for line in PROVES]
+        lines += [f"It cannot prove {line}" for line in CANNOT_PROVE]
+    if bundle.chain_key is None:
+        lines.append(LEGACY_CAVEAT)
+    lines.append(f"Last revision's hash (SHA-256): {bundle.head}")
+    return lines
+
+
+def notice_lines(bundle: Bundle) -> list[str]:
+    return [f"{uk_time(revision.record.get('recordedAt'))}: {revision.record.get('summary')}"
+            for revision in bundle.notices]
 
 
 def to_text(bundle: Bundle) -> str:
-    out = ["Journal report (decrypted from an Open Door export)", "", *summary(bundle), ""]
+    out = ["Journal report", "", *summary(bundle), ""]
+    if bundle.notices:
+        out += ["Changes made to the journal outside the app, as the journal itself recorded them:",
+                *[f"  - {line}" for line in notice_lines(bundle)], ""]
     for number, entry in enumerate(entries(bundle), start=1):
         fields = entry.latest.get("fields") or {}
         title = f"{number}. {when(fields)}"
         if entry.deleted:
             title += "  [DELETED by the writer]"
+        if entry.unreadable:
+            title += f"  [{plural(entry.unreadable, 'revision')} COULD NOT BE READ]"
         out += ["=" * 72, title, "=" * 72]
         for name, label in FIELDS:
             value = field_value(fields, name)
@@ -143,8 +200,9 @@ def to_text(bundle: Bundle) -> str:
         if tags:
             out.append(f"Behaviours: {', '.join(tags)}")
         for photo in entry.latest.get("photos") or []:
+            missing = "" if photo.get("id") in bundle.photos else " [MISSING OR DAMAGED]"
             out.append(f"Photo: {photo.get('name') or 'photo'} ({photo.get('type')}, {photo.get('size')} bytes, "
-                       f"added {photo.get('capturedAt')}) SHA-256 {photo.get('sha256')}")
+                       f"added {uk_time(photo.get('capturedAt'))}) SHA-256 {photo.get('sha256')}{missing}")
         out.append("History:")
         out += [f"  - {line}" for line in history(entry)]
         out.append(f"Entry id: {entry.entry}")
@@ -159,13 +217,19 @@ def to_html(bundle: Bundle) -> str:
              "article{border-top:2px solid #000;margin-top:1.5rem;break-inside:avoid-page}"
              "dt{font-weight:700}dd{margin:0 0 .5rem;white-space:pre-wrap}img{max-width:100%}"
              ".deleted{color:#b00020}</style></head><body>",
-             "<h1>Journal report</h1><p>Decrypted from an Open Door export.</p><ul>",
+             "<h1>Journal report</h1><ul>",
              *[f"<li>{e(line)}</li>" for line in summary(bundle)], "</ul>"]
+    if bundle.notices:
+        parts += ["<h2>Changes made to the journal outside the app</h2><p>As the journal itself recorded them:</p><ul>",
+                  *[f"<li class=\"deleted\">{e(line)}</li>" for line in notice_lines(bundle)], "</ul>"]
     for number, entry in enumerate(entries(bundle), start=1):
         fields = entry.latest.get("fields") or {}
         parts.append(f"<article><h2>{number}. {e(when(fields))}</h2>")
         if entry.deleted:
             parts.append("<p class=\"deleted\"><strong>Deleted by the writer.</strong> Shown as last written.</p>")
+        if entry.unreadable:
+            parts.append(f"<p class=\"deleted\"><strong>{plural(entry.unreadable, 'revision')} of this entry could not "
+                         "be read (altered or damaged).</strong></p>")
         parts.append("<dl>")
         for name, label in FIELDS:
             value = field_value(fields, name)
@@ -177,8 +241,8 @@ def to_html(bundle: Bundle) -> str:
         parts.append("</dl>")
         for photo in entry.latest.get("photos") or []:
             data = bundle.photos.get(photo.get("id"))
-            caption = (f"{photo.get('name') or 'photo'}, added {photo.get('capturedAt')}, "
-                       f"SHA-256 {photo.get('sha256')}")
+            caption = (f"{photo.get('name') or 'photo'}, added {uk_time(photo.get('capturedAt'))}, "
+                       f"SHA-256 {photo.get('sha256')}" + ("" if data is not None else " (missing or damaged)"))
             parts.append("<figure>")
             if data is not None and str(photo.get("type", "")).startswith("image/"):
                 uri = f"data:{e(photo['type'])};base64,{base64.b64encode(data).decode()}"

@@ -39,14 +39,23 @@ def main():
     chain = [{"seq": 1, "entry": "e-1", "rev": 1, "prev": crypto.GENESIS, "body": b64(body), "hash": first},
              {"seq": 2, "entry": "e-1", "rev": 2, "prev": first, "body": b64(b"second"),
               "hash": crypto.chain_hash(2, "e-1", 2, first, b"second")}]
+    vault_keys = [bytes(range(32)), bytes.fromhex("ff" * 32)]
+    chain_keys = []
+    for vault_key in vault_keys:
+        chain_key = crypto.derive_chain_key(vault_key)
+        chain_keys.append({"vaultKey": vault_key.hex(), "chainKey": chain_key.hex(),
+                           "macs": [{"hash": link["hash"], "mac": crypto.chain_mac(chain_key, link["hash"])}
+                                    for link in chain]})
     codes = [{"input": "k7qm-3xhd 9p2a-ol1i", "normalized": crypto.normalize_code("k7qm-3xhd 9p2a-ol1i")},
              {"input": "ABCD-EFGH-JKMN-PQRS-TVWX", "normalized": "ABCDEFGHJKMNPQRSTVWX"}]
     aad = {"vaultKey": crypto.aad_vault_key(), "recordKey": crypto.aad_record_key("e-1", 2),
            "record": crypto.aad_record("e-1", 2), "attachmentKey": crypto.aad_attachment_key("p-1"),
            "attachment": crypto.aad_attachment("p-1"), "exportKey": crypto.aad_export_key(),
-           "exportManifest": crypto.aad_export_manifest(), "index": crypto.aad_index(), "draft": crypto.aad_draft()}
+           "exportManifest": crypto.aad_export_manifest(), "exportChainKey": crypto.aad_export_chain_key(),
+           "index": crypto.aad_index(), "draft": crypto.aad_draft()}
     vectors = {"about": "Shared by tests/test_journal_vectors.py (Python) and the same test in Chromium (JS).",
                "version": crypto.VERSION, "kdfFloor": crypto.KDF_FLOOR, "kdf": kdf, "seal": seal, "chain": chain,
+               "chainKeys": chain_keys,
                "codes": codes, "badCodes": ["", "ABCU", "AB*C"], "aad": aad}
     out = Path(__file__).with_name("journal.json")
     out.write_text(json.dumps(vectors, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -150,8 +150,15 @@ export function initQuickHide (scope = document) {
     }
   }, true)
 
+  // A camera or file picker hides the page on phones: that is not a reason to hide, but what is on screen must not
+  // sit in the app switcher or in view while it is open. The journal locks itself if the picker stays open.
+  function pickerOpen (open) {
+    picking = open
+    root.classList.toggle('is-covered', open)
+  }
+
   document.addEventListener('visibilitychange', () => {
-    if (document.visibilityState !== 'hidden') picking = false
+    if (document.visibilityState !== 'hidden') pickerOpen(false)
     else if (!unloading && !picking) hide('hidden')
   })
   window.addEventListener('pagehide', () => {
@@ -162,13 +169,13 @@ export function initQuickHide (scope = document) {
     if (!event.persisted) return
     hiding = null
     unloading = false
-    picking = false
+    pickerOpen(false)
     forgetShift()
     say('')
   })
 
   document.addEventListener('click', (event) => {
-    if (isFilePicker(event.target)) picking = true
+    if (isFilePicker(event.target)) pickerOpen(true)
     if (event.defaultPrevented || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return
     const link = event.target instanceof Element ? event.target.closest('a[href]') : null
     if (!link || (link.target && link.target !== '_self') || link.hasAttribute('download')) return
@@ -178,8 +185,10 @@ export function initQuickHide (scope = document) {
     event.preventDefault()
     location.replace(url.href)
   })
-  document.addEventListener('change', (event) => { if (isFilePicker(event.target)) picking = false }, true)
-  document.addEventListener('cancel', (event) => { if (isFilePicker(event.target)) picking = false }, true)
+  document.addEventListener('change', (event) => { if (isFilePicker(event.target)) pickerOpen(false) }, true)
+  document.addEventListener('cancel', (event) => { if (isFilePicker(event.target)) pickerOpen(false) }, true)
+  // A desktop file dialog gives focus back when it closes, even where no cancel event is sent.
+  window.addEventListener('focus', () => { if (picking) setTimeout(() => pickerOpen(false)) })
 
   document.addEventListener('submit', (event) => {
     const form = event.target

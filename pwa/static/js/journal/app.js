@@ -4,7 +4,7 @@
 import { onLock } from '../lock.js'
 import { JournalCryptoError, newExportCode } from './crypto.js'
 import { discardDraft, loadDraft, saveDraft } from './drafts.js'
-import { Journal } from './entries.js'
+import { Journal, plural } from './entries.js'
 import { makeBundle } from './export.js'
 import { clearFields, fillFields, problemsWith, readFields } from './form.js'
 import { addPhoto, forgetPhotos, readPhoto } from './photos.js'
@@ -12,6 +12,8 @@ import { describeWhen, el, entryArticle, historyLines, listItem, renderReport, s
 import { openStore } from './store.js'
 import { MIN_LENGTH, MIN_SCORE, initStrength, rateStrength } from './strength.js'
 import { COULD_NOT_UNLOCK, UnlockError, Vault } from './vault.js'
+
+const PICKER_LOCK_MS = 60000 // a camera or file picker left open this long locks the journal
 
 const DRAFT_DELAY_MS = 400
 const CONFIRM_MS = 5000
@@ -74,10 +76,11 @@ class JournalApp {
 
     // Leaving a field (to tap a link, say) saves the draft at once rather than after the typing pause.
     entry.addEventListener('focusout', () => this.saveDraftNow().catch(() => {}))
-    // A camera or file picker hides the page on phones: that must not lock away the entry being written.
+    // A camera or file picker hides the page on phones: that must not lock away the entry being written at
+    // once, but a picker left open is a journal left open, so it locks after a minute (quick-hide covers it).
     this.root.querySelectorAll('[data-photo-input]').forEach((input) => {
-      input.addEventListener('click', () => { this.picking = true })
-      input.addEventListener('cancel', () => { this.picking = false })
+      input.addEventListener('click', () => this.picker(true))
+      input.addEventListener('cancel', () => this.picker(false))
     })
 
     onLock((reason) => this.lock(reason))
@@ -88,7 +91,7 @@ class JournalApp {
       this.channel.onmessage = (event) => { if (event.data === 'lock') this.lock('other-tab', { quiet: true }) }
     }
     document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.picking = false
+      if (document.visibilityState === 'visible') this.picker(false)
       else if (!this.picking) this.lock('hidden')
     })
     window.addEventListener('pagehide', () => this.lock('hidden'))
@@ -151,7 +154,9 @@ class JournalApp {
       delete: () => this.confirmed(button) && this.deleteCurrent(),
       back: () => this.goHome(),
       report: () => this.openReport(),
-      print: () => window.print(),
+      'print-warning': () => { this.$('[data-print-warning]').hidden = false },
+      'print-cancel': () => { this.$('[data-print-warning]').hidden = true },
+      print: () => this.print(),
       export: () => { this.$('[data-export]').replaceChildren(); this.show('export') },
       'make-export': () => this.busy(button, 'Making the file…', () => this.makeExport()),
       check: () => this.runCheck(),
@@ -221,12 +226,13 @@ class JournalApp {
   async onChangePassphrase (event) {
     event.preventDefault()
     const form = this.forms.passphrase
-    const { current, passphrase, confirm } = form.elements
+    const { current, passphrase, confirm, replaceKeys } = form.elements
     if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
     const session = this.session
+    const replacing = replaceKeys.checked
     try {
-      await this.busy(form.querySelector('[type=submit]'), 'Changing…',
-        () => this.vault.changePassphrase(current.value, passphrase.value))
+      await this.busy(form.querySelector('[type=submit]'), replacing ? 'Replacing the keys…' : 'Changing…',
+        () => this.vault.changePassphrase(current.value, passphrase.value, { replaceKeys: replacing }))
     } catch (error) {
       current.value = ''
       const message = error instanceof UnlockError ? 'Could not unlock with the current passphrase. Nothing was changed.' : error.message
@@ -236,7 +242,8 @@ class JournalApp {
     this.clearError(form)
     if (session !== this.session) return // locked while the new key was derived: changed, and still locked
     this.goHome()
-    this.status('Passphrase changed. Use the new one from now on.')
+    this.status(replacing ? 'Passphrase changed and every key replaced. Use the new passphrase from now on.'
+      : 'Passphrase changed. Use the new one from now on.')
   }
 
   describeForSearch = (entry) => `${describeWhen(entry.fields)} ${tagNames(entry.fields, this.labels).join(' ')}`
@@ -247,6 +254,10 @@ class JournalApp {
     await this.refreshDraftOffer()
     this.goHome()
     this.resetIdle()
+    await this.addWaitingPhotos()
+    const session = this.session
+    // The whole chain is checked after the list shows; what it finds is recorded, then shown here too.
+    if (await this.journal.checked && session === this.session && this.view === 'home') this.renderList()
   }
 
   // Home: list, search, draft offer -----------------------------------------------------------------------
@@ -269,8 +280,15 @@ class JournalApp {
     this.$('[data-count]').textContent = total === 0 ? 'No entries yet.'
       : query.trim() ? `${entries.length} of ${plural(total)} match.` : `${plural(total)}, most recent first.`
     if (this.journal.index.damaged.length) {
-      this.status(`${this.journal.index.damaged.length} saved change(s) could not be read. Use "Check nothing has been changed" for details.`)
+      this.status(`${plural(this.journal.index.damaged.length, 'saved change')} could not be read. Use "Check nothing has been changed" for details.`)
     }
+    this.renderNotices()
+  }
+
+  renderNotices () {
+    const { notices } = this.journal.index
+    this.$('[data-notices]').hidden = notices.length === 0
+    this.$('[data-notice-list]').replaceChildren(...notices.map((notice) => el('li', {}, `${stamp(notice.recordedAt)}: ${notice.summary}`)))
   }
 
   async refreshDraftOffer () {
@@ -291,9 +309,11 @@ class JournalApp {
     this.status('The unsaved entry was thrown away.')
   }
 
-  // Photos added in a draft that never made it into a saved revision.
+  // Photos added in a draft that never made it into a saved revision. A photo any revision refers to is never
+  // deleted, whatever a draft says (a draft written while a save landed may list photos the save now uses).
   forgetUnsavedPhotos (newPhotos, kept) {
-    const keep = new Set(kept.map((photo) => photo.id))
+    const keep = this.journal.referencedPhotos()
+    for (const photo of kept) keep.add(photo.id)
     return forgetPhotos(this.vault, newPhotos.filter((id) => !keep.has(id)))
   }
 
@@ -351,8 +371,11 @@ class JournalApp {
     if (this.saving) return
     await Promise.allSettled([...this.pendingPhotos])
     clearTimeout(this.draftTimer)
-    await this.draftQueue
-    if (!this.editing) return // locked meanwhile: the entry is safe in the draft
+    if (!this.editing || !this.vault.unlocked) return // locked meanwhile: the entry is safe in the draft
+    // The draft holds exactly what is being saved until the save's own transaction removes it: a failed save
+    // loses nothing, and a lock while it lands need not write a draft that would outlive it.
+    await this.queueDraft(this.snapshot(), this.vault.key).catch(() => {})
+    if (!this.editing) return
     const { entry, photos, newPhotos } = this.editing
     const session = this.session
     this.saving = true
@@ -396,11 +419,37 @@ class JournalApp {
     this.goHome()
   }
 
+  picker (open) {
+    this.picking = open
+    clearTimeout(this.pickerTimer)
+    if (open) this.pickerTimer = setTimeout(() => this.lock('picker'), PICKER_LOCK_MS)
+  }
+
   async onPhotos (event) {
     const input = event.target
     const files = [...input.files]
-    this.picking = false
+    this.picker(false)
     input.value = '' // the page keeps no reference to the original file
+    if (!this.vault.unlocked) return this.keepWaiting(files)
+    await this.addPhotos(files)
+  }
+
+  // Photos chosen after the journal locked (a picker left open) wait in memory, never on disk, until it is
+  // unlocked; then they go into the unsaved entry the lock kept.
+  keepWaiting (files) {
+    this.waitingPhotos = [...(this.waitingPhotos || []), ...files]
+    this.status(`${plural(this.waitingPhotos.length, 'photo')} you chose ${this.waitingPhotos.length === 1 ? 'is' : 'are'} waiting: unlock to add ${this.waitingPhotos.length === 1 ? 'it' : 'them'} to your unsaved entry.`)
+  }
+
+  async addWaitingPhotos () {
+    const files = this.waitingPhotos || []
+    this.waitingPhotos = []
+    if (files.length === 0) return
+    if (!this.editing) this.openEntryForm(this.draft || { fields: { occurredDate: today() } })
+    await this.addPhotos(files)
+  }
+
+  async addPhotos (files) {
     for (const file of files) {
       if (!this.editing) return
       const task = addPhoto(this.vault, file)
@@ -483,7 +532,7 @@ class JournalApp {
     const session = this.session
     const revisions = await this.journal.history(this.currentId)
     if (session !== this.session) return
-    this.$('[data-history]').replaceChildren(...historyLines(revisions).map((line) => el('li', {}, line)))
+    this.$('[data-history]').replaceChildren(...historyLines(revisions, this.labels).map((line) => el('li', {}, line)))
   }
 
   async deleteCurrent () {
@@ -517,12 +566,20 @@ class JournalApp {
       el('p', { className: 'journal-code', 'data-export-code': '' }, code),
       el('p', {}, 'Write it down and keep it apart from the file: anyone with both can read your journal. It is not stored anywhere and cannot be shown again.'),
       el('a', { className: 'button', href: url, download: `export-${today()}.json`, 'data-export-link': '' }, 'Download the export file'),
-      el('p', { className: 'journal-hint' }, `${result.revisions} saved changes and ${result.photos} photos.`)
+      el('p', { className: 'journal-hint' }, `${plural(result.revisions, 'saved change')} and ${plural(result.photos, 'photo')}.`)
     ]
     if (result.problems.length) {
-      parts.push(el('p', { className: 'journal-error' }, `Warning: ${result.problems.length} problem(s) were found on this phone; the verifier will list them.`))
+      parts.push(el('p', { className: 'journal-error' }, `Warning: ${plural(result.problems.length, 'problem')} found on this phone; the verifier will list them too.`))
     }
     this.$('[data-export]').replaceChildren(...parts)
+  }
+
+  // Only after the warning was read: css/journal.css prints nothing of the journal without this class.
+  print () {
+    this.$('[data-print-warning]').hidden = true
+    document.documentElement.classList.add('journal-print-ok')
+    window.addEventListener('afterprint', () => document.documentElement.classList.remove('journal-print-ok'), { once: true })
+    window.print()
   }
 
   async runCheck () {
@@ -534,9 +591,9 @@ class JournalApp {
     if (session !== this.session) return
     if (result.problems.length === 0) {
       box.replaceChildren(el('p', { 'data-check-result': 'ok' },
-        `All ${result.count} saved changes and ${result.photos} photos check out: nothing has been altered.`))
+        `All ${plural(result.count, 'saved change')} and ${plural(result.photos, 'photo')} check out: nothing has been altered.`))
     } else {
-      box.replaceChildren(el('p', { className: 'journal-error', 'data-check-result': 'problems' }, `${result.problems.length} problem(s) found:`),
+      box.replaceChildren(el('p', { className: 'journal-error', 'data-check-result': 'problems' }, `${plural(result.problems.length, 'problem')} found:`),
         el('ul', {}, ...result.problems.map((problem) => el('li', {}, problem))))
     }
   }
@@ -557,6 +614,9 @@ class JournalApp {
     this.$('[data-search]').value = ''
     this.$('[data-delete-reason]').value = ''
     this.$('[data-draft-offer]').hidden = true
+    this.$('[data-print-warning]').hidden = true
+    this.$('[data-notices]').hidden = true
+    document.documentElement.classList.remove('journal-print-ok')
     this.root.querySelector('details.journal-delete').open = false
     this.blobUrls.forEach((url) => URL.revokeObjectURL(url))
     this.blobUrls = []
@@ -572,7 +632,8 @@ class JournalApp {
       return Promise.resolve()
     }
     const key = this.vault.key
-    const draft = this.editing ? this.snapshot() : null
+    // While a save is landing, the draft it is replacing is already stored: writing another could outlive the save.
+    const draft = this.editing && !this.saving ? this.snapshot() : null
     const pending = [...this.pendingPhotos]
     this.session += 1
     clearTimeout(this.draftTimer)
@@ -585,6 +646,7 @@ class JournalApp {
     this.journal.unload()
     this.show('unlock')
     if (reason === 'idle') this.status('Locked after a few minutes without use.')
+    if (reason === 'picker') this.status('Locked because the camera or photo picker stayed open. Your entry is kept.')
     this.locking = (async () => {
       if (!draft) return
       for (const result of await Promise.allSettled(pending)) {

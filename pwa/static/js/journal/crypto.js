@@ -7,6 +7,8 @@ export const VERSION = 1
 export const KDF_NAME = 'PBKDF2-SHA256'
 export const KDF_FLOOR = 600000
 export const GENESIS = '0'.repeat(64)
+const CHAIN_KEY_INFO = `opendoor/${VERSION}/chain-key`
+const MAC_LABEL = `opendoor-journal-mac/${VERSION}\n`
 // Crockford's base32: no I, L, O or U, so a code read out over the phone is hard to mishear.
 export const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 
@@ -34,13 +36,6 @@ export const fromHex = (hex) => Uint8Array.from(hex.match(/../g) || [], (pair) =
 
 export const randomBytes = (length) => globalThis.crypto.getRandomValues(new Uint8Array(length))
 
-// Test vectors only: a queue of fixed nonces, so the browser's output can be compared with Python's.
-let fixedNonces = null
-export async function withFixedNonces (nonces, action) {
-  fixedNonces = nonces.map((hex) => fromHex(hex))
-  try { return await action() } finally { fixedNonces = null }
-}
-const nextNonce = () => (fixedNonces && fixedNonces.length ? fixedNonces.shift() : randomBytes(12))
 
 export function checkKdf (kdf) {
   if (!kdf || kdf.name !== KDF_NAME) throw new JournalCryptoError('unsupported key derivation')
@@ -60,7 +55,7 @@ export async function deriveKey (secret, salt, iterations) {
 export const importKey = (raw) => subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt'])
 
 export async function seal (key, plaintext, aad) {
-  const iv = nextNonce()
+  const iv = randomBytes(12) // never reused: a fresh nonce for every seal, always
   const body = new Uint8Array(await subtle.encrypt({ name: 'AES-GCM', iv, additionalData: utf8(aad) }, key, plaintext))
   const sealed = new Uint8Array(12 + body.length)
   sealed.set(iv)
@@ -103,6 +98,7 @@ export const aad = {
   attachment: (id) => `opendoor/${VERSION}/attachment/${id}`,
   exportKey: () => `opendoor/${VERSION}/export-key`,
   exportManifest: () => `opendoor/${VERSION}/export-manifest`,
+  exportChainKey: () => `opendoor/${VERSION}/export-chain-key`,
   index: () => `opendoor/${VERSION}/index`,
   draft: () => `opendoor/${VERSION}/draft`
 }
@@ -111,12 +107,29 @@ export async function sha256Hex (bytes) {
   return toHex(new Uint8Array(await subtle.digest('SHA-256', bytes)))
 }
 
+// Each revision's place in the log and its sealed body, hashed: anyone can recompute this, so it only links.
 export function chainHash (seq, entry, rev, prev, body) {
   const header = utf8(`opendoor-journal/${VERSION}\n${seq}\n${entry}\n${rev}\n${prev}\n`)
   const data = new Uint8Array(header.length + body.length)
   data.set(header)
   data.set(body, header.length)
   return sha256Hex(data)
+}
+
+// The chain key: HKDF-SHA256 of the vault key, so whoever can change the log without the passphrase cannot
+// make it link up again. Extractable only so that an export can carry it (sealed) to the verifier.
+export async function deriveChainKey (rawVaultKey) {
+  const base = await subtle.importKey('raw', rawVaultKey, 'HKDF', false, ['deriveKey'])
+  return subtle.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(0), info: utf8(CHAIN_KEY_INFO) }, base,
+    { name: 'HMAC', hash: 'SHA-256', length: 256 }, true, ['sign', 'verify'])
+}
+
+export const importChainKey = (raw) => subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, true, ['sign', 'verify'])
+export const exportChainKey = async (key) => new Uint8Array(await subtle.exportKey('raw', key))
+
+// A revision's keyed link: HMAC-SHA256 under the chain key of its hash.
+export async function chainMac (chainKey, hash) {
+  return toHex(new Uint8Array(await subtle.sign('HMAC', chainKey, utf8(`${MAC_LABEL}${hash}`))))
 }
 
 export function normalizeCode (code) {

@@ -1,10 +1,15 @@
 // The journal itself: an append-only, hash-linked log of sealed revisions, plus a sealed index of the current
 // entries so the list and search need one decryption, not one per entry.
-// Each revision: a fresh content key (sealed under the vault key) seals the record; its hash covers its place
-// in the log, the previous hash and the sealed body, so nothing can be changed, dropped or reordered unseen.
-import { GENESIS, JournalCryptoError, aad, chainHash, newContentKey, open, openJson, sealJson, sha256Hex, unwrapKey } from './crypto.js'
+// Each revision: a fresh content key (sealed under the vault key) seals the record; its hash covers its place in
+// the log, the previous hash and the sealed body, and its MAC (under the chain key, derived from the vault key)
+// keys that link, so nothing can be changed, dropped or reordered unseen, even by someone who recomputes hashes.
+// The sealed index names the last revision. A log that stops matching it was changed outside the app, and that is
+// never repaired quietly: the index is set aside as evidence and a notice is appended to the log itself, which the
+// person is shown and every check and export reports (see docs/journal-keys.md).
+import { GENESIS, JournalCryptoError, aad, chainHash, chainMac, newContentKey, open, openJson, sealJson, sha256Hex, unwrapKey } from './crypto.js'
+import { HEADER_VERSION } from './vault.js'
 
-const INDEX_VERSION = 1
+const INDEX_VERSION = 2
 
 export class Journal {
   constructor (vault) {
@@ -12,21 +17,26 @@ export class Journal {
     this.store = vault.store
     this.index = null
     this.searchText = new Map()
+    this.writing = Promise.resolve() // revisions are appended one at a time
   }
 
+  // Opens the index (or rebuilds it), upgrades an unkeyed log, and records any sign that the log was changed.
+  // The whole chain is then checked in the background: `checked` says whether that found something new.
   async load () {
     const key = this.vault.key
     const [sealed, last] = await Promise.all([this.store.get('state', 'index'), this.store.last('log')])
-    let index = null
+    let saved = null
     if (sealed) {
-      try { index = await openJson(key, sealed, aad.index()) } catch { index = null }
+      try { saved = await openJson(key, sealed, aad.index()) } catch { saved = null }
     }
-    // The index is only a cache of the log: if it is missing or behind, rebuild it from the log.
-    if (!index || index.v !== INDEX_VERSION || index.head !== (last ? last.hash : GENESIS)) {
-      index = await this.rebuildIndex(key)
-    }
-    this.index = index
+    const found = { seq: last ? last.seq : 0, head: last ? last.hash : GENESIS }
+    const problem = mismatch(sealed, saved, found, this.vault.headerVersion)
+    this.index = saved && saved.v === INDEX_VERSION && !problem ? withDefaults(saved) : await this.rebuildIndex(key)
     this.searchText.clear()
+    if (problem) await this.setAside(sealed, found)
+    if (this.vault.headerVersion < HEADER_VERSION) await this.keyTheChain()
+    if (problem) await this.notice(problem)
+    this.checked = this.checkChain().then((problems) => this.noticeOnce(problems)).catch(() => false)
   }
 
   async rebuildIndex (key) {
@@ -42,6 +52,55 @@ export class Journal {
       }
     }
     return index
+  }
+
+  // The index that no longer matched the log, kept as it was: it names where the journal really ended.
+  async setAside (sealed, found) {
+    if (!sealed) return
+    await this.store.write(['state'], ({ state }) => state.put(sealed, `kept-index-${found.seq}-${Date.now()}`))
+  }
+
+  // A journal written before the links were keyed: key every link now, in one transaction.
+  async keyTheChain () {
+    const { chainKey } = this.vault
+    const [header, log] = await Promise.all([this.store.get('meta', 'vault'), this.store.getAll('log')])
+    const items = await Promise.all(log.map(async (item) => ({ ...item, mac: await chainMac(chainKey, item.hash) })))
+    const sealedIndex = await sealJson(this.vault.key, this.index, aad.index())
+    await this.store.write(['meta', 'log', 'state'], ({ meta, log, state }) => {
+      meta.put({ ...header, v: HEADER_VERSION }, 'vault')
+      items.forEach((item) => log.put(item))
+      state.put(sealedIndex, 'index')
+    })
+    this.vault.headerVersion = HEADER_VERSION
+  }
+
+  notice (problem) {
+    return this.append(crypto.randomUUID(), { kind: 'notice', op: 'integrity', ...problem }, false)
+  }
+
+  // Problems found in the chain are noted once: the same broken link is not noted again at every unlock.
+  async noticeOnce (problems) {
+    if (problems.length === 0 || !this.index) return false
+    const signature = problems.join('\n')
+    if (this.index.notices.some((notice) => notice.signature === signature)) return false
+    await this.notice({ summary: `${plural(problems.length, 'problem')} found in the saved changes: ${problems.join('; ')}`, signature })
+    return true
+  }
+
+  // Order, links, hashes and keyed links of the whole log (nothing is decrypted).
+  async checkChain () {
+    const { chainKey } = this.vault
+    const problems = []
+    let prev = GENESIS
+    for (const [i, item] of (await this.store.getAll('log')).entries()) {
+      const label = `saved change ${i + 1}`
+      if (item.seq !== i + 1) problems.push(`${label} is out of sequence`)
+      if (item.prev !== prev) problems.push(`${label} does not link to the one before`)
+      if (item.hash !== await chainHash(item.seq, item.entry, item.rev, item.prev, item.body)) problems.push(`${label} does not match its hash`)
+      else if (item.mac !== await chainMac(chainKey, item.hash)) problems.push(`${label} was not written by this journal`)
+      prev = item.hash
+    }
+    return problems
   }
 
   unload () {
@@ -61,6 +120,9 @@ export class Journal {
   }
 
   get (id) { return this.index.entries[id] || null }
+
+  // Every photo any revision refers to: those are never deleted, whatever a draft says.
+  referencedPhotos () { return new Set(this.index.photoIds) }
 
   // Every word of the query must appear somewhere in the entry (any field, tag or date).
   search (query, describe) {
@@ -102,21 +164,26 @@ export class Journal {
     return this.append(id, { kind: 'entry', op: 'delete', reason }, false)
   }
 
-  async append (entry, content, clearDraft) {
-    const key = this.vault.key
-    if (!key) throw new Error('The journal is locked')
+  append (entry, content, clearDraft) {
+    const write = this.writing.catch(() => {}).then(() => this.appendNow(entry, content, clearDraft))
+    this.writing = write
+    return write
+  }
+
+  async appendNow (entry, { kind, op, ...content }, clearDraft) {
+    const { key, chainKey } = this.vault
+    if (!key || !this.index) throw new Error('The journal is locked')
     const rev = (this.index.entries[entry]?.rev || 0) + 1
-    const record = { kind: content.kind, op: content.op, recordedAt: new Date().toISOString() }
-    if (content.op === 'delete') record.reason = content.reason
-    else Object.assign(record, { fields: content.fields, photos: content.photos })
+    const record = { kind, op, recordedAt: new Date().toISOString(), ...content }
     const contentKey = await newContentKey(key, aad.recordKey(entry, rev))
     const body = await sealJson(contentKey.key, record, aad.record(entry, rev))
     const last = await this.store.last('log')
     const seq = (last ? last.seq : 0) + 1
     const prev = last ? last.hash : GENESIS
     if (prev !== this.index.head) throw new Error('The journal changed in another window. Reload the page and try again.')
-    const item = { seq, entry, rev, prev, hash: await chainHash(seq, entry, rev, prev, body), key: contentKey.wrapped, body }
-    const next = { ...this.index, entries: { ...this.index.entries } }
+    const hash = await chainHash(seq, entry, rev, prev, body)
+    const item = { seq, entry, rev, prev, hash, mac: await chainMac(chainKey, hash), key: contentKey.wrapped, body }
+    const next = copyIndex(this.index)
     applyRecord(next, item, record)
     const sealedIndex = await sealJson(key, next, aad.index())
     // `add`, never `put`: a revision can only be appended, and a clash means another window wrote first.
@@ -139,34 +206,33 @@ export class Journal {
     return Promise.all(items.map(async (item) => ({ ...item, record: await openRecord(key, item) })))
   }
 
-  // The whole log checked on this device: order, links, hashes, every tag, and every photo's SHA-256.
+  // The whole log checked on this device: order, links, hashes, keyed links, every tag, every photo's SHA-256,
+  // and every notice the journal recorded about changes made outside it.
   async verify () {
     const key = this.vault.key
-    const problems = []
+    const problems = (await this.checkChain()).map(capitalise)
     const records = []
-    let prev = GENESIS
     const nextRev = new Map()
     for (const [i, item] of (await this.store.getAll('log')).entries()) {
-      const label = `Revision ${i + 1}`
-      if (item.seq !== i + 1) problems.push(`${label}: out of sequence`)
-      if (item.prev !== prev) problems.push(`${label}: does not link to the one before`)
-      if (item.hash !== await chainHash(item.seq, item.entry, item.rev, item.prev, item.body)) problems.push(`${label}: hash does not match`)
+      const label = `Saved change ${i + 1}`
       if (item.rev !== (nextRev.get(item.entry) || 1)) problems.push(`${label}: revision number out of order`)
       nextRev.set(item.entry, item.rev + 1)
-      prev = item.hash
       try {
         records.push({ ...item, record: await openRecord(key, item) })
       } catch {
         problems.push(`${label}: cannot be decrypted (altered or damaged)`)
       }
     }
-    // The sealed index is written in the same transaction as every revision, so it names the last one: a log
-    // cut short (or emptied, or its index removed) shows here even though what is left still links up.
+    // The sealed index is written in the same transaction as every revision, so it names the last one.
+    const last = await this.store.last('log')
     const sealedIndex = await this.store.get('state', 'index')
-    if (prev !== GENESIS || sealedIndex) {
+    if (last || sealedIndex) {
       let saved = null
       try { saved = sealedIndex ? await openJson(key, sealedIndex, aad.index()) : null } catch {}
-      if (!saved || saved.head !== prev) problems.push('The journal does not end where it was last saved: changes may have been removed from the end')
+      if (!saved || saved.head !== last?.hash) problems.push('The journal does not end where it was last saved: changes may have been removed from the end')
+    }
+    for (const { record } of records) {
+      if (record.kind === 'notice') problems.push(`Noted on ${record.recordedAt.slice(0, 10)}: ${record.summary}`)
     }
     const photos = new Map()
     for (const { record } of records) for (const photo of record.photos || []) photos.set(photo.id, photo)
@@ -185,17 +251,41 @@ export class Journal {
   }
 }
 
+// Why a log does not match its sealed index, or null when it does.
+function mismatch (sealed, saved, found, headerVersion) {
+  const problem = (summary, expected = null) => ({ summary, signature: `index ${found.seq} ${found.head}`, expected, found })
+  if (!sealed) {
+    return found.seq ? problem(`The sealed record of where the journal ends is missing, although ${plural(found.seq, 'saved change')} are stored.`) : null
+  }
+  if (!saved) return problem('The sealed record of where the journal ends cannot be opened: it was altered or damaged.')
+  const expected = { seq: saved.seq, head: saved.head }
+  if (headerVersion < HEADER_VERSION && saved.v >= INDEX_VERSION) {
+    return problem('The journal was set back to an older format, which would hide changes made to it.', expected)
+  }
+  if (saved.head === found.head && saved.seq === found.seq) return null
+  if (found.seq < saved.seq) {
+    return problem(`The journal was last saved with ${plural(saved.seq, 'saved change')}, but only ${found.seq} are stored: changes were removed, or an older copy was put back.`, expected)
+  }
+  return problem(`The stored changes do not end where the journal last saved them (change ${saved.seq}; ${found.seq} are stored): they were altered outside this app.`, expected)
+}
+
 export async function openRecord (key, item) {
   const contentKey = await unwrapKey(key, item.key, aad.recordKey(item.entry, item.rev))
   return openJson(contentKey, item.body, aad.record(item.entry, item.rev))
 }
 
 function emptyIndex () {
-  return { v: INDEX_VERSION, head: GENESIS, seq: 0, entries: {}, deleted: 0, damaged: [] }
+  return { v: INDEX_VERSION, head: GENESIS, seq: 0, entries: {}, deleted: 0, damaged: [], photoIds: [], notices: [] }
 }
 
+const withDefaults = (index) => ({ ...emptyIndex(), ...index })
+
+const copyIndex = (index) => ({ ...index, entries: { ...index.entries }, photoIds: [...index.photoIds], notices: [...index.notices] })
+
 function applyRecord (index, item, record) {
-  if (record.op === 'delete') {
+  if (record.kind === 'notice') {
+    index.notices.push({ seq: item.seq, recordedAt: record.recordedAt, summary: record.summary, signature: record.signature })
+  } else if (record.op === 'delete') {
     delete index.entries[item.entry]
     index.deleted += 1
   } else {
@@ -208,6 +298,7 @@ function applyRecord (index, item, record) {
       createdAt: before ? before.createdAt : record.recordedAt,
       updatedAt: record.recordedAt
     }
+    for (const photo of record.photos || []) if (!index.photoIds.includes(photo.id)) index.photoIds.push(photo.id)
   }
   index.head = item.hash
   index.seq = item.seq
@@ -217,3 +308,6 @@ export function sortKey (entry) {
   const { occurredDate = '', occurredTime = '' } = entry.fields
   return `${occurredDate || entry.createdAt.slice(0, 10)}T${occurredTime || '99:99'}|${entry.createdAt}`
 }
+
+export const plural = (n, word) => `${n} ${n === 1 ? word : `${word}s`}`
+const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1)

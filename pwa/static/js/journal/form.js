@@ -22,11 +22,12 @@ export function fillFields (form, fields) {
   }
 }
 
-// Empties every field, including any the browser would restore from its form cache.
+// Empties every field, including any the browser would restore from its form cache; boxes go back to how
+// the page was written (ticked only where the template ticks them).
 export function clearFields (form) {
   form.reset()
   for (const input of form.elements) {
-    if (input.type === 'checkbox' || input.type === 'radio') input.checked = false
+    if (input.type === 'checkbox' || input.type === 'radio') input.checked = input.defaultChecked
     else if (input.type !== 'submit' && input.type !== 'button' && 'value' in input) input.value = ''
   }
 }

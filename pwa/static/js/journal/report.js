@@ -92,11 +92,32 @@ export function entryArticle (entry, labels, heading = 'h2') {
     el(heading, {}, describeWhen(fields)), list, photos, el('p', { className: 'journal-hint' }, written))
 }
 
-export function historyLines (revisions) {
-  return revisions.map(({ rev, record }) => {
-    if (record.op === 'create') return `Written ${stamp(record.recordedAt)}`
-    if (record.op === 'delete') return `Deleted ${stamp(record.recordedAt)}`
-    return `Revision ${rev}: changed ${stamp(record.recordedAt)}`
+const WHEN_LABELS = { occurredDate: 'date', occurredTime: 'time', approximate: 'approximate', partOfDay: 'part of day', occurredNote: 'note about when', tags: 'behaviours' }
+const same = (a, b) => JSON.stringify(a ?? '') === JSON.stringify(b ?? '')
+
+// What an edit changed, in the form's own words: "what happened, injuries, photos".
+function changes (before, after, labels) {
+  const names = [...Object.keys(WHEN_LABELS), ...DETAIL_FIELDS]
+  const changed = names.filter((name) => !same(before.fields?.[name], after.fields?.[name]))
+    .map((name) => WHEN_LABELS[name] || (labels.fields[name] || name).toLowerCase())
+  const photos = (record) => (record.photos || []).map((photo) => photo.id).sort()
+  if (!same(photos(before), photos(after))) changed.push('photos')
+  return changed
+}
+
+export function historyLines (revisions, labels) {
+  let previous = {}
+  return revisions.map(({ record }) => {
+    const at = stamp(record.recordedAt)
+    let line
+    if (record.op === 'create') line = `Written ${at}`
+    else if (record.op === 'delete') line = `Deleted ${at}${record.reason ? `: ${record.reason}` : ''}`
+    else {
+      const changed = changes(previous, record, labels)
+      line = `Changed ${at}: ${changed.length ? changed.join(', ') : 'nothing visible'}`
+    }
+    if (record.op !== 'delete') previous = record
+    return line
   })
 }
 

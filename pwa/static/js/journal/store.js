@@ -1,9 +1,10 @@
 // IndexedDB for the journal. Only sealed bytes and the bare shape of the log (sequence numbers, random ids,
 // revision numbers, hashes) are stored; every word and photo is AES-GCM ciphertext.
 //   meta         'vault' -> { v, kdf: { name, iterations, salt }, vaultKey: sealed }
-//   log          append-only revisions, keyed by seq: { seq, entry, rev, prev, hash, key: sealed, body: sealed }
+//   log          append-only revisions, keyed by seq: { seq, entry, rev, prev, hash, mac, key: sealed, body: sealed }
 //   attachments  { id, key: sealed, body: sealed }
-//   state        'index' and 'draft' -> sealed JSON
+//   state        'index' and 'draft' -> sealed JSON; 'kept-index-N': an index set aside when the log no longer
+//                matched it (evidence, never deleted)
 export const DB_NAME = 'od-data'
 const STORES = ['meta', 'log', 'attachments', 'state']
 
@@ -33,6 +34,10 @@ export class Store {
 
   getAll (store, query) {
     return done(this.db.transaction(store).objectStore(store).getAll(query))
+  }
+
+  getAllKeys (store) {
+    return done(this.db.transaction(store).objectStore(store).getAllKeys())
   }
 
   getAllByIndex (store, index, key) {
