@@ -150,7 +150,7 @@ def test_a_rebuilt_chain_still_fails_its_tags(made, code_key):
 def test_verify_without_code_checks_the_chain(cli, made, tmp_path):
     result = cli.invoke(args=["journal", "verify", write(tmp_path, made)])
     assert result.exit_code == 0, result.output
-    assert "Chain intact: 5 revision(s)" in result.output
+    assert "Chain intact: 5 revisions" in result.output
     assert "Not checked without --code" in result.output
     broken = copy.deepcopy(made)
     broken["revisions"][3]["prev"] = crypto.GENESIS
@@ -163,7 +163,7 @@ def test_verify_without_code_checks_the_chain(cli, made, tmp_path):
 def test_verify_with_code(cli, made, tmp_path):
     result = cli.invoke(args=["journal", "verify", write(tmp_path, made), "--code", CODE])
     assert result.exit_code == 0, result.output
-    assert "Verified: 5 revision(s), 1 photo(s)" in result.output
+    assert "Verified: 5 revisions, 1 photo" in result.output
 
 
 def test_wrong_code_is_a_clear_failure(cli, made, tmp_path):

@@ -22,6 +22,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..wording import plural
 from . import crypto
 
 FORMAT = "open-door-journal-export"
@@ -214,7 +215,7 @@ def open_with_code_key(bundle: Bundle, code_key: bytes) -> Bundle:
     except (crypto.JournalCryptoError, ValueError, RecursionError):
         raise TamperedBundle("the bundle's sealed manifest has been altered", problems) from None
     if manifest.get("head") != bundle.head or manifest.get("count") != len(bundle.revisions):
-        problems.append(f"the sealed manifest lists {manifest.get('count')} revisions ending in "
+        problems.append(f"the sealed manifest lists {plural(manifest.get('count'), 'revision')} ending in "
                         f"{str(manifest.get('head'))[:12]}…; the bundle has {len(bundle.revisions)} ending in {bundle.head[:12]}…")
     listed = manifest.get("attachments") or []
     if (not isinstance(listed, list) or not all(isinstance(ident, str) for ident in listed)
@@ -258,7 +259,7 @@ def open_with_code_key(bundle: Bundle, code_key: bytes) -> Bundle:
             elif crypto.sha256_hex(bundle.photos[ident]) != photo.get("sha256"):
                 problems.append(f"photo {ident[:8]}: SHA-256 differs from the one recorded at capture")
     if problems:
-        raise TamperedBundle(f"the bundle has been altered or damaged ({len(problems)} problem(s))", problems)
+        raise TamperedBundle(f"the bundle has been altered or damaged ({plural(len(problems), 'problem')})", problems)
     return bundle
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from ..wording import plural
 from . import bundle as bundles
 from . import report
 
@@ -35,16 +36,16 @@ def verify_command(ctx, bundle_path, code):
         if not code:
             problems = bundles.check_chain(bundle)
             if problems:
-                raise bundles.TamperedBundle(f"the hash chain is broken ({len(problems)} problem(s))", problems)
-            click.echo(f"Chain intact: {len(bundle.revisions)} revision(s), head {bundle.head}.")
+                raise bundles.TamperedBundle(f"the hash chain is broken ({plural(len(problems), 'problem')})", problems)
+            click.echo(f"Chain intact: {plural(len(bundle.revisions), 'revision')}, head {bundle.head}.")
             click.echo("Not checked without --code: the authentication tags, the photos and whether "
                        "revisions were cut off the end.")
             return
         bundles.open_bundle(bundle, code)
     except bundles.BundleError as error:
         _fail(ctx, error)
-    click.echo(f"Verified: {len(bundle.revisions)} revision(s), {len(bundle.photos)} photo(s); hash chain intact, "
-               f"every authentication tag valid, nothing cut off; head {bundle.head}.")
+    click.echo(f"Verified: {plural(len(bundle.revisions), 'revision')}, {plural(len(bundle.photos), 'photo')}; "
+               f"hash chain intact, every authentication tag valid, nothing cut off; head {bundle.head}.")
 
 
 @journal_cli.command("decrypt", with_appcontext=False)
@@ -68,5 +69,5 @@ def decrypt_command(ctx, bundle_path, code, out_path, fmt):
         Path(out_path).write_text(text, encoding="utf-8", errors="backslashreplace")
     except OSError as err:
         raise click.ClickException(f"cannot write {out_path}: {err.strerror}") from None
-    click.echo(f"Verified and decrypted {len(bundle.revisions)} revision(s), {len(bundle.photos)} photo(s); "
-               f"report written to {out_path}.")
+    click.echo(f"Verified and decrypted {plural(len(bundle.revisions), 'revision')}, "
+               f"{plural(len(bundle.photos), 'photo')}; report written to {out_path}.")
