@@ -10,7 +10,7 @@ from .guide_markdown import link_allowed
 from .hours import describe, is_open
 from .models import Guide
 from .schemas import tel_uri
-from .wording import plural
+from .wording import OTHER_SITE_HINT, plural
 
 bp = Blueprint("pages", __name__)
 
@@ -36,6 +36,7 @@ def safe_link(url: str | None) -> bool:
 
 
 bp.app_template_filter("plural")(plural)
+bp.add_app_template_global(OTHER_SITE_HINT, "other_site_hint")
 
 
 @bp.app_template_filter("long_date")

@@ -1,4 +1,5 @@
 // Entry point: each component finds its own elements (GOV.UK Frontend style).
+import { initLeaving } from './components/leaving.js'
 import { initOpenNow } from './components/open-now.js'
 import { initQuickHide } from './components/quick-hide.js'
 import { initStorageStatus } from './components/storage-status.js'
@@ -6,6 +7,7 @@ import { initSwUpdate } from './components/sw-update.js'
 import { initWayBack } from './components/way-back.js'
 
 initQuickHide(document) // first: nothing another component does may stop the page hiding
+initLeaving(document)
 initOpenNow(document)
 initSwUpdate(document)
 initStorageStatus(document)
