@@ -152,3 +152,18 @@ def test_shift_and_esc_are_mentioned_only_where_there_is_a_keyboard(browser, liv
     assert ("Shift" in text and "Esc" in text) is not phone
     assert "Hide button covers the screen at once" in text
     context.close()
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_axe_finds_nothing_with_the_question_open(browser, live_server, color_scheme):
+    from test_accessibility import axe_violations
+
+    context = browser.new_context(base_url=live_server.url, color_scheme=color_scheme)
+    page = context.new_page()
+    page.route(f"https://{OTHER_HOST}/**", lambda route: route.abort())
+    page.goto("/helplines")
+    page.click(SOURCE)
+    assert question_is_open(page)
+    problems = axe_violations(page)
+    context.close()
+    assert problems == [], "\n".join(problems)
