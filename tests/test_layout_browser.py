@@ -59,6 +59,15 @@ HIDE_IN_REACH = """() => {
   return box.top >= 0 && box.bottom <= innerHeight && box.left >= 0 && box.right <= innerWidth
 }"""
 
+# Whether nothing lies on top of an element (its corners and centre are its own), e.g. the Hide control.
+UNCOVERED = """(selector) => {
+  const el = document.querySelector(selector)
+  const r = el.getBoundingClientRect()
+  const points = [[r.left + 2, r.top + 2], [r.right - 2, r.top + 2], [r.left + 2, r.bottom - 2],
+                  [r.right - 2, r.bottom - 2], [(r.left + r.right) / 2, (r.top + r.bottom) / 2]]
+  return points.every(([x, y]) => el.contains(document.elementFromPoint(x, y)))
+}"""
+
 CALL_BUTTONS = """() => [...document.querySelectorAll('a[href^="tel:"]')].filter((a) => a.checkVisibility()).map((a) => {
   const box = a.getBoundingClientRect()
   return { href: a.getAttribute('href'), width: box.width, height: box.height,
@@ -106,6 +115,11 @@ def test_every_page_at_320px_with_200_percent_text(small_phone):
 def test_journal_home_and_entry_form_at_320px_with_200_percent_text(small_phone):
     page = small_phone
     set_up(page)
+    new_entry = '[data-action="new"]'
+    page.locator(new_entry).focus()  # as a keyboard's Tab does: scrolled into view
+    assert page.evaluate(UNCOVERED, new_entry), "the Hide control covers New entry"
+    page.locator(new_entry).evaluate("(el) => el.scrollIntoView()")  # scrolled to the top of what can be seen
+    assert page.evaluate(UNCOVERED, new_entry), "the Hide control covers New entry at the top of the screen"
     problems = [f"home: {problem}" for problem in layout_problems(page)]
     page.click('[data-action="new"]')
     journal_view(page, "entry").wait_for()
