@@ -27,7 +27,7 @@ def other_site(page):
 
 
 def question_is_open(page) -> bool:
-    return page.evaluate(f"document.querySelector('{QUESTION}').open")
+    return page.evaluate(f"document.querySelector('{QUESTION}')?.open === true")
 
 
 def test_a_source_link_asks_first_and_esc_or_cancel_stays_here(page, live_server, other_site):

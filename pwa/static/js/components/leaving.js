@@ -5,8 +5,18 @@
 // The other site opens in this tab, not a new one: no second tab is left open under that site's title in the tab
 // list, and Back comes back here, where hide-guard.js still keeps a hidden app hidden. Leaving locks the journal
 // (quick-hide.js, on pagehide). A new tab only when one was asked for (Ctrl or middle click).
-// The confirmation is not modal: a modal dialog would make the page inert, Hide included. Focus goes to its title,
-// not a button: with big text on a small phone it scrolls, and focusing a button would scroll the words away.
+// The question is a non-modal <dialog>: a modal one would make the page inert, Hide included. It is made on first
+// use, so pages carry none of it. Focus goes to its title, not a button: with big text on a small phone it
+// scrolls, and focusing a button would scroll the words away.
+
+const QUESTION = `
+  <h2 class="leaving__title" id="leaving-title" tabindex="-1">This opens another website</h2>
+  <p id="leaving-text"><strong data-leaving-host></strong> will appear in this browser's history,
+    and this app cannot remove it.</p>
+  <p class="leaving__actions">
+    <button class="button" type="button" data-leaving-open>Open it</button>
+    <button class="button button--secondary" type="button" data-leaving-cancel>Cancel</button>
+  </p>`
 
 export function isOtherSite (link, here = location) {
   const url = new URL(link.href, here.href)
@@ -14,20 +24,33 @@ export function isOtherSite (link, here = location) {
 }
 
 export function initLeaving (scope = document) {
-  const dialog = scope.querySelector('[data-module="leaving"]')
-  if (!dialog || typeof dialog.show !== 'function') return null // the links' own words still say it
-  const host = dialog.querySelector('[data-leaving-host]')
-  const title = dialog.querySelector('#leaving-title')
+  if (!scope.querySelector('[data-quick-hide]') || typeof HTMLDialogElement !== 'function') return null
+  let dialog = null
   let pending = null
+
+  function question () {
+    if (dialog) return dialog
+    dialog = document.createElement('dialog')
+    dialog.className = 'leaving'
+    dialog.dataset.module = 'leaving'
+    dialog.setAttribute('aria-labelledby', 'leaving-title')
+    dialog.setAttribute('aria-describedby', 'leaving-text')
+    dialog.innerHTML = QUESTION
+    dialog.querySelector('[data-leaving-open]').addEventListener('click', go)
+    dialog.querySelector('[data-leaving-cancel]').addEventListener('click', dismiss)
+    document.body.append(dialog)
+    return dialog
+  }
 
   function ask (link, newTab) {
     pending = { url: link.href, newTab, link }
+    const dialog = question()
     // A long address may wrap after each dot, never inside a word.
-    host.replaceChildren(...new URL(link.href).hostname.split('.').flatMap((part, i) =>
-      i === 0 ? [part] : [document.createElement('wbr'), '.' + part]))
+    dialog.querySelector('[data-leaving-host]').replaceChildren(...new URL(link.href).hostname.split('.')
+      .flatMap((part, i) => i === 0 ? [part] : [document.createElement('wbr'), '.' + part]))
     if (!dialog.open) dialog.show()
     dialog.scrollTop = 0
-    title.focus()
+    dialog.querySelector('#leaving-title').focus()
   }
 
   function dismiss () {
@@ -55,12 +78,10 @@ export function initLeaving (scope = document) {
     ask(link, newTab)
   }
 
-  dialog.querySelector('[data-leaving-open]').addEventListener('click', go)
-  dialog.querySelector('[data-leaving-cancel]').addEventListener('click', dismiss)
   document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && dialog.open) dismiss() // a second Esc within a second still hides (quick-hide.js)
+    if (event.key === 'Escape' && dialog && dialog.open) dismiss() // a second Esc within 1 s still hides
   })
   document.addEventListener('click', intercept)
   document.addEventListener('auxclick', intercept)
-  return { dialog }
+  return { ask }
 }
