@@ -44,7 +44,8 @@ HIDE_COVERS = """() => {
   const box = control.getBoundingClientRect()
   const problems = []
   if (box.width < 44 || box.height < 44) problems.push(`Hide is ${box.width}x${box.height}`)
-  for (const el of document.querySelectorAll('a, button, input, select, textarea, summary, label, h1, h2, h3, p, li, legend')) {
+  const others = 'a, button, input, select, textarea, summary, label, h1, h2, h3, p, li, legend'
+  for (const el of document.querySelectorAll(others)) {
     if (el === control || !el.checkVisibility()) continue
     const other = el.getBoundingClientRect()
     const overlap = Math.min(box.right, other.right) - Math.max(box.left, other.left) > 0.5 &&
@@ -68,7 +69,8 @@ UNCOVERED = """(selector) => {
   return points.every(([x, y]) => el.contains(document.elementFromPoint(x, y)))
 }"""
 
-CALL_BUTTONS = """() => [...document.querySelectorAll('a[href^="tel:"]')].filter((a) => a.checkVisibility()).map((a) => {
+CALL_BUTTONS = """() => [...document.querySelectorAll('a[href^="tel:"]')].filter((a) => a.checkVisibility())
+  .map((a) => {
   const box = a.getBoundingClientRect()
   return { href: a.getAttribute('href'), width: box.width, height: box.height,
            font: parseFloat(getComputedStyle(a).fontSize), button: a.classList.contains('button') }
