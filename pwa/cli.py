@@ -5,6 +5,7 @@ from flask.cli import AppGroup
 
 from . import content
 from .extensions import db
+from .wording import plural
 
 content_cli = AppGroup("content", help="Check and load helplines and guidance.")
 
@@ -13,13 +14,18 @@ def _pack_dir(directory: str | None) -> str:
     return directory or current_app.config["CONTENT_DIR"]
 
 
+def counts(pack: content.Pack) -> str:
+    return ", ".join([plural(len(pack.areas), "area"), plural(len(pack.services), "service"),
+                      plural(len(pack.guides), "guide")])
+
+
 def _read(directory: str | None) -> content.Pack:
     try:
         return content.read_pack(_pack_dir(directory))
     except content.ContentError as err:
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)
-        raise click.ClickException(f"{len(err.problems)} problem(s) in the content pack; nothing was loaded.")
+        raise click.ClickException(f"{plural(len(err.problems), 'problem')} in the content pack; nothing was loaded.")
 
 
 @content_cli.command("check")
@@ -27,7 +33,7 @@ def _read(directory: str | None) -> content.Pack:
 def check_command(directory):
     """Validate a content pack without loading it."""
     pack = _read(directory)
-    click.echo(f"ok: {len(pack.areas)} areas, {len(pack.services)} services, {len(pack.guides)} guides")
+    click.echo(f"ok: {counts(pack)}")
 
 
 @content_cli.command("load")
@@ -39,12 +45,11 @@ def load_command(directory, if_empty):
     if if_empty and not content.is_empty():
         click.echo("Content already present; left as it is.")
         if changed := content.rerender_guides():
-            click.echo(f"Rendered {changed} guide(s) again with the current rules for links.")
+            click.echo(f"Rendered {plural(changed, 'guide')} again with the current rules for links.")
         return
     pack = _read(directory)
     content.load_pack(pack)
-    click.echo(f"Loaded {len(pack.areas)} areas, {len(pack.services)} services, {len(pack.guides)} guides "
-               f"(version {content.bundle()['version']}).")
+    click.echo(f"Loaded {counts(pack)} (version {content.bundle()['version']}).")
 
 
 @click.command("init-db")

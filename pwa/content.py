@@ -71,7 +71,8 @@ def read_pack(directory: str | Path) -> Pack:
             return []
         unknown = set(data) - {key}
         if unknown:
-            problems.append(f"{filename}: unexpected top-level key(s) {', '.join(sorted(unknown))}")
+            keys = "keys" if len(unknown) > 1 else "key"
+            problems.append(f"{filename}: unexpected top-level {keys} {', '.join(sorted(unknown))}")
         records = data.get(key, [])
         if not isinstance(records, list):
             problems.append(f"{filename}: {key} must be a list of [[{key}]] tables")

@@ -3,12 +3,13 @@
 A link may go to a full https:// address, to tel:, sms: or mailto:, or within this site (a path starting
 with a single "/", or "#fragment"). Anything else (javascript:, data:, intent:, plain http:, "//other.site")
 is a content error; should one reach the renderer anyway (content stored by an older version), it is
-rendered as its text only.
+rendered as its text only. A link to another website says so, inside the link, as the templates' links do.
 """
 from __future__ import annotations
 
 import html
 import re
+import xml.etree.ElementTree as etree
 from urllib.parse import urlsplit
 
 import markdown
@@ -16,16 +17,27 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
 
+from .wording import OTHER_SITE_HINT
+
 LINK_SCHEMES = ("https", "tel", "sms", "mailto")
 LINK_RULE = "use https://, tel:, sms:, mailto: or a link within this site."
 SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 SPACE_AND_CONTROLS = "".join(chr(code) for code in range(0x21))
 
 
+def _as_browser_reads(url: str) -> str:
+    # Entities decoded, tabs and newlines dropped, outer spaces and controls trimmed.
+    return re.sub(r"[\t\n\r]", "", html.unescape(url)).strip(SPACE_AND_CONTROLS)
+
+
+def goes_to_another_site(url: str) -> bool:
+    """Whether an allowed link leaves this site (every https:// address does: this site's own links are paths)."""
+    return bool(re.match(r"(?i)https:", _as_browser_reads(url)))
+
+
 def link_allowed(url: str) -> bool:
     """Whether a link (as it stands in an href attribute) goes somewhere allowed."""
-    # Read it as a browser does: entities decoded, tabs and newlines dropped, outer spaces and controls trimmed.
-    url = re.sub(r"[\t\n\r]", "", html.unescape(url)).strip(SPACE_AND_CONTROLS)
+    url = _as_browser_reads(url)
     if url.startswith("#"):
         return True
     if url.startswith("/"):
@@ -50,6 +62,10 @@ class SafeLinksTreeprocessor(Treeprocessor):
                 if not link_allowed(href.replace(AMP_SUBSTITUTE, "&")):
                     del element.attrib["href"]
                     self.refused.append(href)
+                elif goes_to_another_site(href.replace(AMP_SUBSTITUTE, "&")):
+                    element.set("rel", "noreferrer noopener")
+                    hint = etree.SubElement(element, "span", {"class": "other-site-hint"})
+                    hint.text = f" ({OTHER_SITE_HINT})"
             elif element.tag == "img":  # a request to wherever src points, from every phone that opens the guide
                 alt = element.get("alt", "")
                 element.tag, element.text = "span", alt

@@ -10,6 +10,7 @@ from .guide_markdown import link_allowed
 from .hours import describe, is_open
 from .models import Guide
 from .schemas import tel_uri
+from .wording import OTHER_SITE_HINT, plural
 
 bp = Blueprint("pages", __name__)
 
@@ -32,6 +33,10 @@ def service_facts(service) -> dict:
 def safe_link(url: str | None) -> bool:
     """Whether a stored address may be linked (content saved by an older version may hold others)."""
     return bool(url) and link_allowed(url)
+
+
+bp.app_template_filter("plural")(plural)
+bp.add_app_template_global(OTHER_SITE_HINT, "other_site_hint")
 
 
 @bp.app_template_filter("long_date")

@@ -251,7 +251,7 @@ def test_guides_stored_by_an_older_version_lose_their_unsafe_links_when_the_serv
         db.session.commit()
     # What `make run` does before starting the server.
     result = runner.invoke(args=["content", "load", "--if-empty"])
-    assert result.exit_code == 0 and "Rendered 1 guide(s) again" in result.output
+    assert result.exit_code == 0 and "Rendered 1 guide again" in result.output
     client = app.test_client()
     page = client.get("/guides/safety-plan").get_data(as_text=True)
     assert "Tap here" in page and 'href="javascript' not in page

@@ -150,7 +150,7 @@ def test_a_rebuilt_chain_still_fails_its_tags(made, code_key):
 def test_verify_without_code_says_it_checked_the_links_only(cli, made, tmp_path):
     result = cli.invoke(args=["journal", "verify", write(tmp_path, made)])
     assert result.exit_code == 0, result.output
-    assert "Checked the links only: 5 revision(s) link up in order" in result.output
+    assert "Checked the links only: 5 revisions link up in order" in result.output
     assert "cannot show whether anything was changed, removed or added" in result.output
     assert "Verified" not in result.output
     broken = copy.deepcopy(made)
@@ -164,7 +164,7 @@ def test_verify_without_code_says_it_checked_the_links_only(cli, made, tmp_path)
 def test_verify_with_code_says_what_it_proves_and_what_it_cannot(cli, made, tmp_path):
     result = cli.invoke(args=["journal", "verify", write(tmp_path, made), "--code", CODE])
     assert result.exit_code == 0, result.output
-    assert "Verified: 5 revision(s), 1 photo(s)" in result.output
+    assert "Verified: 5 revisions, 1 photo" in result.output
     assert "This proves that:" in result.output and "none was removed, added or changed since" in result.output
     assert "It cannot prove:" in result.output and "the phone's clock" in result.output
     assert "before the journal's links were keyed" not in result.output

@@ -57,7 +57,7 @@ def test_chromium_bundle_verifies_and_decrypts_in_python(cli, exported, tmp_path
     assert result.exit_code == 0, result.output
     result = cli.invoke(args=["journal", "verify", str(path), "--code", code.lower()])
     assert result.exit_code == 0, result.output
-    assert "Verified: 3 revision(s), 1 photo(s)" in result.output
+    assert "Verified: 3 revisions, 1 photo" in result.output
 
     report = tmp_path / "report.txt"
     result = cli.invoke(args=["journal", "decrypt", str(path), "--code", code, "--out", str(report)])

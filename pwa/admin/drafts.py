@@ -12,6 +12,7 @@ from .. import content
 from ..extensions import db
 from ..models import Area, Guide, Service
 from ..schemas import AreaContentSchema, GuideContentSchema, ServiceContentSchema
+from ..wording import plural
 from .models import AuditEntry, Draft, utcnow
 
 KINDS: dict[str, type[Schema]] = {
@@ -172,6 +173,7 @@ def publish(actor: str, revision: int) -> tuple[str, str]:
     db.session.delete(draft)
     content.load_pack(pack)  # deletes and reloads all content and commits, with the audit rows, at once
     after_version = published_version()
-    audit(actor, "publish", note=f"version {before_version} -> {after_version}, {len(record_changes)} change(s)")
+    audit(actor, "publish",
+          note=f"version {before_version} -> {after_version}, {plural(len(record_changes), 'change')}")
     db.session.commit()
     return before_version, after_version

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from .. import content
 from ..extensions import db
+from ..wording import plural
 from . import auth, csrf, drafts
 from .forms import FORMS, from_form, values_for
 from .models import AuditEntry
@@ -76,7 +77,7 @@ def login():
         try:
             user = auth.authenticate(email, password) if email and password else None
         except auth.RateLimited as limited:
-            error, status = (f"Too many failed attempts. For your security, wait {limited.minutes} minutes "
+            error, status = (f"Too many failed attempts. For your security, wait {plural(limited.minutes, 'minute')} "
                              "before trying again."), 429
         else:
             if user is not None:

@@ -25,6 +25,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..wording import plural
 from . import crypto
 
 FORMATS = {"sealed-export": 2, "open-door-journal-export": 1}  # each format name and the version it carries
@@ -240,7 +241,7 @@ def derive_code_key(bundle: Bundle, code: str) -> bytes:
 def open_with_code_key(bundle: Bundle, code_key: bytes) -> Bundle:
     inspect(bundle, code_key)
     if bundle.problems:
-        raise TamperedBundle(f"the bundle has been altered or damaged ({len(bundle.problems)} problem(s))",
+        raise TamperedBundle(f"the bundle has been altered or damaged ({plural(len(bundle.problems), 'problem')})",
                              bundle.problems)
     return bundle
 

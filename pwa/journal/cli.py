@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from ..wording import plural
 from . import bundle as bundles
 from . import report
 
@@ -47,8 +48,8 @@ def verify_command(ctx, bundle_path, code):
         if not code:
             problems = bundles.check_chain(bundle)
             if problems:
-                raise bundles.TamperedBundle(f"the links are broken ({len(problems)} problem(s))", problems)
-            click.echo(f"Checked the links only: {len(bundle.revisions)} revision(s) link up in order, "
+                raise bundles.TamperedBundle(f"the links are broken ({plural(len(problems), 'problem')})", problems)
+            click.echo(f"Checked the links only: {plural(len(bundle.revisions), 'revision')} link up in order, "
                        f"ending at {bundle.head}.")
             click.echo("Without --code this cannot show whether anything was changed, removed or added: anyone "
                        "can recompute these links. Run it again with --code to check the contents, the keyed "
@@ -57,7 +58,7 @@ def verify_command(ctx, bundle_path, code):
         bundles.open_bundle(bundle, code)
     except bundles.BundleError as error:
         _fail(ctx, error)
-    click.echo(f"Verified: {len(bundle.revisions)} revision(s), {len(bundle.photos)} photo(s), ending at {bundle.head}.")
+    click.echo(f"Verified: {plural(len(bundle.revisions), 'revision')}, {plural(len(bundle.photos), 'photo')}, ending at {bundle.head}.")
     _explain(bundle)
 
 
@@ -94,7 +95,7 @@ def decrypt_command(ctx, bundle_path, code, out_path, fmt, partial):
         _fail(ctx, bundles.UnreadableFile(f"cannot write {out_path}: {err.strerror}"))
     if bundle.problems:
         _fail(ctx, bundles.TamperedBundle(
-            f"the bundle has been altered or damaged ({len(bundle.problems)} problem(s)); a partial report, with "
+            f"the bundle has been altered or damaged ({plural(len(bundle.problems), 'problem')}); a partial report, with "
             f"every damaged or missing item marked, was written to {out_path}", bundle.problems))
-    click.echo(f"Verified and decrypted {len(bundle.revisions)} revision(s), {len(bundle.photos)} photo(s); "
+    click.echo(f"Verified and decrypted {plural(len(bundle.revisions), 'revision')}, {plural(len(bundle.photos), 'photo')}; "
                f"report written to {out_path}.")

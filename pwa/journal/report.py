@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ..wording import plural
 from .bundle import CANNOT_PROVE, LEGACY_CAVEAT, PROVES, Bundle, Revision
 
 UK = ZoneInfo("Europe/London")
@@ -148,10 +149,6 @@ def history(entry: Entry) -> list[str]:
         if record.get("op") != "delete":
             previous = record
     return lines
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word if count == 1 else word + 's'}"
 
 
 def summary(bundle: Bundle) -> list[str]:

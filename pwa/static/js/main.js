@@ -1,4 +1,6 @@
 // Entry point: each component finds its own elements (GOV.UK Frontend style).
+import { initAreaFilter } from './components/area-filter.js'
+import { initLeaving } from './components/leaving.js'
 import { initMaskedFields } from './components/masked-field.js'
 import { initOpenNow } from './components/open-now.js'
 import { initQuickHide } from './components/quick-hide.js'
@@ -7,8 +9,10 @@ import { initSwUpdate } from './components/sw-update.js'
 import { initWayBack } from './components/way-back.js'
 
 initQuickHide(document) // first: nothing another component does may stop the page hiding
+initLeaving(document)
 initMaskedFields(document)
 initOpenNow(document)
+initAreaFilter(document)
 initSwUpdate(document)
 initStorageStatus(document)
 initWayBack(document)

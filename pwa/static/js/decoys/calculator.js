@@ -4,6 +4,7 @@ import { tryDoor } from './door.js'
 
 const OPERATORS = { '+': 1, '−': 1, '×': 2, '÷': 2 }
 const KEYBOARD = { '*': '×', x: '×', X: '×', '/': '÷', '-': '−', '+': '+', Enter: '=', '=': '=', ',': '.' }
+const LONG_NUMBER = 9 // characters; more and the display uses smaller digits
 
 function tokenize (expression) {
   const tokens = []
@@ -63,8 +64,14 @@ export function initCalculator (root) {
   let expression = ''
   let justEvaluated = false
 
+  // A long number gets smaller digits (css/decoys.css); a longer one shows its end, where the typing is.
+  const show = (text) => {
+    display.textContent = text
+    display.toggleAttribute('data-long', text.length > LONG_NUMBER)
+    display.scrollLeft = display.scrollWidth
+  }
   const render = () => {
-    display.textContent = expression || '0'
+    show(expression || '0')
     const value = evaluate(expression)
     preview.textContent = /[+−×÷%]/.test(expression.slice(1)) && Number.isFinite(value) ? format(value) : ''
   }
@@ -96,7 +103,7 @@ export function initCalculator (root) {
     const value = evaluate(typed)
     if (Number.isNaN(value) && !/^[\d.]+$/.test(typed)) return
     expression = format(value) === 'Error' ? '' : format(value)
-    display.textContent = format(value)
+    show(format(value))
     preview.textContent = ''
     justEvaluated = true
   }
