@@ -312,7 +312,7 @@ def _check_manifest(bundle: Bundle, export_key: bytes) -> list[str]:
     bundle.opened_manifest = manifest
     problems = []
     if manifest.get("head") != bundle.head or manifest.get("count") != len(bundle.revisions):
-        problems.append(f"the sealed manifest lists {manifest.get('count')} revisions ending in "
+        problems.append(f"the sealed manifest lists {plural(manifest.get('count'), 'revision')} ending in "
                         f"{str(manifest.get('head'))[:12]}…; the bundle has {len(bundle.revisions)} ending in {bundle.head[:12]}…")
     listed = manifest.get("attachments") or []
     if (not isinstance(listed, list) or not all(isinstance(ident, str) for ident in listed)
