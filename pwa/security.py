@@ -32,11 +32,19 @@ HEADERS = {
 }
 
 
+# Scripts, styles and pictures are never documents: a policy about framing, powerful features or what a page
+# may load means nothing on them, and it would cost some 600 bytes a response, twice over on a first visit
+# (the page, then the worker's precache). They keep what does apply to them.
+SUBRESOURCE_TYPES = {"text/javascript", "application/javascript", "text/css", "image/png"}
+SUBRESOURCE_HEADERS = ("Referrer-Policy", "X-Content-Type-Options", "Cross-Origin-Resource-Policy")
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
+        names = SUBRESOURCE_HEADERS if response.mimetype in SUBRESOURCE_TYPES and request.path != "/sw.js" else HEADERS
+        for name in names:
+            response.headers.setdefault(name, HEADERS[name])
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response

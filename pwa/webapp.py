@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import threading
+from fnmatch import fnmatch
 from dataclasses import asdict
 from pathlib import Path
 
@@ -41,7 +42,8 @@ APPLE_TOUCH_ICON = "apple-touch-180.png"
 # Static files only some people need, big enough to matter on data credit: listed to the worker, which keeps
 # them once a page has fetched them (and carries them over to new versions), but not fetched at install.
 # vendor/zxcvbn-ts/: the journal's passphrase strength estimator, fetched when a new passphrase is typed.
-ON_DEMAND = ("vendor/",)
+# The manifest's big icons: the browser fetches them itself when the app is installed, online.
+ON_DEMAND = ("vendor/*", "icons/*/any-512.png", "icons/*/maskable-512.png")
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}
 MIN_COMPRESS_BYTES = 1000
@@ -178,7 +180,7 @@ def precache_manifest(identity: identities.Identity) -> dict:
     on_demand = []
     for name, value in statics.items():
         file = {"url": url_for("static", filename=name), "revision": value[:20]}
-        (on_demand if name.startswith(ON_DEMAND) else entries).append(file)
+        (on_demand if any(fnmatch(name, pattern) for pattern in ON_DEMAND) else entries).append(file)
     entries += [{"url": url_for("webapp.manifest", key=key),
                  "revision": sha256(json.dumps(build_manifest(identity_named(key)), sort_keys=True))[:20]}
                 for key in dict.fromkeys([identity.key, decoy.key])]

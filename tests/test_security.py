@@ -3,8 +3,9 @@ import re
 import pytest
 
 
-@pytest.mark.parametrize("url", ["/", "/helplines", "/api/v1/bundle", "/api/v1/nothing", "/static/css/app.css"])
-def test_security_headers_everywhere(client, url):
+@pytest.mark.parametrize("url", ["/", "/helplines", "/api/v1/bundle", "/api/v1/nothing", "/sw.js",
+                                 "/manifests/plain.webmanifest", "/static/no-such-file.js"])
+def test_security_headers_on_every_document_and_error(client, url):
     headers = client.get(url).headers
     csp = headers["Content-Security-Policy"]
     assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
@@ -14,6 +15,14 @@ def test_security_headers_everywhere(client, url):
     assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "geolocation=()" in headers["Permissions-Policy"]
     assert "Strict-Transport-Security" not in headers  # plain http here
+
+
+@pytest.mark.parametrize("url", ["/static/css/app.css", "/static/js/main.js", "/static/icons/plain/favicon-48.png"])
+def test_scripts_styles_and_pictures_carry_only_the_headers_that_apply_to_them(client, url):
+    headers = client.get(url).headers
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert "Content-Security-Policy" not in headers and "Permissions-Policy" not in headers
 
 
 def test_hsts_only_over_https(client):
