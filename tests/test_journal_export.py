@@ -32,17 +32,7 @@ def exported(page, live_server, tmp_path):
     page.fill("#f-crimeReference", "CC-99-1234")
     page.click('[data-form="entry"] [type=submit]')
     journal_view(page, "home").wait_for()
-
-    page.click('[data-action="export"]')
-    page.click('[data-action="make-export"]')
-    link = page.locator("[data-export-link]")
-    link.wait_for(timeout=20_000)
-    code = page.inner_text("[data-export-code]")
-    with page.expect_download() as download:
-        link.click()
-    path = tmp_path / download.value.suggested_filename
-    download.value.save_as(path)
-    return path, code
+    return export_through_the_ui(page, tmp_path)
 
 
 def test_chromium_bundle_verifies_and_decrypts_in_python(cli, exported, tmp_path):

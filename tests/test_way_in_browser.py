@@ -44,19 +44,14 @@ def test_secret_ways_in_and_reopening_shows_the_decoy(open_tab):
     assert PIN not in str(stored) and len(stored["salt"]) == 32 and stored["iterations"] >= 100000
 
     context = page.context
-    for look, way_in in [("calculator", "calculator"), ("weather", "search"), ("notes", "search")]:
+    for look in ("calculator", "weather", "notes"):
         context.add_cookies([{"name": COOKIE, "value": look, "url": page.url}])
         tab = context.new_page()  # a new tab starts outside: reopening shows the decoy
         tab.goto("/helplines")
         assert_on_decoy(tab, DECOY_OF[look])
         assert tab.title() == IDENTITIES[look].name
         for code, opens in [("1357", False), (PIN, True)]:
-            if way_in == "calculator":
-                tab.keyboard.type(code)
-                tab.keyboard.press("=")
-            else:
-                tab.get_by_role("searchbox").fill(code)
-                tab.get_by_role("searchbox").press("Enter")
+            type_code(tab, look, code)
             if opens:
                 tab.wait_for_url(lambda url: urlsplit(url).path == "/")
                 assert tab.get_by_text(HOTLINE).first.is_visible()
