@@ -22,6 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 db: $(VENV)/.installed
+	$(BIN)/flask init-db
 	$(BIN)/flask content load --if-empty
 
 # gunicorn.conf.py: no access log, and an error log without client addresses or paths (no record of who looked at what).

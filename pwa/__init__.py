@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import settings
-from .extensions import db
+from .extensions import db, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True)
 
     from . import admin, cli, disguise, errors, identities, journal, security, views, webapp
     from .api import api

@@ -1,7 +1,7 @@
 """`flask` commands: prepare the database and load the content pack."""
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import content
 from .extensions import db
@@ -41,7 +41,6 @@ def check_command(directory):
 @click.option("--if-empty", is_flag=True, help="Only load when the database has no content yet.")
 def load_command(directory, if_empty):
     """Replace the published content with a content pack."""
-    db.create_all()
     if if_empty and not content.is_empty():
         click.echo("Content already present; left as it is.")
         if changed := content.rerender_guides():
@@ -52,10 +51,21 @@ def load_command(directory, if_empty):
     click.echo(f"Loaded {counts(pack)} (version {content.bundle()['version']}).")
 
 
+BASELINE = "0001"  # pwa/migrations/versions/0001_baseline.py: the schema as first deployed, before migrations
+
+
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
-    """Create any missing tables."""
-    db.create_all()
+    """Create the database, or bring an existing one up to date (applies every migration)."""
+    from flask_migrate import stamp, upgrade
+    from sqlalchemy import inspect
+
+    tables = set(inspect(db.engine).get_table_names())
+    if tables and "alembic_version" not in tables:
+        stamp(revision=BASELINE)  # made by create_all before migrations existed: it holds the baseline schema
+        click.echo("An existing database from before migrations: marked as the baseline.")
+    upgrade()
     click.echo("Database ready.")
 
 
