@@ -307,3 +307,10 @@ def test_text_over_its_limit_is_a_content_error_saying_by_how_much(pack_dir):
     assert "services.toml: service[7] (warrington-refuge).name: Use at most 160 characters; this has 161." in problems
     assert any(p.startswith("guides/safety-plan.md: guide[0] (safety-plan).body_markdown: Use at most 10,000 "
                             "characters; this has 11,") for p in problems)
+
+
+def test_the_bundle_worked_out_from_a_pack_is_the_one_published(app):
+    # The admin's preview sizes the bundle a draft would publish without publishing it.
+    pack = content.read_pack(PROJECT_ROOT / "content")
+    with app.app_context():
+        assert content.bundle_of(pack) == content.bundle()
