@@ -209,11 +209,11 @@ def _bundle(areas, services, guides) -> dict:
 def bundle_of(pack: Pack) -> dict:
     """The bundle phones would get if this pack were published, worked out without touching the database."""
     areas = {a["slug"]: SimpleNamespace(**a) for a in pack.areas}
-    national_first = lambda area: (area.kind != "national", area.position)  # noqa: E731  (as ordered_areas)
     services = [SimpleNamespace(**(s | {"area": areas[s["area"]]})) for s in pack.services if s["area"] in areas]
     guides = [SimpleNamespace(**g, body_html=render_markdown(g["body_markdown"])) for g in pack.guides]
-    return _bundle(sorted(areas.values(), key=lambda a: (*national_first(a), a.name)),
-                   sorted(services, key=lambda s: (*national_first(s.area), s.position, s.name)),
+    # The same order as ordered_areas, ordered_services and ordered_guides.
+    return _bundle(sorted(areas.values(), key=lambda a: (a.kind != "national", a.position, a.name)),
+                   sorted(services, key=lambda s: (s.area.kind != "national", s.area.position, s.position, s.name)),
                    sorted(guides, key=lambda g: (g.position, g.title)))
 
 

@@ -6,7 +6,6 @@ imports. A load that would undo admin work is refused unless forced, shows what 
 import io
 import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -96,7 +95,8 @@ def test_a_load_shows_its_changes_and_records_the_os_user(app, runner, pack_dir,
     path = pack_dir / "services.toml"
     path.write_text(path.read_text().replace(HALTON_OLD, "0300 111 5555"))
     dry = load(runner, pack_dir, "--dry-run")
-    assert dry.exit_code == 0 and f"service {HALTON}: changed phone" in dry.output and "nothing was loaded" in dry.output
+    assert dry.exit_code == 0 and f"service {HALTON}: changed phone" in dry.output
+    assert "nothing was loaded" in dry.output
     assert phone_of(app.test_client()) == HALTON_OLD
     result = load(runner, pack_dir)  # nothing was published in the admin: the pack is still the source
     assert result.exit_code == 0, result.output
@@ -126,7 +126,8 @@ def test_an_export_loaded_into_an_empty_server_gives_the_same_bundle_version(adm
     # Content that is awkward to write back out: quotes, backslashes, new lines, non-ASCII, overnight hours,
     # a "+++" line in a guide's text.
     data = form_for(admin, "/admin/services/warrington-refuge") | {
-        "description": 'Say "refuge" \\ or ask for Anna.\nNew line; naïve café ☎', "hours": "fri 20:00-08:00 overnight",
+        "description": 'Say "refuge" \\ or ask for Anna.\nNew line; naïve café ☎',
+        "hours": "fri 20:00-08:00 overnight",
         "hours_note": "Tab\there", "categories": ["local-support", "refuge", "advice"]}
     assert admin.post("/admin/services/warrington-refuge", data=data).status_code == 302
     guide = form_for(admin, "/admin/guides/safety-plan") | {
@@ -208,7 +209,7 @@ def test_a_draft_older_than_a_load_says_so_and_publishing_it_keeps_the_load(admi
 
 def test_a_record_changed_by_the_draft_and_a_load_is_compared_before_publishing(admin, runner, pack_dir):
     data = form_for(admin, f"/admin/services/{HALTON}")
-    assert admin.post(f"/admin/services/{HALTON}", data=data | {"description": "Drop-in on Tuesdays."}).status_code == 302
+    assert admin.post(f"/admin/services/{HALTON}", data=data | {"description": "Drop-in."}).status_code == 302
     change_halton_in_pack(pack_dir)
     assert load(runner, pack_dir).exit_code == 0
     preview = admin.get("/admin/preview").get_data(as_text=True)
@@ -218,16 +219,16 @@ def test_a_record_changed_by_the_draft_and_a_load_is_compared_before_publishing(
     assert "changed after the draft changed it" in page
     # The form brings the draft's own change together with the load's: saving it undoes neither.
     form = form_for(admin, f"/admin/services/{HALTON}")
-    assert form["phone"] == "0300 111 5555" and form["description"] == "Drop-in on Tuesdays."
+    assert form["phone"] == "0300 111 5555" and form["description"] == "Drop-in."
     assert admin.post(f"/admin/services/{HALTON}", data=form).status_code == 302
     publish(admin)
     service = admin.get(f"/api/v1/services/{HALTON}").get_json()["service"]
-    assert service["phone"] == "0300 111 5555" and service["description"] == "Drop-in on Tuesdays."
+    assert service["phone"] == "0300 111 5555" and service["description"] == "Drop-in."
 
 
 def test_a_load_names_the_records_a_draft_also_changes(admin, runner, pack_dir):
     data = form_for(admin, f"/admin/services/{HALTON}")
-    assert admin.post(f"/admin/services/{HALTON}", data=data | {"description": "Drop-in on Tuesdays."}).status_code == 302
+    assert admin.post(f"/admin/services/{HALTON}", data=data | {"description": "Drop-in."}).status_code == 302
     change_halton_in_pack(pack_dir)
     result = load(runner, pack_dir)
     assert result.exit_code == 0 and "draft also changes 1 record" in result.output

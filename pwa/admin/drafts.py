@@ -146,13 +146,13 @@ def delete(actor: str, kind: str, slug: str, version: str) -> None:
     _change(actor, kind, slug, None, version)
 
 
-def revert(actor: str, kind: str, slug: str) -> None:
-    """Undo the draft's change to one record: it goes back to what is published."""
+def revert(actor: str, kind: str, slug: str, version: str) -> None:
+    """Undo the draft's change to one record (made from this version of it): it goes back to what is published."""
     draft = current()
     edits = edits_of(draft)
     edit = edits[kind].pop(slug, None)
-    if edit is None:
-        return
+    if edit is None or version != version_of(edit["after"]):
+        raise DraftConflict(kind, slug)
     _store(draft, edits, actor)
     audit(actor, "draft-revert", SINGULAR[kind], slug, edit["after"], find_published(kind, slug))
     db.session.commit()

@@ -181,8 +181,8 @@ def edit_page(kind: str, slug: str | None, values: dict, errors: dict, status: i
                            conflict=conflict, moved=moved,
                            moved_diff=editing.field_differences(kind, published, drafts.merged(moved, published))
                            if moved else [],
-                           both=[editing.label_of(kind, name) for name in drafts.changed_on_both_sides(moved, published)]
-                           if moved else [],
+                           both=[editing.label_of(kind, name)
+                                 for name in drafts.changed_on_both_sides(moved, published)] if moved else [],
                            published_seen=drafts.version_of(published) if moved else "",
                            moved_by=drafts.last_published_change(kind, slug) if moved else None,
                            in_draft=edit is not None and not moved,
@@ -234,7 +234,10 @@ def delete(kind: str, slug: str):
 def undo(kind: str, slug: str):
     """Undo the draft's change to one record (it goes back to what is published)."""
     kind_or_404(kind)
-    drafts.revert(actor(), kind, slug)
+    try:
+        drafts.revert(actor(), kind, slug, revision_from(request.form))
+    except drafts.DraftConflict:
+        return conflict_page()
     flash(f"Undid the draft's change to {slug}: it is as published.")
     return redirect(url_for("admin.dashboard"))
 

@@ -52,7 +52,8 @@ function initSession (form, notice) {
   // Asks the server whether the session is alive; asking keeps it alive and brings a fresh form token.
   const refresh = async () => {
     try {
-      const response = await fetch(form.dataset.sessionUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      const response = await fetch(form.dataset.sessionUrl,
+        { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       if (response.ok) {
         const answer = await response.json()
         token.value = answer.csrf_token
@@ -72,7 +73,8 @@ function initSession (form, notice) {
   const warn = () => {
     state = 'warned'
     const at = new Date(deadline).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' })
-    show(`<p>You will be signed out at ${at} because nothing has been sent for a while. What you typed is not saved yet.</p>
+    show(`<p>You will be signed out at ${at} because nothing has been sent for a while.
+      What you typed is not saved yet.</p>
       <button class="button" type="button" data-stay>Stay signed in</button>`)
     notice.querySelector('[data-stay]').addEventListener('click', refresh)
   }
@@ -81,7 +83,8 @@ function initSession (form, notice) {
     if (state === 'ended') return
     state = 'ended'
     show(`<h2>Your session has ended</h2>
-      <p>What you typed is still here and nothing is lost. To save it, <a href="${form.dataset.signInUrl}" target="_blank" rel="noopener">sign in again in a new tab</a>,
+      <p>What you typed is still here and nothing is lost. To save it,
+      <a href="${form.dataset.signInUrl}" target="_blank" rel="noopener">sign in again in a new tab</a>,
       then come back to this tab and press "Save in the draft".</p>`)
   }
 
@@ -123,7 +126,8 @@ function initRequestLimit (form, notice) {
     if (size <= limit) return
     event.preventDefault()
     event.stopImmediatePropagation()
-    notice.innerHTML = `<p>This is too much to send (${(size / 1048576).toFixed(1)} MB; the most is ${(limit / 1048576).toFixed(0)} MB),
+    const megabytes = (bytes, digits) => (bytes / 1048576).toFixed(digits)
+    notice.innerHTML = `<p>This is too much to send (${megabytes(size, 1)} MB; the most is ${megabytes(limit, 0)} MB),
       so it was not sent and nothing is lost. Shorten the text: each field says how long it may be.</p>`
     notice.hidden = false
     notice.scrollIntoView({ block: 'nearest' })
