@@ -4,14 +4,22 @@ Layout of a pack:
     areas.toml        [[area]] tables
     services.toml     [[service]] tables, each naming its area's slug
     guides/*.md       TOML front matter between +++ lines, then Markdown
+
+A pack sets up a new server and imports content; once staff publish in the admin, the database is the
+source of truth (see `flask content load` in cli.py). `export_files` writes the published content back out
+as a pack, so the two can be kept in step and content moved between servers.
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import contains_eager
@@ -21,6 +29,21 @@ from .extensions import db
 from .models import Area, Guide, Service
 from .schemas import (SLUG, AreaContentSchema, AreaSchema, GuideContentSchema, GuideSchema,
                       ServiceContentSchema, ServiceSchema)
+
+# Record kinds in pack order, each with the schema that checks it.
+CONTENT_SCHEMAS: dict[str, type[Schema]] = {
+    "areas": AreaContentSchema,
+    "services": ServiceContentSchema,
+    "guides": GuideContentSchema,
+}
+SINGULAR = {"areas": "area", "services": "service", "guides": "guide"}
+
+# The offline bundle's budget, compressed as phones download it. Measured on 2026-11-30 (a cold first visit in
+# Chromium, bench_pwa.py's method): 143.5 KB with the default content, whose bundle is 3.9 KB compressed; each
+# further KB of compressed bundle cost about 2.5 KB more on a first visit, because the same text is in the
+# pages the worker also saves (a guide's page, the contacts page) and each new page brings its headers. At
+# 6 KB the first visit is about 149 KB: over it, the content alone takes the first visit past the 150 KB goal.
+BUNDLE_BUDGET = 6 * 1024
 
 
 class ContentError(Exception):
@@ -108,8 +131,8 @@ def read_pack(directory: str | Path) -> Pack:
     return pack
 
 
-def load_pack(pack: Pack) -> None:
-    """Replace all published content with the pack, in one transaction."""
+def load_pack(pack: Pack, commit: bool = True) -> None:
+    """Replace all published content with the pack, in one transaction (left open with commit=False)."""
     db.session.execute(db.delete(Service))
     db.session.execute(db.delete(Area))
     db.session.execute(db.delete(Guide))
@@ -121,7 +144,8 @@ def load_pack(pack: Pack) -> None:
         db.session.add(Service(**(record | {"area": areas[record["area"]]})))
     for record in pack.guides:
         db.session.add(Guide(**record, body_html=render_markdown(record["body_markdown"])))
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def rerender_guides() -> int:
@@ -170,12 +194,141 @@ def ordered_guides():
 
 def bundle() -> dict:
     """Everything the app needs offline, with a version that changes whenever any of it does."""
+    return _bundle(ordered_areas(), db.session.scalars(ordered_services()), db.session.scalars(ordered_guides()))
+
+
+def _bundle(areas, services, guides) -> dict:
     content = {
-        "areas": AreaSchema(many=True).dump(ordered_areas()),
-        "services": ServiceSchema(many=True).dump(db.session.scalars(ordered_services())),
-        "guides": GuideSchema(many=True).dump(db.session.scalars(ordered_guides())),
+        "areas": AreaSchema(many=True).dump(areas),
+        "services": ServiceSchema(many=True).dump(services),
+        "guides": GuideSchema(many=True).dump(guides),
     }
     return {"format": 1, "version": digest(content), **content}
+
+
+def bundle_of(pack: Pack) -> dict:
+    """The bundle phones would get if this pack were published, worked out without touching the database."""
+    areas = {a["slug"]: SimpleNamespace(**a) for a in pack.areas}
+    services = [SimpleNamespace(**(s | {"area": areas[s["area"]]})) for s in pack.services if s["area"] in areas]
+    guides = [SimpleNamespace(**g, body_html=render_markdown(g["body_markdown"])) for g in pack.guides]
+    # The same order as ordered_areas, ordered_services and ordered_guides.
+    return _bundle(sorted(areas.values(), key=lambda a: (a.kind != "national", a.position, a.name)),
+                   sorted(services, key=lambda s: (s.area.kind != "national", s.area.position, s.position, s.name)),
+                   sorted(guides, key=lambda g: (g.position, g.title)))
+
+
+def bundle_size(data: dict) -> tuple[int, int]:
+    """Bytes as the API sends the bundle (compact JSON), and gzipped as the app compresses it."""
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return len(body), len(gzip.compress(body, compresslevel=6, mtime=0))
+
+
+# Records in pack shape (as the content schemas dump them: dates as ISO strings) ------------------------------
+
+def as_record(kind: str, row) -> dict:
+    """A published row (or a loaded pack record) as the content schema dumps it."""
+    schema = CONTENT_SCHEMAS[kind]()
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    data = {name: get(name) for name in schema.fields if name != "area"}
+    if kind == "services":
+        data["area"] = row["area"] if isinstance(row, dict) else row.area.slug
+    return schema.dump(data)
+
+
+def published_records() -> dict[str, list[dict]]:
+    return {
+        "areas": [as_record("areas", a) for a in ordered_areas()],
+        "services": [as_record("services", s) for s in db.session.scalars(ordered_services())],
+        "guides": [as_record("guides", g) for g in db.session.scalars(ordered_guides())],
+    }
+
+
+def pack_records(pack: Pack) -> dict[str, list[dict]]:
+    return {kind: [as_record(kind, record) for record in getattr(pack, kind)] for kind in CONTENT_SCHEMAS}
+
+
+def differences(old: dict[str, list[dict]], new: dict[str, list[dict]]) -> list[dict]:
+    """Per record that differs: kind, slug, before and after (None when added or removed), change, fields."""
+    result = []
+    for kind in CONTENT_SCHEMAS:
+        before_by_slug = {r["slug"]: r for r in old[kind]}
+        after_by_slug = {r["slug"]: r for r in new[kind]}
+        for slug in [*before_by_slug, *(s for s in after_by_slug if s not in before_by_slug)]:
+            before, after = before_by_slug.get(slug), after_by_slug.get(slug)
+            if before == after:
+                continue
+            result.append({"kind": SINGULAR[kind], "kinds": kind, "slug": slug, "before": before, "after": after,
+                           "change": "added" if before is None else "removed" if after is None else "changed",
+                           "fields": changed_fields(before, after)})
+    return result
+
+
+def changed_fields(before: dict | None, after: dict | None) -> list[str]:
+    if before is None or after is None:
+        return []
+    return [name for name in dict.fromkeys([*before, *after]) if before.get(name) != after.get(name)]
+
+
+def describe_difference(change: dict) -> str:
+    """One line for people: "service halton-domestic-abuse-forum: changed phone, last_checked"."""
+    what = f"changed {', '.join(change['fields'])}" if change["change"] == "changed" else change["change"]
+    return f"{change['kind']} {change['slug']}: {what}"
+
+
+# Export: published content written out as a pack ----------------------------------------------------------
+
+EXPORT_HEADER = ("# Exported from {app} on {day} (content version {version}).\n"
+                 "# Check with `flask content check --dir DIR`; load into an empty server with `flask content load`.\n")
+
+
+def export_files(records: dict[str, list[dict]], header: str = "") -> dict[str, str]:
+    """A pack's files (path within the pack: text) holding these records, which `read_pack` reads back as they are."""
+    files = {
+        "areas.toml": header + "".join(f"\n[[area]]\n{_toml_table(r)}" for r in records["areas"]),
+        "services.toml": header + "".join(f"\n[[service]]\n{_toml_table(r)}" for r in records["services"]),
+    }
+    for guide in records["guides"]:
+        front = {k: v for k, v in guide.items() if k not in ("slug", "body_markdown")}
+        files[f"guides/{guide['slug']}.md"] = f"+++\n{_toml_table(front)}+++\n{guide['body_markdown']}"
+    return files
+
+
+def write_pack(directory: Path, files: dict[str, str]) -> None:
+    """Write a pack's files, replacing its areas, services and guides (guides no longer in it are removed)."""
+    (directory / "guides").mkdir(parents=True, exist_ok=True)
+    for old in (directory / "guides").glob("*.md"):
+        if f"guides/{old.name}" not in files:
+            old.unlink()
+    for name, text in files.items():
+        (directory / name).write_text(text, encoding="utf-8")
+
+
+def _toml_table(record: dict) -> str:
+    # Defaults are left out, as in a hand-written pack; the schemas fill them in again on reading.
+    return "".join(f"{key} = {_toml_value(key, value)}\n" for key, value in record.items()
+                   if value not in (None, "", [], False) or key == "position")
+
+
+def _toml_value(key: str, value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if key == "last_checked":
+        return date.fromisoformat(value).isoformat()  # a TOML date, not a string
+    if isinstance(value, str):
+        return _toml_string(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value("", item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(k, v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _toml_string(text: str) -> str:
+    escapes = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+    return '"' + re.sub(r'["\\\x00-\x1f\x7f]',
+                        lambda m: escapes.get(m[0], f"\\u{ord(m[0]):04x}"), text) + '"'
 
 
 def digest(data) -> str:

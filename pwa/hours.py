@@ -1,7 +1,10 @@
 """Opening hours in UK local time.
 
 Hours are a list of periods such as {"days": ["mon", "tue"], "opens": "09:00", "closes": "17:00"}.
-A period whose closing time is not after its opening time runs past midnight.
+A period that runs past midnight is marked {"overnight": true} and closes the next day: {"days": ["fri"],
+"opens": "20:00", "closes": "08:00", "overnight": true} is Friday 8pm to Saturday 8am. The content rules
+refuse a closing time before the opening time without the mark (09:00-05:00 is a mistake for 09:00-17:00);
+periods stored before the mark existed are read the old way (closing not after opening: overnight).
 The browser repeats this logic (static/js/components/open-now.js) so cached pages stay right offline.
 """
 from __future__ import annotations
@@ -31,7 +34,7 @@ def is_open(open_24_hours: bool, hours: list[dict], now: datetime | None = None)
     now_min = local.hour * 60 + local.minute
     for period in hours:
         opens, closes = minutes(period["opens"]), minutes(period["closes"])
-        overnight = closes <= opens
+        overnight = period.get("overnight", False) or closes <= opens
         if today in period["days"]:
             if opens <= now_min < (closes if not overnight else 24 * 60):
                 return True
@@ -44,7 +47,13 @@ def describe(open_24_hours: bool, hours: list[dict]) -> list[str]:
     """Human-readable lines such as "Monday to Friday, 9am to 5pm"."""
     if open_24_hours:
         return ["24 hours a day, every day"]
-    return [f"{_days_text(p['days'])}, {_clock(p['opens'])} to {_clock(p['closes'])}" for p in hours]
+    return [f"{_days_text(p['days'])}, {_clock(p['opens'])} to {_clock(p['closes'])}{_next_day(p)}" for p in hours]
+
+
+def _next_day(period: dict) -> str:
+    closes = period["closes"]
+    overnight = period.get("overnight") or minutes(closes) <= minutes(period["opens"])
+    return " the next day" if overnight and closes not in ("00:00", "24:00") else ""
 
 
 def _days_text(days: list[str]) -> str:

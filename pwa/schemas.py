@@ -1,19 +1,67 @@
 """Marshmallow schemas: validating the content pack, API query strings, and API output."""
 import re
+from datetime import date, datetime
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates, validates_schema
+from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates,
+                         validates_schema)
 
 from .guide_markdown import LINK_RULE, refused_links
-from .hours import DAYS
+from .hours import DAYS, UK, minutes
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and single hyphens.")
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ]{1,18}[0-9]$", error="Use digits and spaces only, e.g. 0808 2000 247.")
-CLOCK = validate.Regexp(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", error="Use 24-hour time, e.g. 09:00.")
+CLOCK = validate.Regexp(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$",
+                        error="{input} is not a time: use 24-hour times such as 09:00 or 17:30.")
 HTTPS_URL = validate.URL(schemes={"https"}, require_tld=True, error="Use a full https:// address.")
 # The database column is a 32-bit integer (PostgreSQL refuses anything bigger with an error).
 POSITION = validate.Range(min=-(2**31), max=2**31 - 1, error="Use a whole number between {min} and {max}.")
 AUDIENCES = ("you", "worried")
 CATEGORIES = ("emergency", "police", "helpline", "local-support", "refuge", "advice")
+MIDNIGHT = ("00:00", "24:00")
+
+# Longest text per field, in characters. Everything published goes into the offline bundle that every phone
+# downloads (content.BUNDLE_BUDGET), so the limits stop accidents (a whole document pasted into a guide) and
+# keep within the database columns (String(n) in models.py); the admin form states each one.
+MAX_CHARS = {
+    "slug": 64, "name": 120, "service_name": 160, "title": 160, "description": 1_000, "summary": 300,
+    "phone_extra": 80, "hours_note": 300, "url": 300, "body_markdown": 10_000,
+}
+MAX_HOURS_LINES = 14
+
+
+class MaxChars(validate.Validator):
+    """At most `max` characters, saying how many there are: "Use at most 15,000 characters; this has 612,345."."""
+
+    def __init__(self, max: int, final_newline: bool = False):
+        self.max = max
+        self.final_newline = final_newline  # a guide's text ends with one, as read from its file: not counted
+
+    def __call__(self, value: str) -> str:
+        length = len(value) - (self.final_newline and value.endswith("\n"))
+        if length > self.max:
+            raise ValidationError(f"Use at most {self.max:,} characters; this has {length:,}.")
+        return value
+
+
+class NotBlank(validate.Validator):
+    def __init__(self, error: str):
+        self.error = error
+
+    def __call__(self, value: str) -> str:
+        if not value.strip():
+            raise ValidationError(self.error)
+        return value
+
+
+def uk_today() -> date:
+    return datetime.now(UK).date()
+
+
+def not_in_future(value: date) -> date:
+    if value > uk_today():
+        raise ValidationError(f"{value.day} {value:%B %Y} is in the future: "
+                              "give the date someone last checked these details.")
+    return value
 
 
 def tel_uri(phone: str | None) -> str | None:
@@ -32,6 +80,16 @@ def has_nul(value) -> bool:
     return isinstance(value, list) and any(has_nul(v) for v in value)
 
 
+def required(message: str) -> dict:
+    return {"required": message, "null": message}
+
+
+def last_checked_field():
+    return fields.Date(required=True, validate=not_in_future,
+                       error_messages=required("Give the date someone last checked these details.")
+                       | {"invalid": "Not a valid date: use the form 2026-01-31."})
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -45,54 +103,99 @@ class StrictSchema(Schema):
 
 
 class HoursPeriodSchema(StrictSchema):
-    days = fields.List(fields.String(validate=validate.OneOf(DAYS)), required=True, validate=validate.Length(min=1))
-    opens = fields.String(required=True, validate=CLOCK)
-    closes = fields.String(required=True, validate=CLOCK)
+    """One period: `{ days = ["fri"], opens = "20:00", closes = "08:00", overnight = true }`.
+
+    A period that runs past midnight says so with `overnight = true` (in the admin: a line ending in
+    "overnight"); without it, closing before opening is a mistake such as 09:00-05:00 for 09:00-17:00.
+    Closing at 00:00 or 24:00 means midnight at the end of the day."""
+    days = fields.List(fields.String(validate=validate.OneOf(DAYS, error="{input} is not a day: use mon, tue, "
+                                                                          "wed, thu, fri, sat or sun.")),
+                       required=True, validate=validate.Length(min=1, error="Give at least one day."),
+                       error_messages=required("Give at least one day."))
+    opens = fields.String(required=True, validate=CLOCK, error_messages=required("Give the opening time."))
+    closes = fields.String(required=True, validate=CLOCK, error_messages=required("Give the closing time."))
+    overnight = fields.Boolean(metadata={"description": "true when the period closes the next day"})
+
+    @validates_schema
+    def closes_after_it_opens(self, data, **kwargs):
+        opens, closes = data["opens"], data["closes"]
+        if opens == "24:00":
+            raise ValidationError("Opens at 24:00: use 00:00 for midnight at the start of a day.", "opens")
+        if data.get("overnight"):
+            if closes in MIDNIGHT[1:] or minutes(closes) >= minutes(opens):
+                raise ValidationError(f"Marked overnight, but closes at {closes}, not before it opens at {opens}: "
+                                      "an overnight period closes the next morning.", "closes")
+        elif closes not in MIDNIGHT and minutes(closes) <= minutes(opens):
+            raise ValidationError(f"Closes at {closes}, before it opens at {opens}. If it is open overnight, "
+                                  "mark it as overnight; if not, check the times.", "closes")
+
+    @post_load
+    def overnight_only_when_true(self, data, **kwargs):
+        # Stored and published only when true, so periods saved before the flag existed stay as they were.
+        if not data.get("overnight"):
+            data.pop("overnight", None)
+        return data
 
 
 class AreaContentSchema(StrictSchema):
-    slug = fields.String(required=True, validate=SLUG)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    kind = fields.String(required=True, validate=validate.OneOf(("national", "local")))
-    description = fields.String(load_default="")
-    position = fields.Integer(load_default=0, validate=POSITION)
+    slug = fields.String(required=True, validate=[SLUG, MaxChars(MAX_CHARS["slug"])],
+                         error_messages=required("Give a short name."))
+    name = fields.String(required=True, validate=[NotBlank("Give the area's name."), MaxChars(MAX_CHARS["name"])],
+                         error_messages=required("Give the area's name."))
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ("national", "local"), error="Say whether it covers the whole country (national) or a local area (local)."),
+        error_messages=required("Say whether it covers the whole country or a local area."))
+    description = fields.String(load_default="", validate=MaxChars(MAX_CHARS["description"]))
+    position = fields.Integer(load_default=0, validate=POSITION, error_messages={"invalid": "Use a whole number."})
 
 
 class ServiceContentSchema(StrictSchema):
-    slug = fields.String(required=True, validate=SLUG)
-    area = fields.String(required=True, validate=SLUG, metadata={"description": "slug of an area"})
-    name = fields.String(required=True, validate=validate.Length(min=1, max=160))
-    description = fields.String(load_default="")
+    slug = fields.String(required=True, validate=[SLUG, MaxChars(MAX_CHARS["slug"])],
+                         error_messages=required("Give a short name."))
+    area = fields.String(required=True, validate=SLUG, metadata={"description": "slug of an area"},
+                         error_messages=required("Choose the area it serves."))
+    name = fields.String(required=True, validate=[NotBlank("Give the service's name."),
+                                                  MaxChars(MAX_CHARS["service_name"])],
+                         error_messages=required("Give the service's name."))
+    description = fields.String(load_default="", validate=MaxChars(MAX_CHARS["description"]))
     phone = fields.String(load_default=None, validate=PHONE)
-    phone_extra = fields.String(load_default=None, validate=validate.Length(max=80))
+    phone_extra = fields.String(load_default=None, validate=MaxChars(MAX_CHARS["phone_extra"]))
     text_number = fields.String(load_default=None, validate=PHONE)
-    web_url = fields.String(load_default=None, validate=HTTPS_URL)
+    web_url = fields.String(load_default=None, validate=[MaxChars(MAX_CHARS["url"]), HTTPS_URL])
     open_24_hours = fields.Boolean(load_default=False)
-    hours = fields.List(fields.Nested(HoursPeriodSchema), load_default=list)
-    hours_note = fields.String(load_default="")
+    hours = fields.List(fields.Nested(HoursPeriodSchema), load_default=list, validate=validate.Length(
+        max=MAX_HOURS_LINES, error=f"Use at most {MAX_HOURS_LINES} periods."))
+    hours_note = fields.String(load_default="", validate=MaxChars(MAX_CHARS["hours_note"]))
     categories = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)), required=True,
-                             validate=validate.Length(min=1))
-    source = fields.String(required=True, validate=HTTPS_URL)
-    last_checked = fields.Date(required=True)
-    position = fields.Integer(load_default=0, validate=POSITION)
+                             validate=validate.Length(min=1, error="Choose at least one category."),
+                             error_messages=required("Choose at least one category."))
+    source = fields.String(required=True, validate=[MaxChars(MAX_CHARS["url"]), HTTPS_URL],
+                           error_messages=required("Give the https:// page these details come from."))
+    last_checked = last_checked_field()
+    position = fields.Integer(load_default=0, validate=POSITION, error_messages={"invalid": "Use a whole number."})
 
     @validates_schema
     def has_a_way_to_reach(self, data, **kwargs):
         if not (data.get("phone") or data.get("text_number") or data.get("web_url")):
-            raise ValidationError("Give at least one of phone, text_number or web_url.", "phone")
+            raise ValidationError("Give a phone number, a text message number or a website.", "phone")
         if data.get("open_24_hours") and data.get("hours"):
             raise ValidationError("A 24-hour service needs no hours.", "hours")
 
 
 class GuideContentSchema(StrictSchema):
-    slug = fields.String(required=True, validate=SLUG)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=160))
-    summary = fields.String(load_default="")
-    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES))
-    body_markdown = fields.String(required=True, validate=validate.Length(min=1))
-    source = fields.String(load_default="", validate=validate.Length(max=300))
-    last_checked = fields.Date(required=True)
-    position = fields.Integer(load_default=0, validate=POSITION)
+    slug = fields.String(required=True, validate=[SLUG, MaxChars(MAX_CHARS["slug"])],
+                         error_messages=required("Give a short name."))
+    title = fields.String(required=True, validate=[NotBlank("Give the guide a title."), MaxChars(MAX_CHARS["title"])],
+                          error_messages=required("Give the guide a title."))
+    summary = fields.String(load_default="", validate=MaxChars(MAX_CHARS["summary"]))
+    audience = fields.String(required=True, validate=validate.OneOf(AUDIENCES, error="Use you or worried."),
+                             error_messages=required("Say who the guide is written for."))
+    body_markdown = fields.String(required=True, validate=[NotBlank("Write the guide's text."),
+                                                           MaxChars(MAX_CHARS["body_markdown"], final_newline=True)],
+                                  error_messages=required("Write the guide's text."))
+    source = fields.String(load_default="", validate=MaxChars(MAX_CHARS["url"]))
+    last_checked = last_checked_field()
+    position = fields.Integer(load_default=0, validate=POSITION, error_messages={"invalid": "Use a whole number."})
 
     @validates("source")
     def source_is_https(self, value, **kwargs):

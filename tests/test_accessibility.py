@@ -129,11 +129,11 @@ def admin_paths(page) -> list[str]:
     visit(page, "/admin/services")
     page.locator("ul.link-list a").first.click()
     edit_path = page.url.removeprefix(page.url.split("/admin")[0])
-    page.get_by_label("Phone number").fill("0800 999 000")
+    page.get_by_label("Description (optional)").fill("Free and confidential. Open to everyone.")
     page.get_by_role("button", name="Save in the draft").click()
     page.wait_for_url("**/admin/services")
     return ["/admin/login", "/admin/", "/admin/services", "/admin/areas", "/admin/guides", "/admin/services/new",
-            edit_path, "/admin/preview", "/admin/audit"]
+            edit_path, "/admin/preview", "/admin/discard", "/admin/audit"]
 
 
 @pytest.mark.parametrize("color_scheme", list(SCHEMES))
@@ -147,6 +147,26 @@ def test_axe_finds_nothing_in_the_admin(admin_page, color_scheme):
     visit(page, "/admin/services/new")
     page.get_by_role("button", name="Save in the draft").click()
     page.get_by_text("There is a problem").wait_for()
+    problems += axe_violations(page, SCHEMES[color_scheme])
+    # So must a save refused for someone else's change, and the session warning over the form.
+    visit(page, "/admin/services/warrington-refuge")
+    other = page.context.new_page()
+    visit(other, "/admin/services/warrington-refuge")
+    other.get_by_label("Description (optional)").fill("Changed in another tab.")
+    other.get_by_role("button", name="Save in the draft").click()
+    other.wait_for_url("**/admin/services")
+    page.get_by_label("Note about hours (optional)").fill("Closed on bank holidays.")
+    page.get_by_role("button", name="Save in the draft").click()
+    page.get_by_text("Someone else changed this service").wait_for()
+    page.evaluate("() => { const n = document.querySelector('[data-session-warning]'); n.hidden = false;"
+                  " n.innerHTML = '<h2>Your session has ended</h2><p>Sign in again.</p>' }")
+    problems += axe_violations(page, SCHEMES[color_scheme])
+    # And the page that gives typed text back when the session had ended.
+    visit(page, "/admin/guides/safety-plan")
+    page.get_by_label("Text", exact=True).fill("Typed while signed out.")
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Save in the draft").click()
+    page.get_by_text("Typed while signed out.").wait_for()
     problems += axe_violations(page, SCHEMES[color_scheme])
     page.context.close()
     assert problems == [], "\n".join(problems)

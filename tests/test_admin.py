@@ -1,5 +1,6 @@
 """Agency admin: accounts, sign-in, CSRF, rate limits, draft -> preview -> publish, audit log."""
 import re
+from datetime import datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from pwa import create_app
 from pwa.admin.models import AdminUser, AuditEntry, Draft
 from pwa.extensions import db
+from pwa.hours import UK
 from support import create_staff
 
 EMAIL = "editor@agency.example"
@@ -93,6 +95,11 @@ def form_for(client, url) -> dict:
     reader = FormReader()
     reader.feed(client.get(url).get_data(as_text=True))
     return reader.data
+
+
+def new_number(phone: str) -> dict:
+    """A changed number, checked today with its source (which the admin asks for)."""
+    return {"phone": phone, "last_checked": datetime.now(UK).date().isoformat(), "source_confirmed": "yes"}
 
 
 def published_phone(client) -> str:
@@ -200,7 +207,7 @@ def test_sign_out(admin):
 
 @pytest.mark.parametrize("token", [None, "", "forged"])
 def test_posts_without_the_session_token_are_refused(admin, token):
-    data = form_for(admin, f"/admin/services/{SERVICE}") | {"phone": "0800 000 0000"}
+    data = form_for(admin, f"/admin/services/{SERVICE}") | new_number("0800 000 0000")
     data.pop("csrf_token")
     if token is not None:
         data["csrf_token"] = token
@@ -222,7 +229,7 @@ def test_edit_preview_publish_changes_the_content_version(admin):
     before_phone = published_phone(admin)
     data = form_for(admin, f"/admin/services/{SERVICE}")
     assert data["phone"] == before_phone and data["categories"]
-    response = admin.post(f"/admin/services/{SERVICE}", data=data | {"phone": "0808 1111 222"})
+    response = admin.post(f"/admin/services/{SERVICE}", data=data | new_number("0808 1111 222"))
     assert response.status_code == 302
 
     # Saved in the draft only: the public site and its version have not changed.
@@ -293,11 +300,11 @@ def test_an_area_with_services_cannot_be_removed(admin):
 
 def test_publish_only_what_was_previewed(admin):
     data = form_for(admin, f"/admin/services/{SERVICE}")
-    admin.post(f"/admin/services/{SERVICE}", data=data | {"phone": "0808 1111 222"})
+    admin.post(f"/admin/services/{SERVICE}", data=data | new_number("0808 1111 222"))
     preview = admin.get("/admin/preview")
     # Someone changes the draft after this preview was loaded...
     data = form_for(admin, f"/admin/services/{SERVICE}")
-    admin.post(f"/admin/services/{SERVICE}", data=data | {"phone": "0808 3333 444"})
+    admin.post(f"/admin/services/{SERVICE}", data=data | new_number("0808 3333 444"))
     response = admin.post("/admin/publish", data={"csrf_token": csrf_from(preview), "revision": revision_from(preview)})
     assert response.status_code == 409 and "Nothing was published" in response.get_data(as_text=True)
     assert published_phone(admin) != "0808 3333 444"
@@ -305,10 +312,10 @@ def test_publish_only_what_was_previewed(admin):
 
 def test_stale_form_does_not_overwrite_a_newer_draft(admin):
     stale = form_for(admin, f"/admin/services/{SERVICE}")
-    admin.post(f"/admin/services/{SERVICE}", data=stale | {"phone": "0808 1111 222"})
+    admin.post(f"/admin/services/{SERVICE}", data=stale | new_number("0808 1111 222"))
     fresh = form_for(admin, f"/admin/services/{SERVICE}")
-    admin.post(f"/admin/services/{SERVICE}", data=fresh | {"phone": "0808 3333 444"})
-    response = admin.post(f"/admin/services/{SERVICE}", data=fresh | {"phone": "0808 5555 666"})
+    admin.post(f"/admin/services/{SERVICE}", data=fresh | new_number("0808 3333 444"))
+    response = admin.post(f"/admin/services/{SERVICE}", data=fresh | new_number("0808 5555 666"))
     assert response.status_code == 409
     assert form_for(admin, f"/admin/services/{SERVICE}")["phone"] == "0808 3333 444"
 
@@ -316,8 +323,10 @@ def test_stale_form_does_not_overwrite_a_newer_draft(admin):
 def test_discard_leaves_published_content_alone(admin):
     before = published_phone(admin)
     data = form_for(admin, f"/admin/services/{SERVICE}")
-    admin.post(f"/admin/services/{SERVICE}", data=data | {"phone": "0808 1111 222"})
-    admin.post("/admin/discard", data={"csrf_token": csrf_from(admin.get("/admin/"))})
+    admin.post(f"/admin/services/{SERVICE}", data=data | new_number("0808 1111 222"))
+    asked = admin.get("/admin/discard")
+    admin.post("/admin/discard", data={"csrf_token": csrf_from(asked), "revision": revision_from(asked),
+                                       "confirm": "yes"})
     assert published_phone(admin) == before
     assert form_for(admin, f"/admin/services/{SERVICE}")["phone"] == before
 
@@ -351,9 +360,9 @@ def test_a_draft_saved_before_the_link_rules_is_not_a_server_error(admin):
     assert admin.post("/admin/guides/safety-plan", data=data | {"body_markdown": "Old text."}).status_code == 302
     with admin.application.app_context():
         draft = db.session.scalar(db.select(Draft))
-        guides = [dict(g, body_markdown="[Tap](javascript:alert(1))") if g["slug"] == "safety-plan" else g
-                  for g in draft.records["guides"]]
-        draft.records = {**draft.records, "guides": guides}
+        edit = draft.edits["guides"]["safety-plan"]
+        edit = edit | {"after": edit["after"] | {"body_markdown": "[Tap](javascript:alert(1))"}}
+        draft.edits = {**draft.edits, "guides": {"safety-plan": edit}}
         db.session.commit()
     preview = admin.get("/admin/preview")
     html = preview.get_data(as_text=True)
@@ -396,10 +405,10 @@ def test_admin_needs_a_fixed_secret_key_in_production(tmp_path, monkeypatch):
 
 
 def test_a_form_from_before_the_draft_existed_does_not_overwrite_it(admin):
-    stale = form_for(admin, f"/admin/services/{SERVICE}")  # no draft yet: revision 0
-    assert stale["revision"] == "0"
+    stale = form_for(admin, f"/admin/services/{SERVICE}")  # no draft yet: made from the published record
     fresh = form_for(admin, f"/admin/services/{SERVICE}")
-    assert admin.post(f"/admin/services/{SERVICE}", data=fresh | {"phone": "0808 3333 444"}).status_code == 302
+    assert stale["revision"] == fresh["revision"]
+    assert admin.post(f"/admin/services/{SERVICE}", data=fresh | new_number("0808 3333 444")).status_code == 302
     assert admin.post(f"/admin/services/{SERVICE}", data=stale | {"description": "Older text"}).status_code == 409
     assert form_for(admin, f"/admin/services/{SERVICE}")["phone"] == "0808 3333 444"
 
@@ -416,5 +425,5 @@ def test_an_order_number_beyond_the_database_column_is_a_form_error(admin):
 def test_numbers_written_in_superscript_are_not_a_server_error(admin):
     # "²".isdigit() is true, but int("²") fails: an odd page or revision is ignored, never a 500.
     assert admin.get("/admin/audit?page=²").status_code == 200
-    data = form_for(admin, f"/admin/services/{SERVICE}") | {"phone": "0800 000 0000", "revision": "²"}
+    data = form_for(admin, f"/admin/services/{SERVICE}") | new_number("0800 000 0000") | {"revision": "²"}
     assert admin.post(f"/admin/services/{SERVICE}", data=data).status_code == 409

@@ -1,6 +1,9 @@
 """The agency admin in Chromium: a publication reaches an installed app, and no admin page is ever cached."""
+from datetime import datetime
+
 import pytest
 
+from pwa.hours import UK
 from support import CONTROLLED, create_staff, sign_in_browser
 
 pytestmark = pytest.mark.browser
@@ -35,6 +38,11 @@ def test_publishing_reaches_an_installed_app_and_admin_is_never_cached(browser, 
     admin.get_by_role("link", name="Services", exact=True).click()
     admin.get_by_role("link", name="Warrington Refuge").click()
     admin.get_by_label("Phone number").fill(NEW)
+    admin.get_by_label("Last checked").fill(datetime.now(UK).date().isoformat())
+    admin.get_by_role("button", name="Save in the draft").click()
+    # A new number needs a source that shows it: the same page, confirmed.
+    admin.get_by_text("You changed the phone number: give the page").first.wait_for()
+    admin.get_by_label("This page shows the new number").check()
     admin.get_by_role("button", name="Save in the draft").click()
     admin.get_by_text("Saved warrington-refuge in the draft.").wait_for()
     admin.get_by_role("link", name="Draft").click()
@@ -54,4 +62,37 @@ def test_publishing_reaches_an_installed_app_and_admin_is_never_cached(browser, 
     public.wait_for_function(CONTROLLED)
     assert public.get_by_text(NEW).first.is_visible() and public.get_by_text(OLD).count() == 0
     assert not [url for url in public.evaluate(CACHED_URLS) if url.startswith("/admin")]
+    context.close()
+
+
+def test_a_session_ending_while_writing_warns_first_and_loses_nothing(browser, live_app, live_server, monkeypatch):
+    monkeypatch.setattr("pwa.admin.auth.IDLE_SECONDS", 6)  # 30 minutes in production; the warning comes 2 s before
+    assert create_staff(live_app.test_cli_runner(), EMAIL, PASSWORD).exit_code == 0
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.goto("/admin/login")
+    sign_in_browser(page, EMAIL, PASSWORD)
+    page.goto("/admin/guides/safety-plan")
+    text = "A new safety plan, written over a long afternoon."
+    page.get_by_label("Text", exact=True).fill(text)
+
+    warning = page.get_by_text("You will be signed out at")
+    warning.wait_for()
+    page.get_by_role("button", name="Stay signed in").click()
+    warning.wait_for(state="hidden")  # the session was kept alive
+
+    page.get_by_text("Your session has ended").wait_for(timeout=15_000)
+    page.get_by_role("button", name="Save in the draft").click()
+    page.wait_for_timeout(500)
+    assert page.url.endswith("/admin/guides/safety-plan")  # not sent: it would have come back as a sign-in page
+    assert page.get_by_label("Text", exact=True).input_value() == text
+
+    other = context.new_page()  # sign in again in another tab, as the message says
+    other.goto("/admin/login")
+    sign_in_browser(other, EMAIL, PASSWORD)
+    page.bring_to_front()
+    page.get_by_role("button", name="Save in the draft").click()
+    page.get_by_text("Saved safety-plan in the draft.").wait_for()
+    page.goto("/admin/guides/safety-plan")
+    assert page.get_by_label("Text", exact=True).input_value().strip() == text
     context.close()

@@ -56,10 +56,12 @@ def test_open_now_script_agrees_with_the_server(page, live_server):
     from pwa.hours import is_open
 
     hours = [{"days": ["mon", "tue", "wed", "thu", "fri"], "opens": "09:00", "closes": "17:00"},
-             {"days": ["sat"], "opens": "22:00", "closes": "02:00"}]
+             {"days": ["sat"], "opens": "22:00", "closes": "02:00"},  # stored before the overnight mark
+             {"days": ["wed"], "opens": "20:00", "closes": "06:00", "overnight": True}]
     instants = ["2026-11-23T08:59:00Z", "2026-11-23T09:00:00Z", "2026-11-27T16:59:00Z", "2026-11-27T17:00:00Z",
                 "2026-11-28T22:30:00Z", "2026-11-29T01:59:00Z", "2026-11-29T02:00:00Z",
-                "2026-07-06T08:30:00Z", "2026-07-06T07:59:00Z"]  # summer time: 08:30Z is 09:30 in the UK
+                "2026-07-06T08:30:00Z", "2026-07-06T07:59:00Z",  # summer time: 08:30Z is 09:30 in the UK
+                "2026-11-26T05:59:00Z", "2026-11-26T06:00:00Z"]  # Thursday morning, after Wednesday night
     page.goto("/helplines")
     browser_answers = page.evaluate(
         """async ([hours, instants]) => {
@@ -67,5 +69,6 @@ def test_open_now_script_agrees_with_the_server(page, live_server):
             return instants.map((t) => isOpen({ open_24_hours: false, hours }, new Date(t)))
         }""", [hours, instants])
     server_answers = [is_open(False, hours, datetime.fromisoformat(t).astimezone(timezone.utc)) for t in instants]
-    assert browser_answers == server_answers == [False, True, True, False, True, True, False, True, False]
+    assert browser_answers == server_answers == [False, True, True, False, True, True, False, True, False,
+                                                 True, False]
     assert page.locator(".open-now--open").first.inner_text() == "Open now"

@@ -5,7 +5,8 @@ import pytest
 from pwa.hours import UK, describe, is_open
 
 WEEKDAYS = [{"days": ["mon", "tue", "wed", "thu", "fri"], "opens": "09:00", "closes": "17:00"}]
-OVERNIGHT = [{"days": ["fri"], "opens": "20:00", "closes": "08:00"}]
+OVERNIGHT = [{"days": ["fri"], "opens": "20:00", "closes": "08:00"}]  # stored before the overnight mark
+OVERNIGHT_MARKED = [{"days": ["fri"], "opens": "20:00", "closes": "08:00", "overnight": True}]
 
 
 def uk(*args):
@@ -51,3 +52,17 @@ def test_describe():
     assert describe(False, [{"days": ["sat", "sun"], "opens": "10:30", "closes": "24:00"}]) == [
         "Saturday, Sunday, 10:30am to midnight"]
     assert describe(True, []) == ["24 hours a day, every day"]
+
+
+def test_an_overnight_period_says_it_ends_the_next_day():
+    assert describe(False, OVERNIGHT_MARKED) == ["Friday, 8pm to 8am the next day"]
+    assert describe(False, [{"days": ["sat"], "opens": "20:00", "closes": "00:00"}]) == ["Saturday, 8pm to midnight"]
+
+
+@pytest.mark.parametrize("when, expected", [
+    (uk(2026, 11, 27, 23, 0), True),
+    (uk(2026, 11, 28, 7, 59), True),    # Saturday morning, carried over from Friday night
+    (uk(2026, 11, 28, 8, 0), False),
+])
+def test_marked_overnight_hours(when, expected):
+    assert is_open(False, OVERNIGHT_MARKED, when) is expected

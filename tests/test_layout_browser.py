@@ -168,3 +168,70 @@ def test_999_is_the_biggest_call_button_on_the_home_page(browser, live_server, s
         assert emergency["font"] >= other["font"], (emergency, other)
     if size == "desktop":
         page.context.close()
+
+
+# Nothing under the Hide control: every banner and button, on a 320 and a 360 px phone -------------------------
+
+# Whether nothing lies on top of the element: points along its first line box (a link may wrap onto several).
+NOTHING_ON_TOP = """(el) => {
+  const box = [...el.getClientRects()].find((r) => r.width > 0 && r.height > 0)
+  if (!box) return true
+  const y = box.top + box.height / 2
+  return [box.left + 2, (box.left + box.right) / 2, box.right - 2].every((x) => {
+    const top = document.elementFromPoint(x, y)
+    return top !== null && (el === top || el.contains(top) || top.contains(el))
+  }) && box.top >= 0 && box.bottom <= innerHeight + 1  // in view (a scroll to it may leave it a fraction over the edge)
+}"""
+NEW_VERSION_READY = "() => { document.querySelector('[data-module=\"sw-update\"]').hidden = false }"
+# The page's scroll padding has caught up with the height of what sticks to the top (components/sw-update.js).
+BARS_FOLLOWED = """() => {
+  const bars = document.querySelector('[data-top-bars]') || document.querySelector('.quick-hide-bar')
+  const height = getComputedStyle(document.documentElement).getPropertyValue('--top-bars-height')
+  return height === `${bars.offsetHeight}px` || !document.querySelector('[data-top-bars]')
+}"""
+CONTROLS = "a, button, input, select, textarea, summary"
+
+
+def covered_controls(page) -> list[str]:
+    """Each control, focused as a keyboard would (the page scrolls it into view): those with something on top."""
+    covered = []
+    for control in page.locator(CONTROLS).all():
+        if not control.is_visible() or control.get_attribute("data-quick-hide") is not None:
+            continue
+        control.focus()
+        if not control.evaluate(NOTHING_ON_TOP):
+            covered.append(control.evaluate("(el) => `${el.tagName} ${el.textContent.trim().slice(0, 30)}`"))
+    return covered
+
+
+@pytest.mark.parametrize("width", [320, 360])
+def test_nothing_is_ever_under_the_hide_control_with_a_new_version_ready(browser, live_server, width):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 640},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    update = page.locator("[data-sw-update-button]")
+    problems = []
+    for path in ["/", "/helplines", "/guides/safety-plan", "/appearance", "/journal"]:
+        page.goto(path)
+        page.wait_for_load_state("load")
+        # The banner appears whenever the new version has downloaded: here after a first swipe down the page.
+        page.evaluate("window.scrollTo(0, 20)")
+        page.evaluate(NEW_VERSION_READY)
+        if not update.evaluate(NOTHING_ON_TOP):
+            problems.append(f"{path}: Update is covered or out of view just below the top")
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        if not update.evaluate(NOTHING_ON_TOP):
+            problems.append(f"{path}: Update is covered or out of view at the bottom of the page")
+        page.wait_for_function(BARS_FOLLOWED)
+        problems += [f"{path}: {control} is covered when focused" for control in covered_controls(page)]
+    # The question before another website opens, a sheet along the bottom, with the banner up too.
+    page.goto("/helplines")
+    page.evaluate(NEW_VERSION_READY)
+    page.locator("a.button", has_text="Website").first.click()
+    sheet = page.locator(".leaving")
+    sheet.wait_for()
+    for button in sheet.locator("a, button").all():
+        if not button.evaluate(NOTHING_ON_TOP):
+            problems.append(f"leaving sheet: {button.inner_text()} is covered")
+    context.close()
+    assert problems == [], "\n".join(problems)

@@ -1,17 +1,18 @@
 """Edit forms for areas, services and guides, described once and rendered by one template.
 
 A form becomes a record in content-pack shape, which the content schemas validate, so admins see the
-same field errors as `flask content check`.
+same field errors as `flask content check`. Each field states its length limit (schemas.MAX_CHARS).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from marshmallow import ValidationError
 
 from ..hours import DAYS
-from ..schemas import AUDIENCES, CATEGORIES
+from ..schemas import AUDIENCES, CATEGORIES, HoursPeriodSchema, MaxChars, uk_today
 from .drafts import KINDS
 
 
@@ -24,10 +25,16 @@ class FormField:
     options: tuple = ()
     required: bool = False
     attrs: dict = field(default_factory=dict)
+    max_chars: int | None = None  # from the schema: the form says it and checks it
 
 
 SLUG_HINT = "Part of the web address: lower-case letters, digits and hyphens. It cannot be changed later."
 DATE_HINT = "The date someone last confirmed these details with the source."
+HOURS_HINT = ("One line per period, for example: mon-fri 09:00-17:00 or sat sun 10:00-14:00. UK time. A period "
+              "past midnight ends with \"overnight\": fri 20:00-08:00 overnight (Friday 8pm to Saturday 8am). "
+              "Leave empty if open 24 hours or not known.")
+BODY_HINT = ("Markdown: ## for headings, - for lists, [words](address) for links to https://, tel:, sms:, mailto: or "
+             "a page of this site. No HTML, no images. Every phone downloads every guide: keep it short.")
 
 FORMS = {
     "areas": [
@@ -48,9 +55,7 @@ FORMS = {
         FormField("text_number", "Text message number", "tel"),
         FormField("web_url", "Website", "url", hint="A full https:// address."),
         FormField("open_24_hours", "Open 24 hours a day, every day", "checkbox"),
-        FormField("hours", "Opening hours", "hours",
-                  hint="One line per period, for example: mon-fri 09:00-17:00 or sat sun 10:00-14:00. "
-                       "UK time. Leave empty if open 24 hours or not known."),
+        FormField("hours", "Opening hours", "hours", hint=HOURS_HINT),
         FormField("hours_note", "Note about hours", hint="For example: closed on bank holidays."),
         FormField("categories", "Categories", "checkboxes", options=tuple((c, c.replace("-", " ").capitalize())
                                                                         for c in CATEGORIES), required=True),
@@ -65,39 +70,71 @@ FORMS = {
         FormField("audience", "Written for", "radios",
                   options=tuple(zip(AUDIENCES, ("The person experiencing abuse", "Someone worried about them"))),
                   required=True),
-        FormField("body_markdown", "Text", "textarea",
-                  hint="Markdown: ## for headings, - for lists, [words](address) for links to https://, tel:, sms:, "
-                       "mailto: or a page of this site. No HTML, no images.",
-                  required=True, attrs={"rows": 16}),
+        FormField("body_markdown", "Text", "textarea", hint=BODY_HINT, required=True, attrs={"rows": 16}),
         FormField("source", "Source", "url", hint="The https:// page this guide is based on."),
         FormField("last_checked", "Last checked", "date", hint=DATE_HINT, required=True),
         FormField("position", "Order", "number", hint="Lower numbers are listed first."),
     ],
 }
+
+
+def _with_limits(kind: str, form_fields: list[FormField]) -> list[FormField]:
+    schema_fields = KINDS[kind]().fields
+    result = []
+    for f in form_fields:
+        validators = schema_fields[f.name].validators if f.name in schema_fields else []
+        limit = next((v.max for v in validators if isinstance(v, MaxChars)), None)
+        result.append(FormField(**{**f.__dict__, "max_chars": limit}))
+    return result
+
+
+FORMS = {kind: _with_limits(kind, form_fields) for kind, form_fields in FORMS.items()}
+LABELS = {kind: {f.name: f.label for f in form_fields} for kind, form_fields in FORMS.items()}
 OPTIONAL_TEXT = {"phone", "phone_extra", "text_number", "web_url"}  # empty means "none", not ""
-HOURS_LINE = re.compile(r"^(?P<days>.+?)\s+(?P<opens>\d{1,2}:\d{2})\s*-\s*(?P<closes>\d{1,2}:\d{2})$")
+# Text kept as typed, apart from line endings and outer blank space.
+MULTILINE = {"description", "summary", "body_markdown", "hours"}
+HOURS_LINE = re.compile(r"^(?P<days>.+?)\s+(?P<opens>\d{1,2}:\d{2})\s*[-\u2013]\s*(?P<closes>\d{1,2}:\d{2})"
+                        r"(?:\s+(?P<overnight>overnight))?$", re.IGNORECASE)
+# A changed number must be checked again: a new "last checked" date and a source that shows it.
+CONTACT_FIELDS = {"phone": "phone number", "text_number": "text message number"}
 
 
 def hours_to_text(hours: list[dict]) -> str:
-    return "\n".join(f"{' '.join(p['days'])} {p['opens']}-{p['closes']}" for p in hours)
+    return "\n".join(f"{' '.join(p['days'])} {p['opens']}-{p['closes']}{' overnight' if p.get('overnight') else ''}"
+                     for p in hours)
 
 
 def hours_from_text(text: str) -> list[dict]:
-    periods = []
-    for number, line in enumerate(filter(None, (x.strip() for x in text.splitlines())), start=1):
-        match = HOURS_LINE.match(line)
-        if not match:
-            raise ValidationError(f"Line {number}: write the days, then the times, e.g. mon-fri 09:00-17:00.")
-        days = []
-        for word in re.split(r"[\s,]+", match["days"].lower()):
-            ends = word.split("-")
-            if not all(end[:3] in DAYS for end in ends) or len(ends) > 2:
-                raise ValidationError(f"Line {number}: {word!r} is not a day; use mon, tue, wed, thu, fri, sat, sun.")
-            first, last = DAYS.index(ends[0][:3]), DAYS.index(ends[-1][:3])
-            days += [DAYS[i % 7] for i in range(first, last + (7 if last < first else 0) + 1)]
-        periods.append({"days": list(dict.fromkeys(days)), "opens": match["opens"].zfill(5),
-                        "closes": match["closes"].zfill(5)})
+    """Periods from lines such as "mon-fri 09:00-17:00"; every line's problems, each starting "Line 2: "."""
+    periods, problems = [], []
+    for number, line in enumerate((x.strip() for x in text.splitlines()), start=1):
+        if not line:
+            continue
+        try:
+            periods.append(_period(line))
+        except ValidationError as err:
+            problems += [f"Line {number}: {message}" for message in _flat(err.messages)]
+    if problems:
+        raise ValidationError(problems)
     return periods
+
+
+def _period(line: str) -> dict:
+    match = HOURS_LINE.match(line)
+    if not match:
+        raise ValidationError('Write the days, then the times, e.g. mon-fri 09:00-17:00 (and "overnight" after '
+                              "times that run past midnight).")
+    days = []
+    for word in re.split(r"[\s,]+", match["days"].lower()):
+        ends = word.split("-")
+        if not all(end[:3] in DAYS for end in ends) or len(ends) > 2:
+            raise ValidationError(f"{word!r} is not a day: use mon, tue, wed, thu, fri, sat or sun.")
+        first, last = DAYS.index(ends[0][:3]), DAYS.index(ends[-1][:3])
+        days += [DAYS[i % 7] for i in range(first, last + (7 if last < first else 0) + 1)]
+    period = {"days": list(dict.fromkeys(days)), "opens": match["opens"].zfill(5), "closes": match["closes"].zfill(5)}
+    if match["overnight"]:
+        period["overnight"] = True
+    return HoursPeriodSchema().load(period)  # the pack's rules: real times, closing after opening unless overnight
 
 
 def values_for(kind: str, record: dict | None) -> dict:
@@ -115,30 +152,37 @@ def values_for(kind: str, record: dict | None) -> dict:
     return values
 
 
-def from_form(kind: str, form, slug: str | None) -> tuple[dict, dict | None, dict]:
-    """(values to show again, the validated record or None, errors per field)."""
+def from_form(kind: str, form, slug: str | None, previous: dict | None = None) -> tuple[dict, dict | None, dict]:
+    """(values to show again, the validated record or None, errors per field).
+
+    `previous` is the record as the form showed it: ticked boxes keep its order, so saving changes nothing
+    that nobody changed."""
     values, raw, errors = {}, {}, {}
     for f in FORMS[kind]:
         if f.widget == "checkboxes":
-            values[f.name] = raw[f.name] = form.getlist(f.name)
+            ticked = form.getlist(f.name)
+            kept = [value for value in (previous or {}).get(f.name, []) if value in ticked]
+            values[f.name] = raw[f.name] = kept + [value for value in dict.fromkeys(ticked) if value not in kept]
             continue
         if f.widget == "checkbox":
             values[f.name] = raw[f.name] = form.get(f.name) == "yes"
             continue
         text = form.get(f.name, "").replace("\r\n", "\n").replace("\x00", "")
-        values[f.name] = text.strip() if f.widget not in ("textarea", "hours") else text
+        values[f.name] = text.strip() if f.name not in MULTILINE else text
         if f.widget == "hours":
             try:
                 raw[f.name] = hours_from_text(text)
             except ValidationError as err:
-                errors[f.name] = " ".join(err.messages)
+                errors[f.name] = " ".join(_flat(err.messages))
         elif f.widget == "number":
             if text.strip():
                 raw[f.name] = text.strip()
-        elif not values[f.name] and (f.name in OPTIONAL_TEXT or not f.required):
-            continue
+        elif not text.strip():
+            continue  # left out: the schema's default, or its "required" message that says what to give
+        elif f.name == "body_markdown":
+            raw[f.name] = text.strip() + "\n"  # as a pack's guide file is read
         else:
-            raw[f.name] = values[f.name]
+            raw[f.name] = text.strip()
     if slug is not None:  # editing: the slug is fixed
         values["slug"] = raw["slug"] = slug
     try:
@@ -148,6 +192,37 @@ def from_form(kind: str, form, slug: str | None) -> tuple[dict, dict | None, dic
             errors.setdefault(name, " ".join(_flat(messages)))
         record = None
     return values, (None if errors else record), errors
+
+
+def changed_contacts(record: dict, previous: dict | None) -> list[str]:
+    """The numbers ("phone number", ...) this save changes, added or removed."""
+    if previous is None:
+        return []
+    return [label for name, label in CONTACT_FIELDS.items() if (record.get(name) or None) != previous.get(name)]
+
+
+def contact_change_errors(record: dict, previous: dict | None, source_confirmed: bool) -> dict:
+    """A changed number asks for a new "last checked" date and a source that shows it."""
+    changed = changed_contacts(record, previous)
+    if not changed:
+        return {}
+    what = " and ".join(changed)
+    errors = {}
+    checked_before = date.fromisoformat(previous["last_checked"])
+    if record["last_checked"] <= checked_before and record["last_checked"] != uk_today():
+        errors["last_checked"] = (f"You changed the {what}: give the date you checked the new details "
+                                  f"(it still says {checked_before.day} {checked_before:%B %Y}).")
+    if record["source"] == previous["source"] and not source_confirmed:
+        errors["source"] = (f"You changed the {what}: give the page that shows the new details, or tick the box "
+                            "to confirm that this page shows them.")
+    return errors
+
+
+def summary_line(label: str, message: str) -> str:
+    """The error summary's line for a field: "Opening hours, line 2: 25:00 is not a time ..."."""
+    if message.startswith("Line "):
+        return f"{label}, l{message[1:]}"
+    return f"{label}: {message}"
 
 
 def _flat(messages) -> list[str]:

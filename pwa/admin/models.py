@@ -34,17 +34,20 @@ class LoginAttempt(db.Model):
 
 
 class Draft(db.Model):
-    """Unpublished content in content-pack shape: {"areas": [...], "services": [...], "guides": [...]}."""
+    """Unpublished changes, record by record, on top of the published content (see drafts.py):
+    {"services": {slug: {"base": record or None, "after": record or None, "by": email, "at": ISO time}}, ...}."""
     __tablename__ = "admin_draft"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    records: Mapped[dict] = mapped_column(JSON)
-    # Bumped on every change, so "publish" only publishes what was previewed.
+    edits: Mapped[dict] = mapped_column(JSON)
+    # Bumped on every change. (Publishing checks a fingerprint of what was previewed: drafts.preview_token.)
     revision: Mapped[int] = mapped_column(default=1)
     # The published version the draft started from, to warn when someone published meanwhile.
     base_version: Mapped[str] = mapped_column(String(32))
     updated_by: Mapped[str] = mapped_column(String(254))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the first change was made: publications after it show through the draft (drafts.publications_since).
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class AuditEntry(db.Model):

@@ -17,10 +17,10 @@ export function isOpen ({ open_24_hours: always, hours }, date = new Date()) {
   const { day, minutes } = ukNow(date)
   const today = DAYS[day]
   const yesterday = DAYS[(day + 6) % 7]
-  return hours.some(({ days, opens, closes }) => {
+  return hours.some(({ days, opens, closes, overnight: marked }) => {
     const o = toMinutes(opens)
     const c = toMinutes(closes)
-    const overnight = c <= o
+    const overnight = Boolean(marked) || c <= o // closes the next day
     if (days.includes(today) && minutes >= o && minutes < (overnight ? 24 * 60 : c)) return true
     return overnight && days.includes(yesterday) && minutes < c
   })

@@ -17,7 +17,18 @@ function describe (worker) {
   })
 }
 
+// The Hide bar and this banner stick to the top together (base.html): the page's scroll padding follows their
+// height, so that what is tabbed or jumped to lands below them, with the banner showing or not.
+function followTopBars (scope) {
+  const bars = scope.querySelector('[data-top-bars]')
+  if (!bars || !('ResizeObserver' in window)) return
+  new ResizeObserver(() => {
+    document.documentElement.style.setProperty('--top-bars-height', `${bars.offsetHeight}px`)
+  }).observe(bars)
+}
+
 export function initSwUpdate (scope) {
+  followTopBars(scope)
   if (!('serviceWorker' in navigator)) return
   const banner = scope.querySelector('[data-module="sw-update"]')
   const button = banner && banner.querySelector('[data-sw-update-button]')
