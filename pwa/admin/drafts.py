@@ -89,6 +89,9 @@ def _change(actor: str, kind: str, slug: str, new: dict | None, revision: int) -
     draft.revision += 1
     draft.updated_by, draft.updated_at = actor, utcnow()
     audit(actor, "draft-delete" if new is None else "draft-save", SINGULAR[kind], slug, before, new)
+    from . import approvals  # imported here: approvals builds on this module
+
+    approvals.note_edit(draft, actor, kind, slug, before, new)
     db.session.commit()
 
 

@@ -8,14 +8,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from .. import content
 from ..extensions import db
-from ..wording import plural
-from . import auth, csrf, drafts
+from . import approvals, audit_log, auth, csrf, drafts, sessions
 from .forms import FORMS, from_form, values_for
-from .models import AuditEntry
+from .times import uk_time
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-AUDIT_PAGE_SIZE = 50
 
 
 @bp.before_request
@@ -35,6 +32,10 @@ def never_store(response):
 @bp.app_template_global("csrf_token")
 def csrf_token() -> str:
     return csrf.token()
+
+
+bp.add_app_template_filter(uk_time, "uk_time")
+bp.add_app_template_global(auth.can, "can")
 
 
 def actor() -> str:
@@ -76,22 +77,33 @@ def login():
         email, password = request.form.get("email", ""), request.form.get("password", "")
         try:
             user = auth.authenticate(email, password) if email and password else None
-        except auth.RateLimited as limited:
-            error, status = (f"Too many failed attempts. For your security, wait {plural(limited.minutes, 'minute')} "
-                             "before trying again."), 429
+        except auth.SignInRefused as refused:
+            error, status = refused.message, refused.status
         else:
             if user is not None:
-                auth.start_session(user)
-                drafts.audit(user.email, "sign-in")
-                db.session.commit()
-                return redirect(safe_next(request.args.get("next")))
+                return after_password(user, request.args.get("next"))
             error, status = "That email and password do not match an account.", 401
     return render_template("admin/login.html", error=error), status
+
+
+def after_password(user, next_url: str | None):
+    """Ask for the second factor if set up; a publisher without one sets it up before anything else."""
+    from . import totp
+
+    if totp.is_set_up(user):
+        auth.await_second_factor(user, next_url)
+        return redirect(url_for("admin.login_code"))
+    auth.sign_in(user, two_factor=False)
+    if auth.needs_two_factor_now():
+        return redirect(url_for("admin.two_factor_setup"))
+    return redirect(safe_next(next_url))
 
 
 @bp.post("/logout")
 @auth.login_required
 def logout():
+    sessions.end(sessions.current())
+    db.session.commit()
     session.clear()
     return redirect(url_for("admin.login"))
 
@@ -195,18 +207,27 @@ def preview():
               for g in pack.guides if g["slug"] in changed_guides]
     return render_template("admin/preview.html", draft=draft, changes=drafts.changes(draft), areas=areas,
                            guides=guides, problems=drafts.problems(draft.records),
-                           moved_on=draft.base_version != drafts.published_version())
+                           moved_on=draft.base_version != drafts.published_version(),
+                           contact_changes=approvals.changes(draft))
 
 
 @bp.post("/publish")
 @auth.login_required
+@auth.permission_required("publish", "Only publishers and admins can publish. Ask one to preview and publish the "
+                                     "draft; your changes are saved in it.")
 def publish():
     draft = drafts.current()
     if draft is not None and drafts.problems(draft.records):
         return redirect(url_for("admin.preview"))
+    if draft is not None and draft.revision == revision_from(request.form) and approvals.blocking(draft):
+        flash("Changes to contact details need a second person's approval before they can be published.", "error")
+        return redirect(url_for("admin.preview"))
     try:
+        if draft is not None and draft.revision == revision_from(request.form):
+            approvals.record_publication(actor(), draft)  # committed with the publication, or not at all
         before, after = drafts.publish(actor(), revision_from(request.form))
     except drafts.DraftConflict:
+        db.session.rollback()
         return render_template("admin/message.html", heading="The draft changed since your preview",
                                message="Nothing was published. Preview it again, then publish.",
                                back=url_for("admin.preview")), 409
@@ -227,7 +248,11 @@ def discard():
 def audit():
     page = request.args.get("page", "1")
     page = int(page) if page.isdecimal() and 0 < int(page) < 100_000 else 1
-    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id.desc())
-                                 .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
-    return render_template("admin/audit.html", entries=entries[:AUDIT_PAGE_SIZE], page=page,
-                           more=len(entries) > AUDIT_PAGE_SIZE)
+    try:
+        filters, error = audit_log.filters_from(request.args), None
+    except audit_log.FilterError as bad:
+        filters, error = audit_log.Filters(), str(bad)
+    entries, more = audit_log.entries(filters, page) if error is None else ([], False)
+    return render_template("admin/audit.html", entries=entries, page=page, more=more, filters=filters,
+                           error=error, people=audit_log.people(), records=audit_log.records(),
+                           values=request.args, log=audit_log), 400 if error else 200
