@@ -200,6 +200,9 @@ def test_a_later_change_to_the_field_voids_the_approval(team):
     assert "Waiting for approval" in preview and "Publish these changes" not in preview
     voided = audit_entries(team, "approval-voided")
     assert len(voided) == 1 and SECOND in voided[0].note
+    # Changed back to the very number that was approved: the approval is gone for good, it is asked for again.
+    save_service(publisher, phone=NEW_PHONE)
+    assert "Waiting for approval" in publisher.get("/admin/preview").get_data(as_text=True)
     assert publish(publisher).headers["Location"].endswith("/admin/preview")
     assert published_phone(publisher) not in (NEW_PHONE, "0808 9999 000")
 
