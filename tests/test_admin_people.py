@@ -303,6 +303,14 @@ def test_the_last_admin_cannot_be_switched_off_removed_or_demoted(team, runner):
     assert cli(runner, "disable", ADMIN).exit_code == 0
 
 
+def test_ids_beyond_the_database_column_are_not_found(team):
+    # PostgreSQL's integer column stops at 2**31 - 1 and SQLite's at 2**63 - 1: beyond, a 404, never a 500.
+    admin = client_for(team, ADMIN)
+    for big in [2**31, 10**20]:
+        assert admin.get(f"/admin/people/{big}").status_code == 404
+        assert post_form(admin, f"/admin/account/sessions/{big}/end", "/admin/account").status_code == 404
+
+
 def test_admins_cannot_lock_themselves_out_in_the_admin(team):
     admin, me = client_for(team, ADMIN), user(team, ADMIN)
     for action, data in [("disable", {}), ("role", {"role": "editor"}), ("remove", {"confirm": ADMIN})]:
@@ -568,6 +576,7 @@ def test_the_log_filters_by_person_record_and_uk_date(team):
     assert "summer night" in admin.get("/admin/audit?since=2026-07-01&until=2026-07-01").get_data(as_text=True)
     assert "summer night" not in admin.get("/admin/audit?until=2026-06-30").get_data(as_text=True)
     for query, message in [("since=yesterday", "use a date like"), ("since=2026-07-02&until=2026-07-01", "after"),
-                           ("record=nonsense", "choose one from the list")]:
+                           ("record=nonsense", "choose one from the list"), ("person=a%00b", "NUL"),
+                           ("record=service:a%00b", "NUL")]:
         response = admin.get(f"/admin/audit?{query}")
         assert response.status_code == 400 and message in response.get_data(as_text=True), query

@@ -8,6 +8,7 @@ from ..wording import plural
 from . import auth, roles, sessions, totp
 from .drafts import audit
 from .models import AdminSession
+from .people_views import ROW_ID
 from .views import bp, safe_next
 
 LOW_ON_RECOVERY_CODES = 3
@@ -132,7 +133,7 @@ def new_recovery_codes():
     return render_template("admin/recovery_codes.html", codes=codes, first_time=False)
 
 
-@bp.post("/account/sessions/<int:session_id>/end")
+@bp.post(f"/account/sessions/<{ROW_ID}:session_id>/end")
 @auth.login_required
 def end_session(session_id: int):
     user, this = auth.current_user(), sessions.current()

@@ -70,6 +70,8 @@ def _date(value: str, label: str) -> date | None:
 
 def filters_from(args) -> Filters:
     """Filters from the query string; raises FilterError with a message for people."""
+    if any("\x00" in args.get(name, "") for name in ("person", "record", "since", "until")):
+        raise FilterError("The filters must not contain NUL characters.")  # PostgreSQL refuses them in text
     record = args.get("record", "").strip()
     if record and (record.count(":") != 1 or not all(record.split(":"))):
         raise FilterError("Record: choose one from the list.")

@@ -12,6 +12,8 @@ from .models import AdminUser
 from .views import bp
 
 ONLY_ADMINS = "Only colleagues with the Admin role manage accounts."
+# Row ids in addresses: PostgreSQL's integer column stops at 2**31 - 1, so a bigger one is a 404, not a 500.
+ROW_ID = "int(max=2147483647)"
 
 
 def manages_people(view):
@@ -52,7 +54,7 @@ def people():
         user.id: len(sessions.of(user)) for user in everyone})
 
 
-@bp.get("/people/<int:user_id>")
+@bp.get(f"/people/<{ROW_ID}:user_id>")
 @manages_people
 def person(user_id: int):
     user = person_or_404(user_id)
@@ -61,7 +63,7 @@ def person(user_id: int):
                            yourself=user.id == auth.current_user().id)
 
 
-@bp.post("/people/<int:user_id>/role")
+@bp.post(f"/people/<{ROW_ID}:user_id>/role")
 @manages_people
 @not_yourself
 def change_role(user_id: int):
@@ -76,7 +78,7 @@ def change_role(user_id: int):
     return done(user, f"{user.email} is now {'an' if role == roles.ADMIN else 'a'} {role}.{note}")
 
 
-@bp.post("/people/<int:user_id>/unlock")
+@bp.post(f"/people/<{ROW_ID}:user_id>/unlock")
 @manages_people
 def unlock(user_id: int):
     user = person_or_404(user_id)
@@ -84,7 +86,7 @@ def unlock(user_id: int):
     return done(user, f"{user.email} is unlocked." if was_locked else f"{user.email} was not locked.")
 
 
-@bp.post("/people/<int:user_id>/sign-out")
+@bp.post(f"/people/<{ROW_ID}:user_id>/sign-out")
 @manages_people
 def sign_out(user_id: int):
     user = person_or_404(user_id)
@@ -94,7 +96,7 @@ def sign_out(user_id: int):
     return done(user, f"Signed {user.email} out of {plural(ended, 'session')}.")
 
 
-@bp.post("/people/<int:user_id>/reset-two-factor")
+@bp.post(f"/people/<{ROW_ID}:user_id>/reset-two-factor")
 @manages_people
 @not_yourself
 def reset_two_factor(user_id: int):
@@ -103,7 +105,7 @@ def reset_two_factor(user_id: int):
     return done(user, f"Two-factor sign-in for {user.email} is reset; they set it up again when they next sign in.")
 
 
-@bp.post("/people/<int:user_id>/disable")
+@bp.post(f"/people/<{ROW_ID}:user_id>/disable")
 @manages_people
 @not_yourself
 def disable(user_id: int):
@@ -115,7 +117,7 @@ def disable(user_id: int):
     return done(user, f"{user.email} is switched off and signed out everywhere.")
 
 
-@bp.post("/people/<int:user_id>/enable")
+@bp.post(f"/people/<{ROW_ID}:user_id>/enable")
 @manages_people
 def enable(user_id: int):
     user = person_or_404(user_id)
@@ -123,7 +125,7 @@ def enable(user_id: int):
     return done(user, f"{user.email} is switched on again.")
 
 
-@bp.post("/people/<int:user_id>/remove")
+@bp.post(f"/people/<{ROW_ID}:user_id>/remove")
 @manages_people
 @not_yourself
 def remove(user_id: int):
