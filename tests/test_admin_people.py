@@ -358,6 +358,21 @@ def test_change_your_own_password(team):
     assert sign_in(team.test_client(), EDITOR, "a new passphrase here").status_code == 302
 
 
+def test_a_stolen_session_cannot_be_used_to_guess_the_password(team):
+    stolen, elsewhere = from_address(team, "192.0.2.7"), client_for(team, EDITOR)
+    assert sign_in(stolen, EDITOR).status_code == 302
+    page = "/admin/account/password"
+    for _ in range(4):
+        guess = post_form(stolen, page, page, current_password="a guess at it", new_password="taken over now!",
+                          new_password_again="taken over now!")
+        assert guess.status_code == 400
+    locked = post_form(stolen, page, page, current_password="a guess at it", new_password="taken over now!",
+                       new_password_again="taken over now!")
+    assert locked.status_code == 429 and "locked" in locked.get_data(as_text=True)
+    assert stolen.get("/admin/").status_code == 302 and elsewhere.get("/admin/").status_code == 302
+    assert len(audit_entries(team, "sign-in-failed")) == 5 and audit_entries(team, "account-locked")
+
+
 def test_list_your_sessions_and_sign_one_out(team):
     phone, desk = team.test_client(), team.test_client()
     phone.environ_base["HTTP_USER_AGENT"] = "Mozilla/5.0 (Linux; Android 14) Chrome/130.0 Mobile Safari/537.36"

@@ -14,6 +14,15 @@ from .views import bp, safe_next
 LOW_ON_RECOVERY_CODES = 3
 
 
+def signed_out_by(refused: auth.SignInRefused):
+    """Too many wrong passwords typed again: the account is locked, so this browser is signed out everywhere too."""
+    user = auth.current_user()
+    sessions.end_all(user)
+    db.session.commit()
+    session.clear()
+    return render_template("admin/login.html", error=refused.message), refused.status
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
 def login_code():
     if auth.current_user() is not None:
@@ -65,7 +74,11 @@ def two_factor_setup():
         error, status = "The set-up started again: add this new code to your app, then type its code.", 400
     elif request.method == "POST":
         step = totp.matching_step(secret, request.form.get("code", ""), None)
-        if replacing and not auth.password_matches(user, request.form.get("password", "")):
+        try:
+            password_wrong = replacing and not auth.reconfirm(user, request.form.get("password", ""))
+        except auth.SignInRefused as refused:
+            return signed_out_by(refused)
+        if password_wrong:
             error, status = "Your current password is not right.", 400
         elif step is None:
             error, status = "That code is not right. Check the app shows this account, then type its newest code.", 400
@@ -100,8 +113,11 @@ def change_password():
     if request.method == "POST":
         user = auth.current_user()
         new, again = request.form.get("new_password", ""), request.form.get("new_password_again", "")
-        if not auth.password_matches(user, request.form.get("current_password", "")):
-            errors["current_password"] = "Your current password is not right."
+        try:
+            if not auth.reconfirm(user, request.form.get("current_password", "")):
+                errors["current_password"] = "Your current password is not right."
+        except auth.SignInRefused as refused:
+            return signed_out_by(refused)
         problem = auth.password_problem(new)
         if problem:
             errors["new_password"] = problem
@@ -124,7 +140,11 @@ def new_recovery_codes():
     user = auth.current_user()
     if not totp.is_set_up(user):
         return redirect(url_for("admin.two_factor_setup"))
-    if not auth.password_matches(user, request.form.get("password", "")):
+    try:
+        confirmed = auth.reconfirm(user, request.form.get("password", ""))
+    except auth.SignInRefused as refused:
+        return signed_out_by(refused)
+    if not confirmed:
         flash("Your current password is not right: no new codes were made.", "error")
         return redirect(url_for("admin.account"))
     codes = totp.new_recovery_codes(user)

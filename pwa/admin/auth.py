@@ -215,6 +215,16 @@ def check_second_factor(user: AdminUser, code: str) -> str | None:
     return used
 
 
+def reconfirm(user: AdminUser, password: str) -> bool:
+    """The password typed again by someone signed in, before a sensitive change. Wrong ones count as failed
+    sign-ins, so a stolen session cannot be used to guess the password; raises AccountLocked on the fifth."""
+    _check_limits(user.email)
+    if password_matches(user, password):
+        return True
+    _record_failure(user.email, user, "wrong password, typed again while signed in")
+    return False
+
+
 # The step between the password and the code ----------------------------------------------------------------
 
 def await_second_factor(user: AdminUser, next_url: str | None) -> None:
