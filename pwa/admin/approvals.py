@@ -83,8 +83,10 @@ class ContactChange:
     name: str
     field: str
     label: str
-    before: str | None
+    before: str | None  # as compared (phone numbers as digits)
     after: str | None
+    shown_before: str | None  # as written
+    shown_after: str | None
     authors: list[str] = field(default_factory=list)
     approval: Approval | None = None
 
@@ -94,6 +96,13 @@ class ContactChange:
 
     def approved_text(self) -> str:
         return f"approved by {self.approval.approved_by}, {uk_time(self.approval.approved_at)}" if self.approval else ""
+
+
+def shown_value(kind: str, record: dict | None, name: str) -> str | None:
+    """A contact detail as people read it: the phone number as written, the guide's list as compared."""
+    if kind == "guides":
+        return contact_values(kind, record)[name]
+    return (record or {}).get(name) or None
 
 
 def note_edit(draft: Draft, actor: str, kind: str, slug: str, before: dict | None, after: dict | None) -> None:
@@ -123,7 +132,9 @@ def changes(draft: Draft) -> list[ContactChange]:
             for name, label in fields.items():
                 if before[name] != after[name]:
                     found.append(ContactChange(kind, slug, record.get("name") or record.get("title") or slug,
-                                               name, label, before[name], after[name]))
+                                               name, label, before[name], after[name],
+                                               shown_value(kind, old.get(slug), name),
+                                               shown_value(kind, new.get(slug), name)))
     for change in found:
         edits = {e.edited_by for e in draft.contact_edits if (e.kind, e.slug, e.field) == change.key[:3]}
         # A draft from before this rule has no edits recorded: its last editor counts as the author.
@@ -164,7 +175,8 @@ def approve(user: AdminUser, kind: str, slug: str, name: str, revision: int) -> 
     change.approval = Approval(kind=kind, slug=slug, field=name, before=change.before, after=change.after,
                                approved_by=user.email, draft_revision=revision)
     draft.approvals.append(change.approval)
-    drafts.audit(user.email, "approved", drafts.SINGULAR[kind], slug, {name: change.before}, {name: change.after},
+    drafts.audit(user.email, "approved", drafts.SINGULAR[kind], slug, {name: change.shown_before},
+                 {name: change.shown_after},
                  note=f"{change.label} (two-person rule; changed by {', '.join(change.authors)})")
     db.session.commit()
     return change
@@ -174,5 +186,5 @@ def record_publication(actor: str, draft: Draft) -> None:
     """Audit entries naming who changed and who approved each contact detail being published (not committed)."""
     for change in changes(draft):
         drafts.audit(actor, "published-contact", drafts.SINGULAR[change.kind], change.slug,
-                     {change.field: change.before}, {change.field: change.after},
+                     {change.field: change.shown_before}, {change.field: change.shown_after},
                      note=f"{change.label}: changed by {', '.join(change.authors)}, {change.approved_text()}")
