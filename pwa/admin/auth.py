@@ -22,7 +22,7 @@ from flask import current_app, g, redirect, render_template, request, session, u
 
 from ..extensions import db
 from ..wording import plural
-from . import roles, sessions
+from . import roles, sessions, totp
 from .drafts import audit
 from .models import AdminUser, LoginAttempt, utcnow
 from .times import uk_clock
@@ -203,8 +203,6 @@ def authenticate(email: str, password: str) -> AdminUser | None:
 
 def check_second_factor(user: AdminUser, code: str) -> str | None:
     """'app' or 'recovery code' when right; a wrong code counts as a failed sign-in (and may lock)."""
-    from . import totp
-
     _check_limits(user.email)
     used = totp.check(user, code)
     if used is None:

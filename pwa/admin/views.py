@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 
 from .. import content
 from ..extensions import db
-from . import approvals, audit_log, auth, csrf, drafts, sessions
+from . import approvals, audit_log, auth, csrf, drafts, sessions, totp
 from .forms import FORMS, from_form, values_for
 from .times import uk_time
 
@@ -88,8 +88,6 @@ def login():
 
 def after_password(user, next_url: str | None):
     """Ask for the second factor if set up; a publisher without one sets it up before anything else."""
-    from . import totp
-
     if totp.is_set_up(user):
         auth.await_second_factor(user, next_url)
         return redirect(url_for("admin.login_code"))
@@ -219,12 +217,13 @@ def publish():
     draft = drafts.current()
     if draft is not None and drafts.problems(draft.records):
         return redirect(url_for("admin.preview"))
-    if draft is not None and draft.revision == revision_from(request.form) and approvals.blocking(draft):
-        flash("Changes to contact details need a second person's approval before they can be published.", "error")
-        return redirect(url_for("admin.preview"))
+    if draft is not None and draft.revision == revision_from(request.form):  # else publish() says it changed
+        if approvals.blocking(draft):
+            flash("Changes to contact details need a second person's approval before they can be published.",
+                  "error")
+            return redirect(url_for("admin.preview"))
+        approvals.record_publication(actor(), draft)  # committed with the publication, or not at all
     try:
-        if draft is not None and draft.revision == revision_from(request.form):
-            approvals.record_publication(actor(), draft)  # committed with the publication, or not at all
         before, after = drafts.publish(actor(), revision_from(request.form))
     except drafts.DraftConflict:
         db.session.rollback()
