@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import glob
+import hashlib
 import io
 import os
 import shutil
@@ -69,17 +70,68 @@ def assert_on_decoy(page, path="/weather"):
     assert page.get_by_text(HOTLINE).count() == 0
 
 
-def create_staff(runner, email: str, password: str):
-    """Adds an agency admin account through the CLI, as a deployment would; returns the CLI result."""
-    return runner.invoke(args=["admin", "create-user", email, "--password-stdin"], input=password + "\n")
+# Agency admin staff ----------------------------------------------------------------------------------------
+
+# The app each test account was made in, so sign-in helpers can read which TOTP step it last used.
+_STAFF_APPS: dict = {}
 
 
-def sign_in_browser(page, email: str, password: str) -> None:
-    """Fills in the admin sign-in form the page is on and waits for the dashboard."""
+def create_staff(runner, email: str, password: str, role: str | None = None, two_factor: bool = True):
+    """Adds an agency admin account through the CLI, as a deployment would; returns the CLI result.
+
+    The first account is an admin, later ones editors, unless `role` says otherwise. With `two_factor` the
+    account's authenticator app is set up (with staff_secret(email)), so sign-in helpers can type its codes."""
+    args = ["admin", "create-user", email, "--password-stdin", *(["--role", role] if role else [])]
+    result = runner.invoke(args=args, input=password + "\n")
+    if result.exit_code == 0 and two_factor:
+        enrol_two_factor(runner.app, email)
+    return result
+
+
+def staff_secret(email: str) -> str:
+    return base64.b32encode(hashlib.sha256(email.encode()).digest()[:20]).decode()
+
+
+def enrol_two_factor(app, email: str) -> list[str]:
+    """Sets up the account's authenticator app as the set-up page would; returns its recovery codes."""
+    from pwa.admin import accounts, totp
+    from pwa.extensions import db
+
+    _STAFF_APPS[email] = app
+    with app.app_context():
+        codes = totp.enable(accounts.find(email), staff_secret(email), step=0)
+        db.session.commit()
+    return codes
+
+
+def two_factor_code(email: str) -> str:
+    """The account's next unused code: this 30-second step's, or the next one's (waiting if both are used)."""
+    import pyotp
+
+    from pwa.admin import accounts
+    from pwa.extensions import db
+
+    with _STAFF_APPS[email].app_context():
+        last = accounts.find(email).totp_last_step
+        db.session.remove()
+    now = int(time.time()) // 30
+    step = next((s for s in (now, now + 1) if last is None or s > last), None)
+    if step is None:
+        time.sleep(30 - time.time() % 30 + 0.1)
+        return two_factor_code(email)
+    return pyotp.TOTP(staff_secret(email)).at(step * 30)
+
+
+def sign_in_browser(page, email: str, password: str, landing: str = "**/admin/") -> None:
+    """Fills in the admin sign-in form the page is on (and the code, if asked) and waits for the landing page."""
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/admin/")
+    page.wait_for_url(lambda url: "/admin/login" not in url or url.endswith("/admin/login/code"))
+    if page.url.endswith("/login/code"):
+        page.get_by_label("Code").fill(two_factor_code(email))
+        page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(landing)
 
 
 @contextmanager

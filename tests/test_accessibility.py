@@ -9,12 +9,13 @@ from axe_playwright_python.sync_playwright import Axe
 from pwa import content
 from pwa.extensions import db
 from pwa.identities import COOKIE, IDENTITIES
-from support import create_staff, sign_in_browser
+from support import create_staff, sign_in_browser, two_factor_code
 
 pytestmark = pytest.mark.browser
 
 NOT_PAGES = ("/api/", "/admin", "/static/", "/sw.js", "/manifests/")
 ADMIN_EMAIL, ADMIN_PASSWORD = "a11y@agency.example", "accessible passphrase"
+COLLEAGUE = "colleague@agency.example"
 AXE = Axe()
 
 # Everything that could stop someone reading the page or using a control, at the current viewport.
@@ -114,6 +115,8 @@ def test_every_page_fits_small_screens_and_big_text(browser, live_app, live_serv
 def admin_page(browser, live_app, live_server):
     result = create_staff(live_app.test_cli_runner(), ADMIN_EMAIL, ADMIN_PASSWORD)
     assert result.exit_code == 0, result.output
+    # A colleague, so People has someone to manage and the preview someone to name.
+    assert create_staff(live_app.test_cli_runner(), COLLEAGUE, ADMIN_PASSWORD, role="publisher").exit_code == 0
 
     def signed_in(**context_options):
         page = new_page(browser, live_server, **context_options)
@@ -132,8 +135,12 @@ def admin_paths(page) -> list[str]:
     page.get_by_label("Description (optional)").fill("Free and confidential. Open to everyone.")
     page.get_by_role("button", name="Save in the draft").click()
     page.wait_for_url("**/admin/services")
+    visit(page, "/admin/people")
+    page.get_by_role("link", name=COLLEAGUE).click()
+    person_path = page.url.removeprefix(page.url.split("/admin")[0])
     return ["/admin/login", "/admin/", "/admin/services", "/admin/areas", "/admin/guides", "/admin/services/new",
-            edit_path, "/admin/preview", "/admin/discard", "/admin/audit"]
+            edit_path, "/admin/preview", "/admin/discard", "/admin/audit", "/admin/audit?since=yesterday", "/admin/people", person_path,
+            "/admin/account", "/admin/account/password", "/admin/account/two-factor"]
 
 
 @pytest.mark.parametrize("color_scheme", list(SCHEMES))
@@ -180,5 +187,50 @@ def test_admin_fits_small_screens_and_big_text(admin_page, width, font_size):
     for path in admin_paths(page):
         visit(page, path)
         problems += [f"{path}: {problem}" for problem in page.evaluate(LAYOUT_PROBLEMS)]
+    page.context.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("color_scheme", list(SCHEMES))
+def test_axe_finds_nothing_in_the_sign_in_steps(browser, live_app, live_server, color_scheme):
+    """The code step, a publisher's first two-factor set-up and the recovery codes, on a 320 px screen."""
+    import pyotp
+
+    runner = live_app.test_cli_runner()
+    assert create_staff(runner, ADMIN_EMAIL, ADMIN_PASSWORD).exit_code == 0
+    assert create_staff(runner, COLLEAGUE, ADMIN_PASSWORD, role="publisher", two_factor=False).exit_code == 0
+    page = new_page(browser, live_server, color_scheme=color_scheme, viewport={"width": 320, "height": 700})
+    problems = []
+
+    def check():
+        problems.extend(axe_violations(page, SCHEMES[color_scheme]))
+        problems.extend(f"{page.url}: {problem}" for problem in page.evaluate(LAYOUT_PROBLEMS))
+
+    def password_step(email):
+        visit(page, "/admin/login")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(ADMIN_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+
+    password_step(ADMIN_EMAIL)
+    page.wait_for_url("**/admin/login/code")
+    check()
+    page.get_by_label("Code").fill("000000")  # wrong: the page with its error
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("That code is not right").wait_for()
+    check()
+    page.get_by_label("Code").fill(two_factor_code(ADMIN_EMAIL))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/admin/")
+    page.get_by_role("button", name="Sign out").click()
+
+    password_step(COLLEAGUE)
+    page.wait_for_url("**/admin/account/two-factor")
+    check()
+    secret = page.locator(".totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    page.get_by_role("heading", name="Your recovery codes").wait_for()
+    check()
     page.context.close()
     assert problems == [], "\n".join(problems)

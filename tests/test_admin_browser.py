@@ -1,5 +1,5 @@
 """The agency admin in Chromium: a publication reaches an installed app, and no admin page is ever cached."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -9,6 +9,7 @@ from support import CONTROLLED, create_staff, sign_in_browser
 pytestmark = pytest.mark.browser
 
 EMAIL, PASSWORD = "publisher@agency.example", "publish with care please"
+SECOND = "second.publisher@agency.example"
 OLD, NEW = "01925 243359", "01925 000222"
 
 CACHED_URLS = """async () => {
@@ -23,6 +24,7 @@ CACHED_URLS = """async () => {
 def test_publishing_reaches_an_installed_app_and_admin_is_never_cached(browser, live_app, live_server):
     result = create_staff(live_app.test_cli_runner(), EMAIL, PASSWORD)
     assert result.exit_code == 0, result.output
+    assert create_staff(live_app.test_cli_runner(), SECOND, PASSWORD, role="publisher").exit_code == 0
     context = browser.new_context(base_url=live_server.url)
     public = context.new_page()
     public.goto("/helplines")
@@ -48,6 +50,16 @@ def test_publishing_reaches_an_installed_app_and_admin_is_never_cached(browser, 
     admin.get_by_role("link", name="Draft").click()
     admin.get_by_role("link", name="Preview and publish").click()
     assert admin.locator(".admin-preview").get_by_text(f"Call {NEW}").is_visible()
+    # A new number needs a second person: a colleague approves it from their own browser.
+    assert admin.get_by_text("Waiting for approval.").is_visible()
+    assert admin.get_by_role("button", name="Publish these changes").count() == 0
+    colleague = browser.new_context(base_url=live_server.url).new_page()
+    colleague.goto("/admin/preview")
+    sign_in_browser(colleague, SECOND, PASSWORD, landing="**/admin/preview")
+    colleague.get_by_role("button", name="Approve this change to phone number").click()
+    colleague.get_by_text("Approved: Phone number of Warrington Refuge.").wait_for()
+    colleague.context.close()
+    admin.reload()
     admin.get_by_role("button", name="Publish these changes").click()
     admin.get_by_text("Published. Content version").wait_for()
 
@@ -66,7 +78,7 @@ def test_publishing_reaches_an_installed_app_and_admin_is_never_cached(browser, 
 
 
 def test_a_session_ending_while_writing_warns_first_and_loses_nothing(browser, live_app, live_server, monkeypatch):
-    monkeypatch.setattr("pwa.admin.auth.IDLE_SECONDS", 6)  # 30 minutes in production; the warning comes 2 s before
+    monkeypatch.setattr("pwa.admin.sessions.IDLE", timedelta(seconds=6))  # 30 minutes in production; warned 2 s before
     assert create_staff(live_app.test_cli_runner(), EMAIL, PASSWORD).exit_code == 0
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()

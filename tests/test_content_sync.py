@@ -4,6 +4,7 @@ The admin is the source of truth for every record staff publish there; a content
 imports. A load that would undo admin work is refused unless forced, shows what it changes and is audited.
 """
 import io
+import re
 import shutil
 import zipfile
 
@@ -13,7 +14,8 @@ from pwa import content
 from pwa.admin.models import AuditEntry, Draft
 from pwa.extensions import db
 from pwa.settings import PROJECT_ROOT
-from test_admin import EMAIL, csrf_from, form_for, new_number, revision_from, sign_in
+from support import create_staff
+from test_admin import EMAIL, PASSWORD, SECOND, csrf_from, form_for, new_number, revision_from, sign_in
 
 HALTON = "halton-domestic-abuse-forum"
 HALTON_OLD, HALTON_FIXED = "0300 111 1247", "0300 111 9999"
@@ -28,16 +30,32 @@ def pack_dir(tmp_path):
 
 @pytest.fixture
 def admin(client, runner):
-    assert runner.invoke(args=["admin", "create-user", EMAIL, "--password-stdin"],
-                         input="correct horse battery staple\n").exit_code == 0
+    """The first account (an admin), signed in, and a second publisher to approve new numbers."""
+    assert create_staff(runner, EMAIL, PASSWORD).exit_code == 0
+    assert create_staff(runner, SECOND, PASSWORD, role="publisher").exit_code == 0
     assert sign_in(client).status_code == 302
     return client
 
 
+def approve_contact_changes(admin) -> None:
+    """A second publisher approves every change to contact details the draft makes (the two-person rule)."""
+    second = admin.application.test_client()
+    assert sign_in(second, SECOND).status_code == 302
+    page = second.get("/admin/preview")
+    html = page.get_data(as_text=True)
+    for kind, slug, name in re.findall(r'name="kind" value="([^"]+)">\s*<input type="hidden" name="slug" '
+                                       r'value="([^"]+)">\s*<input type="hidden" name="field" value="([^"]+)"', html):
+        response = second.post("/admin/approve", data={"csrf_token": csrf_from(page), "kind": kind, "slug": slug,
+                                                        "field": name, "revision": revision_from(page)})
+        assert response.status_code == 302
+
+
 def publish(admin) -> None:
+    approve_contact_changes(admin)
     preview = admin.get("/admin/preview")
     response = admin.post("/admin/publish", data={"csrf_token": csrf_from(preview), "revision": revision_from(preview)})
     assert response.status_code == 302, preview.get_data(as_text=True)
+    assert "Published" in admin.get("/admin/").get_data(as_text=True)
 
 
 def phone_of(client, slug=HALTON) -> str:

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pwa import content
-from support import CHROMIUM, CHROMIUM_ARGS, CONTROLLED, wait_until
+from support import CONTROLLED, wait_until
 
 pytestmark = pytest.mark.browser
 

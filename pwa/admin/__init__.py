@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.config.update(SESSION_COOKIE_PATH="/admin", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=8))
     app.session_interface = AdminSessionInterface()
+    from . import account_views, approval_views, people_views  # noqa: F401  (their routes join bp)
     from .views import bp
 
     app.register_blueprint(bp)

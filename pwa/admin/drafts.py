@@ -122,19 +122,23 @@ def _change(actor: str, kind: str, slug: str, new: dict | None, version: str, pu
     if draft is None:
         draft = Draft(edits={}, base_version=published_version(), revision=0, updated_by=actor)
         db.session.add(draft)
-    _store(draft, edits, actor)
+    _store(draft, edits, actor, kind, slug, before, new)
     audit(actor, "draft-delete" if new is None else "draft-save", SINGULAR[kind], slug, before, new)
     db.session.commit()
     return True
 
 
-def _store(draft: Draft, edits: dict[str, dict[str, dict]], actor: str) -> None:
+def _store(draft: Draft, edits: dict[str, dict[str, dict]], actor: str, kind: str, slug: str,
+           before: dict | None, after: dict | None) -> None:
     if not any(edits.values()):
-        db.session.delete(draft)  # every change undone: no draft, and the next one starts afresh
+        db.session.delete(draft)  # every change undone: no draft (nor approvals), and the next one starts afresh
         return
     draft.edits = edits  # a new dict, so the JSON column sees the change
     draft.revision += 1
     draft.updated_by, draft.updated_at = actor, utcnow()
+    from . import approvals  # imported here: approvals builds on this module
+
+    approvals.note_edit(draft, actor, kind, slug, before, after)
 
 
 def save(actor: str, kind: str, record: dict, version: str, published_seen: str = "") -> bool:
@@ -153,7 +157,7 @@ def revert(actor: str, kind: str, slug: str, version: str) -> None:
     edit = edits[kind].pop(slug, None)
     if edit is None or version != version_of(edit["after"]):
         raise DraftConflict(kind, slug)
-    _store(draft, edits, actor)
+    _store(draft, edits, actor, kind, slug, edit["after"], find_published(kind, slug))
     audit(actor, "draft-revert", SINGULAR[kind], slug, edit["after"], find_published(kind, slug))
     db.session.commit()
 

@@ -13,7 +13,7 @@ from .. import content
 from ..extensions import db
 from ..schemas import uk_today
 from ..views import STALE_AFTER_DAYS
-from . import auth, drafts
+from . import drafts, sessions
 from .forms import FORMS, values_for
 from .models import AuditEntry
 
@@ -26,7 +26,7 @@ WARN_BEFORE_SECONDS = 5 * 60
 
 
 def session_settings() -> dict:
-    idle = auth.IDLE_SECONDS
+    idle = int(sessions.IDLE.total_seconds())
     return {"idle_seconds": idle, "warn_seconds": min(WARN_BEFORE_SECONDS, idle // 3),
             "request_limit": FORM_REQUEST_LIMIT}
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 
@@ -22,6 +22,15 @@ class AdminUser(db.Model):
     # Changes with the password, so a reset signs out every existing session.
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # editor, publisher or admin (pwa/admin/accounts.py). Accounts from before roles could all publish.
+    role: Mapped[str] = mapped_column(String(16), server_default="publisher")
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The TOTP secret, encrypted with a key derived from SECRET_KEY (pwa/admin/sealing.py); None: not set up.
+    totp_secret: Mapped[str | None] = mapped_column(String(200))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The last 30-second step whose code was accepted: a code works once.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
 
 class LoginAttempt(db.Model):
@@ -31,6 +40,32 @@ class LoginAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code for signing in without the authenticator app. Only a keyed hash is kept."""
+    __tablename__ = "admin_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("admin_user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AdminSession(db.Model):
+    """A signed-in browser, so people can see where they are signed in and sign each one out.
+
+    The cookie holds a random key; the table holds only its SHA-256. No client addresses are kept."""
+    __tablename__ = "admin_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("admin_user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    device: Mapped[str] = mapped_column(String(60), default="")  # e.g. "Firefox on Android", from the User-Agent
+    # Whether this sign-in passed the second factor (or set it up).
+    two_factor: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Draft(db.Model):
@@ -48,6 +83,9 @@ class Draft(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # When the first change was made: publications after it show through the draft (drafts.publications_since).
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The two-person rule's records live and die with the draft (pwa/admin/approvals.py).
+    contact_edits: Mapped[list[ContactEdit]] = relationship(cascade="all, delete-orphan")
+    approvals: Mapped[list[Approval]] = relationship(cascade="all, delete-orphan")
 
 
 class AuditEntry(db.Model):
@@ -62,3 +100,32 @@ class AuditEntry(db.Model):
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ContactEdit(db.Model):
+    """Who changed a record's contact details (phone, text number, web address...) in the draft."""
+    __tablename__ = "admin_contact_edit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("admin_draft.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(32))
+    edited_by: Mapped[str] = mapped_column(String(254))
+    edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Approval(db.Model):
+    """A second person's approval of one contact detail's change, from exactly `before` to exactly `after`."""
+    __tablename__ = "admin_approval"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("admin_draft.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(32))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    approved_by: Mapped[str] = mapped_column(String(254))
+    approved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    draft_revision: Mapped[int] = mapped_column(Integer)  # the revision the approver looked at

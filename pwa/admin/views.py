@@ -14,18 +14,16 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from .. import content
 from ..extensions import db
 from ..wording import plural
-from . import auth, csrf, drafts, editing
+from . import approvals, audit_log, auth, csrf, drafts, editing, sessions, totp
 from .forms import FORMS, changed_contacts, contact_change_errors, from_form, summary_line, values_for
-from .models import AuditEntry
+from .times import uk_time
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-AUDIT_PAGE_SIZE = 50
 
 
 @bp.before_request
 def check_csrf():
-    if request.method == "POST" and session.get("user_id"):
+    if request.method == "POST" and session.get("session_key"):
         request.max_content_length = editing.FORM_REQUEST_LIMIT  # see editing.py
     if request.method == "POST" and not csrf.is_valid(request.form):
         if request.endpoint in ("admin.new", "admin.edit"):  # give back what was typed
@@ -56,6 +54,10 @@ def never_store(response):
 @bp.app_template_global("csrf_token")
 def csrf_token() -> str:
     return csrf.token()
+
+
+bp.add_app_template_filter(uk_time, "uk_time")
+bp.add_app_template_global(auth.can, "can")
 
 
 def actor() -> str:
@@ -118,22 +120,31 @@ def login():
         email, password = request.form.get("email", ""), request.form.get("password", "")
         try:
             user = auth.authenticate(email, password) if email and password else None
-        except auth.RateLimited as limited:
-            error, status = (f"Too many failed attempts. For your security, wait {plural(limited.minutes, 'minute')} "
-                             "before trying again."), 429
+        except auth.SignInRefused as refused:
+            error, status = refused.message, refused.status
         else:
             if user is not None:
-                auth.start_session(user)
-                drafts.audit(user.email, "sign-in")
-                db.session.commit()
-                return redirect(safe_next(request.args.get("next")))
+                return after_password(user, request.args.get("next"))
             error, status = "That email and password do not match an account.", 401
     return render_template("admin/login.html", error=error), status
+
+
+def after_password(user, next_url: str | None):
+    """Ask for the second factor if set up; a publisher without one sets it up before anything else."""
+    if totp.is_set_up(user):
+        auth.await_second_factor(user, next_url)
+        return redirect(url_for("admin.login_code"))
+    auth.sign_in(user, two_factor=False)
+    if auth.needs_two_factor_now():
+        return redirect(url_for("admin.two_factor_setup"))
+    return redirect(safe_next(next_url))
 
 
 @bp.post("/logout")
 @auth.login_required
 def logout():
+    sessions.end(sessions.current())
+    db.session.commit()
     session.clear()
     return redirect(url_for("admin.login"))
 
@@ -299,18 +310,29 @@ def preview():
     return render_template("admin/preview.html", draft=draft, changes=changes, areas=areas,
                            guides=guides, problems=drafts.problems(in_draft, draft),
                            moved_on=drafts.moved_on(draft), publications=drafts.publications_since(draft),
-                           token=drafts.preview_token(in_draft), bundle=editing.bundle_figures(pack))
+                           token=drafts.preview_token(in_draft), bundle=editing.bundle_figures(pack),
+                           contact_changes=approvals.changes(draft))
 
 
 @bp.post("/publish")
 @auth.login_required
+@auth.permission_required("publish", "Only publishers and admins can publish. Ask one to preview and publish the "
+                                     "draft; your changes are saved in it.")
 def publish():
     draft = drafts.current()
     if draft is not None and drafts.problems(drafts.records(), draft):
         return redirect(url_for("admin.preview"))
+    if draft is not None and drafts.preview_token(drafts.records()) == revision_from(request.form):
+        # (else drafts.publish() refuses: the draft changed since the preview)
+        if approvals.blocking(draft):
+            flash("Changes to contact details need a second person's approval before they can be published.",
+                  "error")
+            return redirect(url_for("admin.preview"))
+        approvals.record_publication(actor(), draft)  # committed with the publication, or not at all
     try:
         before, after = drafts.publish(actor(), revision_from(request.form))
     except drafts.DraftConflict:
+        db.session.rollback()
         return render_template("admin/message.html", heading="The draft changed since your preview",
                                message="Nothing was published. Preview it again, then publish.",
                                back=url_for("admin.preview")), 409
@@ -356,6 +378,12 @@ def export():
     return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=f"{folder}.zip")
 
 
+@bp.route("/<path:unknown>", methods=["GET", "POST"])
+def not_found(unknown):
+    """An admin address that does not exist gets the admin's page (not the public one with its Hide control)."""
+    abort(404)
+
+
 @bp.get("/session")
 def session_state():
     """For the session-expiry warning: whether the session is alive (asking keeps it alive) and a fresh token."""
@@ -369,7 +397,11 @@ def session_state():
 def audit():
     page = request.args.get("page", "1")
     page = int(page) if page.isdecimal() and 0 < int(page) < 100_000 else 1
-    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id.desc())
-                                 .offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
-    return render_template("admin/audit.html", entries=entries[:AUDIT_PAGE_SIZE], page=page,
-                           more=len(entries) > AUDIT_PAGE_SIZE)
+    try:
+        filters, error = audit_log.filters_from(request.args), None
+    except audit_log.FilterError as bad:
+        filters, error = audit_log.Filters(), str(bad)
+    entries, more = audit_log.entries(filters, page) if error is None else ([], False)
+    return render_template("admin/audit.html", entries=entries, page=page, more=more, filters=filters,
+                           error=error, people=audit_log.people(), records=audit_log.records(),
+                           values=request.args, log=audit_log), 400 if error else 200
