@@ -144,3 +144,37 @@ def open_tab(browser, live_server):
     yield open_tab
     for context in contexts:
         context.close()
+
+
+# Both engines: Chromium and WebKit (Safari's engine), for the flows in test_engines_browser.py -------------
+
+@pytest.fixture(scope="session")
+def virtual_screen():
+    from engines import WEBKIT_DRIVER, VirtualScreen
+
+    if not os.path.exists(WEBKIT_DRIVER):
+        pytest.fail(f"WebKit's driver is missing at {WEBKIT_DRIVER}: run `make test`, which installs it.")
+    screen = VirtualScreen()
+    screen.start()
+    yield screen
+    screen.stop()
+
+
+@pytest.fixture
+def page_errors(live_app):
+    """What every page reports: errors, failed loads, CSP violations, console.error (before the server starts)."""
+    from engines import PageErrors
+
+    return PageErrors(live_app)
+
+
+@pytest.fixture(params=["chromium", "webkit"])
+def on(request, page_errors, live_server):
+    """A page in a fresh profile of each engine in turn; at the end, no page may have reported an error."""
+    from engines import open_engine_page
+
+    browser = request.getfixturevalue("virtual_screen" if request.param == "webkit" else "browser")
+    page = open_engine_page(request.param, live_server.url, browser)
+    yield page
+    page.close()
+    assert page_errors.reports == [], f"{request.param}: pages reported errors"
