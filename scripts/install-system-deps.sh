@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs missing system packages with apt-get.
-#   install-system-deps.sh          what the tests need: Chromium and PostgreSQL (make test, CI)
+#   install-system-deps.sh          what the tests need: Chromium, WebKit's WebDriver with a virtual screen
+#                                   (Xvfb) for the WebKit tests, and PostgreSQL (make test, CI)
 #   install-system-deps.sh bench    also nginx and wrk, for the load benchmark (make bench)
 # Needs root and apt-get; otherwise it says what to install.
 set -euo pipefail
@@ -8,13 +9,15 @@ set -euo pipefail
 missing() {  # missing PACKAGE: true when the package's program is not on this machine
   case "$1" in
     chromium) [ ! -x /usr/bin/chromium ] ;;
+    webkit2gtk-driver) [ ! -x /usr/bin/WebKitWebDriver ] ;;
+    xvfb) ! command -v Xvfb >/dev/null ;;
     postgresql) ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null ;;
     nginx) ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] ;;
     *) ! command -v "$1" >/dev/null ;;
   esac
 }
 
-wanted=(chromium postgresql)
+wanted=(chromium webkit2gtk-driver xvfb postgresql)
 [ "${1:-}" = bench ] && wanted+=(nginx wrk)
 need=()
 for package in "${wanted[@]}"; do
@@ -29,4 +32,10 @@ fi
 echo "Installing ${need[*]} ..."
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# WebKit with its recommended packages, as tried and tested (its fonts and media libraries among them).
+lean=() webkit=()
+for package in "${need[@]}"; do
+  case "$package" in webkit2gtk-driver|xvfb) webkit+=("$package") ;; *) lean+=("$package") ;; esac
+done
+[ "${#lean[@]}" -eq 0 ] || apt-get install -y -qq --no-install-recommends "${lean[@]}" >/dev/null
+[ "${#webkit[@]}" -eq 0 ] || apt-get install -y -qq "${webkit[@]}" >/dev/null

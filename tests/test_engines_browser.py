@@ -61,6 +61,20 @@ def test_quick_hide_by_the_control_and_by_shift_three_times(on):
     assert_on_decoy(on)
 
 
+def test_the_storage_note_says_only_what_the_browser_reports(on):
+    """WebKitGTK has no Storage API (Safari has it from 17): the note still appears, and claims nothing."""
+    on.goto("/")
+    on.wait_visible('[data-module="storage-status"]')
+    note = on.text('[data-module="storage-status"]')
+    if on.run("return !!(navigator.storage && navigator.storage.persisted)"):
+        expected = {"true": "Saved on this device for offline use.",
+                    "false": "Saved on this device for offline use, but the browser may clear it if space runs low."}
+        assert note == expected[on.run(
+            "return document.querySelector('[data-module=storage-status]').dataset.persistent")], on.engine
+    else:
+        assert note == "Saved on this device for offline use, but this browser does not say whether it will keep it."
+
+
 def test_back_after_hiding_shows_no_protected_page(on):
     on.goto("/")
     on.controlled()  # a worker taking control later would empty the back/forward cache itself

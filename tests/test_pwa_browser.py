@@ -141,6 +141,19 @@ def test_storage_status_shows_persistent_when_the_browser_agrees(playwright_inst
         assert page.locator('[data-module="storage-status"]').inner_text() == "Saved on this device for offline use."
 
 
+@pytest.mark.parametrize("browser_without, says", [
+    ("delete Navigator.prototype.storage", "this browser does not say whether it will keep it"),
+    ("Object.defineProperty(Navigator.prototype, 'standalone', { get: () => false })",
+     "may be deleted after 7 days without a visit unless you add this app to your Home Screen"),
+], ids=["no-storage-api", "apple-tab"])
+def test_storage_status_says_only_what_the_browser_reports(page, live_server, browser_without, says):
+    page.add_init_script(browser_without)
+    page.goto("/")
+    status = page.locator('[data-module="storage-status"]')
+    status.wait_for(state="visible")
+    assert says in status.inner_text()
+
+
 def test_a_new_appearance_replaces_the_offline_copy_at_once(page, live_server):
     """Offline pages must never show the old look: an appearance-only change skips the update banner."""
     page.goto("/helplines")
