@@ -171,15 +171,25 @@ class WebKitPage(EnginePage):
         from selenium.webdriver.common.by import By
 
         self.wait_visible(selector)
+        # WebKitGTK's driver does not scroll before Element Clear (nor reliably before Element Click): near or
+        # below the bottom edge both fail as "element not interactable". Content laid out lazily
+        # (content-visibility: auto) can be pressed only once it is painted on screen.
+        self.run("document.querySelector(args[0]).scrollIntoView({ block: 'center' })", selector)
+        self.wait_for("return document.querySelector(args[0]).checkVisibility({ contentVisibilityAuto: true })",
+                      selector, what=f"{selector} to be laid out on screen")
         return self.driver.find_element(By.CSS_SELECTOR, selector)
 
     def click(self, selector):
         self._element(selector).click()
 
     def fill(self, selector, text):
+        from selenium.webdriver.common.keys import Keys
+
         element = self._element(selector)
-        element.clear()
-        element.click()  # focused, as after typing, even when there is nothing to type
+        # Select all and delete, as a person would (which focuses the field too). Not Element Clear: WebKitGTK's
+        # fires only 'change', where typing (and Playwright's fill) fire 'input'.
+        element.send_keys(Keys.CONTROL, "a")
+        element.send_keys(Keys.BACKSPACE)
         if text:
             element.send_keys(text)
 
