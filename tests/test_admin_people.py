@@ -183,7 +183,11 @@ def test_an_editor_cannot_approve(team):
 def test_a_second_publisher_approves_and_both_names_are_kept(team):
     publisher, second = client_for(team, PUBLISHER), client_for(team, SECOND)
     before = published_phone(publisher)
-    save_service(publisher, phone=NEW_PHONE)
+    save_service(publisher, phone=NEW_PHONE, source="https://agency.example/new-number")
+    waiting = second.get("/admin/preview").get_data(as_text=True)  # the approver sees where to check it
+    today = datetime.now(UK).date().isoformat()
+    assert "Check it against" in waiting and "https://agency.example/new-number" in waiting
+    assert f"last checked {today}" in waiting
     assert approve(second).status_code == 302
     preview = publisher.get("/admin/preview").get_data(as_text=True)
     assert f"Changed by {PUBLISHER}" in preview and f"Approved</strong> by {SECOND}" in preview

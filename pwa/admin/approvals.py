@@ -87,6 +87,8 @@ class ContactChange:
     after: str | None
     shown_before: str | None  # as written
     shown_after: str | None
+    source: str | None = None  # where the draft's record says its details come from, to check against
+    last_checked: str | None = None
     authors: list[str] = field(default_factory=list)
     approval: Approval | None = None
 
@@ -135,7 +137,8 @@ def changes(draft: Draft) -> list[ContactChange]:
                     found.append(ContactChange(kind, slug, record.get("name") or record.get("title") or slug,
                                                name, label, before[name], after[name],
                                                shown_value(kind, old.get(slug), name),
-                                               shown_value(kind, new.get(slug), name)))
+                                               shown_value(kind, new.get(slug), name),
+                                               record.get("source"), record.get("last_checked")))
     for change in found:
         edits = {e.edited_by for e in draft.contact_edits if (e.kind, e.slug, e.field) == change.key[:3]}
         # A draft from before this rule has no edits recorded: its last editor counts as the author.
