@@ -22,9 +22,18 @@ def _show(public_key, path: Path) -> None:
 
 @backup_cli.command("keygen")
 @click.option("--force", is_flag=True, help="Replace an existing key (its public half is kept beside it).")
-def keygen_command(force):
+@click.option("--if-missing", is_flag=True, help="Only make one if there is none (what `make run` does).")
+def keygen_command(force, if_missing):
     """Make the agency's Ed25519 key that signs backup receipts (at BACKUP_SIGNING_KEY)."""
     path = receipts.key_path()
+    if if_missing and path.exists():
+        try:
+            key = receipts.signing_key()
+        except receipts.KeyUnavailable as err:
+            raise click.ClickException(str(err)) from None
+        click.echo(f"A receipt-signing key is already there; left as it is (fingerprint "
+                   f"{wire.show_fingerprint(wire.fingerprint(key.public_key()))}).")
+        return
     try:
         key, retired = receipts.generate(path, force=force)
     except FileExistsError:

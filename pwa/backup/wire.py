@@ -165,6 +165,19 @@ def wrap_key(backup_key: bytes, passphrase_key: bytes) -> bytes:
     return hkdf(backup_key + passphrase_key, INFO_WRAP)
 
 
+def wrap_vault_key(backup_key: bytes, passphrase: str, raw_vault_key: bytes, backup_id: str, generation: int,
+                   salt: bytes, nonce: bytes | None = None) -> bytes:
+    """The vault key sealed for the backup, under a key that needs the backup key and the passphrase."""
+    kek = wrap_key(backup_key, passphrase_bits(passphrase, salt))
+    return seal(kek, raw_vault_key, aad_vault_key(backup_id, generation), nonce)
+
+
+def unwrap_vault_key(backup_key: bytes, passphrase: str, sealed: bytes, backup_id: str, generation: int,
+                     salt: bytes, iterations: int = KDF_ITERATIONS) -> bytes:
+    kek = wrap_key(backup_key, passphrase_bits(passphrase, salt, iterations))
+    return open_sealed(kek, sealed, aad_vault_key(backup_id, generation))
+
+
 def aad_vault_key(backup_id: str, generation: int) -> str:
     return f"opendoor/{VERSION}/backup-vault-key/{backup_id}/{generation}"
 
@@ -228,6 +241,11 @@ def frame(header: bytes, payload: bytes) -> bytes:
     if size > MAX_RECORD:
         raise BackupFormatError(f"a record holds at most {MAX_RECORD} bytes; this needs {OVERHEAD + len(framed)}")
     return framed + bytes(size - OVERHEAD - len(framed))
+
+
+def photo_slices(sealed_body: bytes) -> list[bytes]:
+    """A photo's sealed body in the slices that go up one per record (a full slice fills a 1 MiB record)."""
+    return [sealed_body[i:i + PHOTO_SLICE] for i in range(0, len(sealed_body), PHOTO_SLICE)] or [b""]
 
 
 def encode_header(header: dict) -> bytes:
