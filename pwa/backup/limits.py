@@ -92,14 +92,15 @@ def count(*limits: Limit) -> None:
         key = hmac.new(_hmac_key(), f"{limit.kind}:{limit.value}:{limit.window_seconds}:{window}".encode(),
                        hashlib.sha256).hexdigest()
         rows.append((key, datetime.fromtimestamp((window + 1) * limit.window_seconds, UTC), limit))
+    rows.sort(key=lambda row: row[0])
+    statement = insert(BackupRateCount).values([{"key": key, "count": 1, "expires_at": ends} for key, ends, _ in rows])
+    statement = statement.on_conflict_do_update(
+        index_elements=[BackupRateCount.key], set_={"count": BackupRateCount.count + 1},
+    ).returning(BackupRateCount.key, BackupRateCount.count)
+    counted = {key: number for key, number in db.session.execute(statement)}  # one statement for every limit
     refused = None
-    for key, ends, limit in sorted(rows, key=lambda row: row[0]):
-        statement = insert(BackupRateCount).values(key=key, count=1, expires_at=ends)
-        statement = statement.on_conflict_do_update(
-            index_elements=[BackupRateCount.key], set_={"count": BackupRateCount.count + 1},
-        ).returning(BackupRateCount.count)
-        counted = db.session.execute(statement).scalar_one()
-        if counted > limit.per_window and refused is None:
+    for key, ends, limit in rows:
+        if counted[key] > limit.per_window and refused is None:
             refused = RateLimited(f"Too many {limit.describes}: at most {limit.per_window} every "
                                   f"{_period(limit.window_seconds)}.",
                                   max(1, math.ceil((ends - now).total_seconds())))

@@ -155,16 +155,14 @@ def append(backup: Backup, seq: int, body: bytes) -> tuple[dict, bool]:
     if not 1 <= seq <= MAX_SEQ:
         raise BackupError(f"Sequence numbers run from 1 to {MAX_SEQ}.", {"seq": ["out of range"]})
     backup_id = backup.id
-    stored = db.session.get(BackupRecord, (backup_id, seq))
-    if stored is not None:
-        return _again(backup_id, stored, body)
     try:
         key = receipts.signing_key()
     except receipts.KeyUnavailable as err:
         raise Unavailable(f"This server cannot sign receipts, so it takes no backups: {err}.") from None
     size, quota, now = len(body), current_app.config["BACKUP_QUOTA_BYTES"], utcnow()
     # One statement checks the number follows the last and the quota holds, and counts the record, so two
-    # requests at once cannot both pass the checks: the second waits for the first and then finds it.
+    # requests at once cannot both pass the checks: the second waits for the first and then finds it. A number
+    # already written fails the check too, and is then looked up (a repeat, or a conflict).
     counted = db.session.execute(
         db.update(Backup)
         .where(Backup.id == backup_id, Backup.last_seq == seq - 1, Backup.stored_bytes + size <= quota)
