@@ -116,7 +116,7 @@ def test_sequence_numbers_have_no_gaps(app, device):
     assert device.put(2, device.record()).status_code == 201
 
 
-@pytest.mark.parametrize("seq", ["0", "-1", "x", "1.5", "2147483648", "99999999999", "%C2%B2"])
+@pytest.mark.parametrize("seq", ["0", "-1", "x", "1.5", "2147483648", "99999999999", "%C2%B2", "1%0A", "%EF%BC%91"])
 def test_malformed_sequence_numbers_are_a_400(app, device, seq):
     response = device.client.put(f"{API}/{device.id}/records/{seq}", data=device.record(),
                                  headers={**device.auth, "Content-Type": "application/octet-stream"})
@@ -170,6 +170,50 @@ def test_bad_records_and_bodies_are_named_and_change_nothing(app, client, device
     error_of(client.get(f"{API}/{device.id}/records?limit=0", headers=device.auth), 400, "bad_request")
     error_of(client.get(f"{API}/{device.id}/records?colour=red", headers=device.auth), 400, "bad_request")
     assert stored(app) == before
+
+
+def test_a_final_newline_or_a_nul_is_no_way_round_the_formats(app, client, device):
+    before = stored(app)
+    refused = client.post(API, json={"id": Device(client).id + "\n", "tokenHash": "0" * 64})
+    assert set(error_of(refused, 400, "bad_request")["fields"]) == {"id"}
+    refused = client.post(API, json={"id": Device(client).id, "tokenHash": "0" * 64 + "\n"})
+    assert set(error_of(refused, 400, "bad_request")["fields"]) == {"tokenHash"}
+    for path in (f"{device.id}%0A", f"{device.id[:-1]}%00", f"{device.id}%0A/records"):
+        error_of(client.get(f"{API}/{path}", headers=device.auth), 400, "bad_request")
+    error_of(client.get(f"{API}/{device.id}", headers={"Authorization": f"Bearer {device.keys.token_hex}\x00"}),
+             401, "token_missing")
+    error_of(client.get(f"{API}/{device.id}/records?after=%00", headers=device.auth), 400, "bad_request")
+    assert stored(app) == before
+
+
+def test_a_body_sent_without_its_length_is_still_held_to_the_limit(app, client, device):
+    import io
+
+    before = stored(app)
+    # As gunicorn passes a chunked body: no length, and a stream it ends itself. Werkzeug would cut it off at the
+    # limit without an error, and a record cut off at 1 MiB is a valid size.
+    for size in (wire.MAX_RECORD + 1, 3 * wire.MAX_RECORD):
+        response = client.put(f"{API}/{device.id}/records/1", input_stream=io.BytesIO(bytes(size)),
+                              headers={**device.auth, "Content-Type": "application/octet-stream",
+                                       "Transfer-Encoding": "chunked"},
+                              environ_overrides={"wsgi.input_terminated": True})
+        assert response.request.headers.get("Transfer-Encoding") == "chunked"
+        error_of(response, 413, "record_too_large")
+    assert stored(app) == before
+    whole = client.put(f"{API}/{device.id}/records/1", input_stream=io.BytesIO(device.record(size=1_040_000)),
+                       headers={**device.auth, "Content-Type": "application/octet-stream",
+                                "Transfer-Encoding": "chunked"},
+                       environ_overrides={"wsgi.input_terminated": True})
+    assert whole.status_code == 201 and device.status()["bytes"] == wire.MAX_RECORD
+
+
+def test_settings_that_make_no_sense_stop_start_up():
+    from pwa import create_app
+
+    for name, value in [("BACKUP_MAX_RECORD_BYTES", 5000), ("BACKUP_MAX_RECORD_BYTES", 2 * 1024 * 1024),
+                        ("BACKUP_QUOTA_BYTES", 0), ("BACKUP_DELETION_WAIT_DAYS", -1)]:
+        with pytest.raises(RuntimeError, match=name):
+            create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", name: value})
 
 
 def test_a_backup_cannot_grow_past_its_quota(app, device):
@@ -295,7 +339,7 @@ def test_purge_removes_backups_untouched_for_the_retention_time(app, client, run
 
 
 def test_rate_limits_per_backup_and_per_address_hold_in_the_database_without_addresses(app, client):
-    app.config.update(BACKUP_RATE_PER_BACKUP=4, BACKUP_RATE_PER_ADDRESS=9, TRUSTED_PROXIES=1)
+    app.config.update(BACKUP_RATE_PER_BACKUP=4, BACKUP_RATE_PER_ADDRESS=9)
     device = Device(client)
     device.create()  # counts against the address (and new backups), not against the backup
     for _ in range(4):
@@ -323,7 +367,6 @@ def test_too_many_new_backups_from_one_address_are_refused(app, client):
 
 
 def test_no_client_address_reaches_the_database_or_the_log(app, client, caplog):
-    app.config["TRUSTED_PROXIES"] = 1
     address = "203.0.113.77"
     environ = {"REMOTE_ADDR": address}
     device = Device(client)

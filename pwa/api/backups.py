@@ -21,7 +21,7 @@ from ..extensions import db
 from ..schemas import StrictSchema
 from . import api
 
-SEQ_TEXT = re.compile(r"^[0-9]{1,10}$")
+SEQ_TEXT = re.compile(r"^[0-9]{1,10}\Z")
 PAGE_LIMIT = 1000
 
 
@@ -34,9 +34,11 @@ class BodyTooLarge(storage.BackupError):
 
 
 class BackupCreateSchema(StrictSchema):
-    id = fields.String(required=True, validate=validate.Regexp(wire.BACKUP_ID.pattern),
+    # The lengths as well: Python's $ would let a final newline through.
+    id = fields.String(required=True, validate=[validate.Regexp(wire.BACKUP_ID_PATTERN), validate.Length(32, 32)],
                        metadata={"description": "the backup id: 32 lower-case hex digits, from the recovery code"})
-    tokenHash = fields.String(required=True, validate=validate.Regexp(wire.HEX64.pattern),  # noqa: N815
+    tokenHash = fields.String(required=True,  # noqa: N815
+                              validate=[validate.Regexp(wire.HEX64_PATTERN), validate.Length(64, 64)],
                               metadata={"description": "SHA-256 of the write token, 64 lower-case hex digits"})
 
 
@@ -152,11 +154,15 @@ def append_record(backup_id: str, seq: str):
     too_large = storage.RecordTooLarge(f"A record may be at most {largest} bytes on this server.")
     if (request.content_length or 0) > largest:
         raise too_large
-    request.max_content_length = largest
+    # A body sent without its length (chunked) is cut off at max_content_length without any error, and a record
+    # cut off at 1 MiB would still be a valid size: read one byte more than allowed to tell.
+    request.max_content_length = largest + 1
     try:
         body = request.get_data(cache=False)
     except RequestEntityTooLarge:
         raise too_large from None
+    if len(body) > largest:
+        raise too_large
     receipt, created = storage.append(backup, number, body)
     return private_json({"receipt": receipt}, 201 if created else 200)
 

@@ -186,9 +186,9 @@ def spec() -> dict:
 WRITE_TOKEN = {"type": "http", "scheme": "bearer",
                "description": "The backup's write token, 64 lower-case hex digits (HKDF of the recovery code). "
                               "The server keeps only its SHA-256."}
-HEX32 = {"type": "string", "pattern": wire.BACKUP_ID.pattern}
-HEX64 = {"type": "string", "pattern": wire.HEX64.pattern}
-TIME = {"type": "string", "pattern": wire.TIME.pattern, "description": "UTC, to the second"}
+HEX32 = {"type": "string", "pattern": wire.BACKUP_ID_PATTERN}
+HEX64 = {"type": "string", "pattern": wire.HEX64_PATTERN}
+TIME = {"type": "string", "pattern": wire.TIME_PATTERN, "description": "UTC, to the second"}
 COUNT = {"type": "integer", "minimum": 0}
 BACKUP_SCHEMAS = {
     "Receipt": envelope(

@@ -69,9 +69,14 @@ MAX_RECORD = 1 << 20
 # (the rest of the record holds its header, at most 4,028 bytes).
 PHOTO_SLICE = MAX_RECORD - 4096
 
-BACKUP_ID = re.compile(r"^[0-9a-f]{32}$")
-HEX64 = re.compile(r"^[0-9a-f]{64}$")
-TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+# For JSON Schema (ECMA regular expressions, where $ is the very end)...
+BACKUP_ID_PATTERN = "^[0-9a-f]{32}$"
+HEX64_PATTERN = "^[0-9a-f]{64}$"
+TIME_PATTERN = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$"
+# ...and for Python, where $ also matches before a final newline: \Z is the end.
+BACKUP_ID = re.compile(BACKUP_ID_PATTERN[:-1] + r"\Z")
+HEX64 = re.compile(HEX64_PATTERN[:-1] + r"\Z")
+TIME = re.compile(TIME_PATTERN[:-1] + r"\Z")
 
 
 class BackupFormatError(ValueError):
