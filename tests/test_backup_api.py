@@ -2,6 +2,7 @@
 nothing, deletion after a waiting period, limits, and every bad request a JSON 4xx that changes nothing."""
 import base64
 import hashlib
+import io
 import json
 import logging
 import threading
@@ -282,6 +283,47 @@ def test_two_devices_writing_at_once_lose_nothing(app, device):
     # Each device's own records are in the order it wrote them.
     for index in (0, 1):
         assert [body for body in kept if body in written[index]] == written[index]
+
+
+class SlowUpload(io.BytesIO):
+    """A request body that arrives only when told to, as from a phone on a bad network."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.started, self.go_on = threading.Event(), threading.Event()
+
+    def read(self, size=-1):
+        self.started.set()
+        assert self.go_on.wait(30)
+        return super().read(size)
+
+    def readinto(self, buffer):
+        self.started.set()
+        assert self.go_on.wait(30)
+        return super().readinto(buffer)
+
+
+def test_a_slow_upload_holds_up_nobody_else(app, device):
+    body = device.record("slow")
+    slow = SlowUpload(body)
+    other = Device(device.client, device.code)
+    answers = {}
+    uploading = threading.Thread(target=lambda: answers.update(slow=device.client.put(
+        f"{API}/{device.id}/records/1", input_stream=slow, content_length=len(body),
+        headers={**device.auth, "Content-Type": "application/octet-stream"})))
+    uploading.start()
+    try:
+        assert slow.started.wait(10)
+        meanwhile = threading.Thread(target=lambda: answers.update(other=other.put(1, other.record("meanwhile"))))
+        meanwhile.start()
+        meanwhile.join(timeout=15)
+        assert not meanwhile.is_alive(), "another request waited for the slow upload"
+        assert answers["other"].status_code == 201
+    finally:
+        slow.go_on.set()
+        uploading.join(timeout=30)
+    error_of(answers["slow"], 409, "record_conflict")  # it lost the race for number 1: written at 2 instead
+    assert device.put(2, body).status_code == 201
 
 
 def test_deletion_waits_can_be_cancelled_and_purge_removes_only_what_is_due(app, client, device, runner):

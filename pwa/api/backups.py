@@ -1,7 +1,9 @@
 """The backup API (/api/v1/backups/...): JSON, private, never cached. The storage rules are in pwa/backup/.
 
-Every request counts against the client address's limit, and against the backup's when it names one; refused
-requests count too. The write token travels as `Authorization: Bearer <64 hex digits>`. Every refusal is a
+Every request that gets as far as the database counts against the client address's limit, and against the
+backup's when it names one, refusals included (a wrong token, a conflict); what is refused before (a malformed
+number, a wrong content type, a body too large) costs no database work. A body is read before the database is
+touched, so that no lock waits on a slow upload. The write token travels as `Authorization: Bearer <64 hex digits>`. Every refusal is a
 JSON error that names the problem, and nothing stored changes (docs/backup.md).
 """
 from __future__ import annotations
@@ -115,8 +117,8 @@ def _signing_ready() -> None:
 @api.post("/backups")
 @backup_view
 def create_backup():
-    """A new, empty backup: only an id and a token's hash, nothing about anyone."""
-    limits.count(limits.per_address(), limits.creates_per_address())
+    """A new, empty backup: only an id and a token's hash, nothing about anyone. (The body is read first, as for
+    a record: see append_record.)"""
     if request.mimetype != "application/json":
         raise WrongContentType("Send the new backup as application/json: {\"id\": ..., \"tokenHash\": ...}.")
     try:
@@ -126,6 +128,7 @@ def create_backup():
     if not isinstance(data, dict):
         raise storage.BackupError("The body is not a JSON object.")
     found = _load(BackupCreateSchema(), data)
+    limits.count(limits.per_address(), limits.creates_per_address())
     _signing_ready()
     backup, created = storage.create(found["id"], found["tokenHash"])
     return private_json({"backup": storage.status(backup)}, 201 if created else 200)
@@ -142,8 +145,10 @@ def backup_status(backup_id: str):
 @api.put("/backups/<backup_id>/records/<seq>")
 @backup_view
 def append_record(backup_id: str, seq: str):
-    """Write a record at `seq`, once. The same bytes again get the same receipt; anything else at it, a 409."""
-    backup = _authorised(backup_id)
+    """Write a record at `seq`, once. The same bytes again get the same receipt; anything else at it, a 409.
+
+    The body is read before the database is touched: counting the request takes the counters' rows (and, on
+    SQLite, the write lock) until the commit, which must not wait on a slow upload."""
     number = int(seq) if SEQ_TEXT.match(seq) else 0
     if not 1 <= number <= storage.MAX_SEQ:
         raise storage.BackupError(f"A sequence number is a whole number from 1 to {storage.MAX_SEQ}.",
@@ -163,6 +168,7 @@ def append_record(backup_id: str, seq: str):
         raise too_large from None
     if len(body) > largest:
         raise too_large
+    backup = _authorised(backup_id)
     receipt, created = storage.append(backup, number, body)
     return private_json({"receipt": receipt}, 201 if created else 200)
 
