@@ -3,8 +3,8 @@
 Every request that gets as far as the database counts against the client address's limit, and against the
 backup's when it names one, refusals included (a wrong token, a conflict); what is refused before (a malformed
 number, a wrong content type, a body too large) costs no database work. A body is read before the database is
-touched, so that no lock waits on a slow upload. The write token travels as `Authorization: Bearer <64 hex digits>`. Every refusal is a
-JSON error that names the problem, and nothing stored changes (docs/backup.md).
+touched, so that no lock waits on a slow upload. The write token travels as `Authorization: Bearer <64 hex
+digits>`. Every refusal is a JSON error that names the problem, and nothing stored changes (docs/backup.md).
 """
 from __future__ import annotations
 
