@@ -24,6 +24,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 db: $(VENV)/.installed
 	$(BIN)/flask init-db
 	$(BIN)/flask content load --if-empty
+	$(BIN)/flask backup keygen --if-missing
 
 # gunicorn.conf.py: no access log, and an error log without client addresses or paths (no record of who looked at what).
 run: db

@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True)
 
-    from . import admin, cli, disguise, errors, identities, journal, security, views, webapp
+    from . import admin, backup, cli, disguise, errors, identities, journal, security, views, webapp
     from .api import api
 
     security.init_app(app)
@@ -34,5 +34,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(webapp.bp)
     app.register_blueprint(disguise.bp)
     journal.init_app(app)
+    backup.init_app(app)
     admin.init_app(app)
     return app

@@ -49,4 +49,24 @@ def from_environment(instance_path: str) -> dict:
         "JOURNAL_IDLE_SECONDS": int(os.environ.get("JOURNAL_IDLE_SECONDS", "180")),
         # The weather decoy's home town until the user searches for another: pick one near the users.
         "DECOY_PLACE": os.environ.get("DECOY_PLACE", "Chester"),
+        # The end-to-end encrypted journal backup (pwa/backup/, docs/backup.md); 0 turns its API off.
+        "BACKUP_ENABLED": flag("BACKUP_ENABLED", True),
+        # The agency's Ed25519 key that signs receipts, made by `flask backup keygen`. Keep it out of the database
+        # and its backups' reach: whoever holds it can sign receipts.
+        "BACKUP_SIGNING_KEY": (os.environ.get("BACKUP_SIGNING_KEY")
+                               or str(Path(instance_path) / "backup-signing-key.pem")),
+        # Per backup: everything stored (records are padded ciphertext), and one record (at most 1 MiB, the format's).
+        "BACKUP_QUOTA_BYTES": int(os.environ.get("BACKUP_QUOTA_BYTES", str(512 * 1024 * 1024))),
+        "BACKUP_MAX_RECORD_BYTES": int(os.environ.get("BACKUP_MAX_RECORD_BYTES", str(1024 * 1024))),
+        # A deletion takes effect only after this wait, during which the code can cancel it (a coerced deletion).
+        "BACKUP_DELETION_WAIT_DAYS": float(os.environ.get("BACKUP_DELETION_WAIT_DAYS", "7")),
+        # `flask backup purge` removes backups nobody has used for this long.
+        "BACKUP_RETENTION_DAYS": float(os.environ.get("BACKUP_RETENTION_DAYS", "730")),
+        # Requests per minute, per backup and per client address (kept in the database under HMAC keys), and new
+        # backups per hour per client address.
+        "BACKUP_RATE_PER_BACKUP": int(os.environ.get("BACKUP_RATE_PER_BACKUP", "600")),
+        "BACKUP_RATE_PER_ADDRESS": int(os.environ.get("BACKUP_RATE_PER_ADDRESS", "1200")),
+        "BACKUP_CREATES_PER_ADDRESS": int(os.environ.get("BACKUP_CREATES_PER_ADDRESS", "20")),
+        # A restore reads records in pages of at most this many bytes of records.
+        "BACKUP_PAGE_BYTES": int(os.environ.get("BACKUP_PAGE_BYTES", str(8 * 1024 * 1024))),
     }

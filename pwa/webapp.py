@@ -30,8 +30,9 @@ bp = Blueprint("webapp", __name__)
 
 WORKER_SOURCE = Path(__file__).parent / "static" / "sw.js"
 MANIFEST_MARKER = '"__PRECACHE_MANIFEST__"'
-# Never precached: the worker itself, the JSON API (only the bundle is), the agency admin, other manifests.
-NOT_PAGES = ("/sw.js", "/api/", "/admin", "/manifests/", "/static/")
+# Never precached: the worker itself, the JSON API (only the bundle is), the agency admin, other manifests, the
+# receipt-signing key (/.well-known/).
+NOT_PAGES = ("/sw.js", "/api/", "/admin", "/manifests/", "/static/", "/.well-known/")
 ICON_FILES = {  # file in static/icons/<identity>/: (sizes, purpose)
     "any-192.png": ("192x192", "any"),
     "any-512.png": ("512x512", "any"),

@@ -1,4 +1,9 @@
+import atexit
+import functools
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -17,10 +22,22 @@ def postgres_url():
     server.stop()
 
 
+@functools.cache
+def receipt_signing_key() -> str:
+    """One receipt-signing key for the test session, as `flask backup keygen` makes them."""
+    from pwa.backup import receipts
+
+    folder = Path(tempfile.mkdtemp(prefix="open-door-receipts-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    receipts.generate(folder / "backup-signing-key.pem")
+    return str(folder / "backup-signing-key.pem")
+
+
 def make_app(database_url: str, **config):
     # In-process clients (Flask's test client, schemathesis) do not decode gzip; browsers do (live_app).
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "CONTENT_DIR": str(PROJECT_ROOT / "content"), "COMPRESS_RESPONSES": False, **config})
+                      "CONTENT_DIR": str(PROJECT_ROOT / "content"), "COMPRESS_RESPONSES": False,
+                      "BACKUP_SIGNING_KEY": receipt_signing_key(), **config})
     with app.app_context():
         db.drop_all()
         db.create_all()

@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from pwa import content, create_app
 from pwa.admin import drafts
@@ -114,4 +114,98 @@ def test_upgrading_keeps_a_draft_on_old_content_whole_in_the_audit_log(empty_dat
         archived = db.session.scalar(db.select(AuditEntry).filter_by(action="draft-archived"))
         kept = next(s for s in archived.after["services"] if s["slug"] == SERVICE)
         assert kept["phone"] == "0808 1111 222" and "old@agency.example" in archived.note
+        db.engine.dispose()
+
+
+def everything(app) -> dict[str, list[tuple]]:
+    """Every row of every table (Alembic's own aside), in a fixed order."""
+    with app.app_context():
+        tables = sorted(set(inspect(db.engine).get_table_names()) - {"alembic_version"})
+        rows = {table: [tuple(row) for row in db.session.execute(text(f'SELECT * FROM "{table}" ORDER BY 1'))]
+                for table in tables}
+        db.session.remove()
+    return rows
+
+
+def deployed_before_the_backup(url: str):
+    """A database as the admin release (0002) left it: content, two staff accounts with two-factor sign-in, a
+    session, recovery codes, a draft, approvals and an audit log."""
+    app = app_on(url)
+    with app.app_context():
+        upgrade(revision="0002")
+        content.load_pack(content.read_pack(app.config["CONTENT_DIR"]))
+        statements = [
+            "INSERT INTO admin_user (id, email, password_hash, session_token, created_at, role, disabled_at, "
+            "last_sign_in_at, totp_secret, totp_enabled_at, totp_last_step) VALUES "
+            "(1, 'first@agency.example', '$argon2id$x', 'a1', '2026-01-02 03:04:05', 'admin', NULL, "
+            "'2026-11-29 09:00:00', 'v1:sealed', '2026-02-01 10:00:00', 59000000), "
+            "(2, 'second@agency.example', '$argon2id$y', 'b2', '2026-03-04 05:06:07', 'editor', "
+            "'2026-11-01 12:00:00', NULL, NULL, NULL, NULL)",
+            "INSERT INTO admin_session (user_id, key_hash, created_at, last_seen_at, device, two_factor) VALUES "
+            "(1, 'f00d', '2026-11-29 09:00:00', '2026-11-29 09:10:00', 'Firefox on Linux', true)",
+            "INSERT INTO admin_recovery_code (user_id, code_hash, used_at) VALUES (1, 'c0de', NULL), "
+            "(1, 'c0d3', '2026-11-02 08:00:00')",
+            "INSERT INTO admin_login_attempt (key, at) VALUES ('k3y', '2026-11-29 08:59:00')",
+            "INSERT INTO admin_draft (id, edits, revision, base_version, updated_by, updated_at, started_at) VALUES "
+            "(1, :edits, 4, 'v-old', 'second@agency.example', '2026-11-28 10:00:00', '2026-11-27 10:00:00')",
+            "INSERT INTO admin_contact_edit (draft_id, kind, slug, field, edited_by, edited_at) VALUES "
+            f"(1, 'services', '{SERVICE}', 'phone', 'second@agency.example', '2026-11-28 10:00:00')",
+            "INSERT INTO admin_approval (draft_id, kind, slug, field, before, after, approved_by, approved_at, "
+            f"draft_revision) VALUES (1, 'services', '{SERVICE}', 'phone', '0808 2000 247', '0808 1111 222', "
+            "'first@agency.example', '2026-11-28 11:00:00', 4)",
+            "INSERT INTO admin_audit (at, actor, action, kind, slug, before, after, note) VALUES "
+            "('2026-11-28 11:00:00', 'first@agency.example', 'approve', 'services', :slug, :before, :after, "
+            "'Approved the phone number')",
+        ]
+        values = {"edits": json.dumps({"services": {SERVICE: {"base": None, "after": {"phone": "0808 1111 222"},
+                                                               "by": "second@agency.example",
+                                                               "at": "2026-11-28T10:00:00+00:00"}}}),
+                  "slug": SERVICE, "before": json.dumps({"phone": "0808 2000 247"}),
+                  "after": json.dumps({"phone": "0808 1111 222"})}
+        for statement in statements:
+            db.session.execute(text(statement), values)
+        db.session.commit()
+    return app
+
+
+def test_upgrading_to_the_backup_loses_nothing_and_adds_only_its_tables(empty_database):
+    app = deployed_before_the_backup(empty_database)
+    before = everything(app)
+    assert all(before[table] for table in ("area", "service", "guide", "admin_user", "admin_audit", "admin_session",
+                                           "admin_recovery_code", "admin_draft", "admin_approval"))
+    with app.app_context():
+        version = content.bundle()["version"]
+        db.session.remove()
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert differences(app) == []
+    after = everything(app)
+    assert set(after) - set(before) == {"backup", "backup_record", "backup_rate_count"}
+    assert {table: after[table] for table in before} == before
+    with app.app_context():
+        assert content.bundle()["version"] == version
+        assert [u.email for u in db.session.scalars(db.select(AdminUser).order_by(AdminUser.id))] == [
+            "first@agency.example", "second@agency.example"]
+        db.engine.dispose()
+
+
+def test_the_backup_tables_work_after_the_upgrade_and_go_on_a_downgrade(empty_database, tmp_path):
+    from flask_migrate import downgrade
+
+    from backup_support import Device
+    from conftest import receipt_signing_key
+
+    app = deployed_before_the_backup(empty_database)
+    before = everything(app)
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    app.config["BACKUP_SIGNING_KEY"] = receipt_signing_key()
+    device = Device(app.test_client())
+    assert device.create().status_code == 201
+    assert device.put(1, device.record("after the upgrade")).status_code == 201
+    assert device.opened(device.read_all()[0]).payload == b"after the upgrade"
+    with app.app_context():
+        downgrade(revision="0002")
+        db.session.remove()
+    assert everything(app) == before
+    with app.app_context():
         db.engine.dispose()

@@ -2,6 +2,8 @@
 
 Runs in-process against the WSGI app (no network), once on SQLite and once on PostgreSQL.
 """
+import base64
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -34,8 +36,8 @@ def test_api_conforms_and_never_fails(app, mode):
     assert len(operations) >= 8  # all but /openapi.json itself, which schemathesis leaves out
 
     if mode == GenerationMode.NEGATIVE:
-        # Only query and path parameters have values that break the schema; a free-form header has none.
-        operations = [op for op in operations if len(op.query) or len(op.path_parameters)]
+        # Only query and path parameters and bodies have values that break the schema; a free-form header has none.
+        operations = [op for op in operations if len(op.query) or len(op.path_parameters) or len(op.body)]
     for operation in operations:
         # Bounded: a couple of dozen cases per operation and mode keeps the run to seconds.
         @given(case=operation.as_strategy(generation_mode=mode))
@@ -45,6 +47,38 @@ def test_api_conforms_and_never_fails(app, mode):
             assert response.status_code < 500
 
         exercise()
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+def test_backup_api_with_a_real_backup_and_token_never_fails(app, client, mode):
+    """Random cases aimed at an existing backup with its own token, so they get past the 404 and the 403."""
+    from backup_support import Device
+
+    app.config.update(BACKUP_RATE_PER_BACKUP=10_000, BACKUP_RATE_PER_ADDRESS=10_000, BACKUP_CREATES_PER_ADDRESS=10_000)
+    device = Device(client)
+    assert device.create().status_code == 201
+    first = device.record("kept")
+    assert device.put(1, first).status_code == 201
+    schema = schemathesis.openapi.from_wsgi(f"{API_PREFIX}/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in operations if "backup_id" in {p.name for p in op.path_parameters}]
+    assert len(operations) == 5
+    statuses = set()
+    for operation in operations:
+        @given(case=operation.as_strategy(generation_mode=mode))
+        @settings(max_examples=25, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def exercise(case):
+            case.path_parameters = {**(case.path_parameters or {}), "backup_id": device.id}
+            case.headers = {**(case.headers or {}), **device.auth}
+            response = case.call()
+            statuses.add(response.status_code)
+            assert response.status_code < 500, response.text[:300]
+            client_errors_are_json(None, response, case)
+
+        exercise()
+    assert statuses & {200, 202} and statuses & {400, 409, 413, 415}
+    # Whatever was sent, the record written first is still there as it was.
+    assert base64.b64decode(device.read_all()[0]["body"]) == first
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])

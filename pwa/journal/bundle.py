@@ -11,6 +11,7 @@ Layout (JSON, binary fields in standard base64):
                                re-sealed under the export key), body (the revision exactly as sealed on the device)
     attachments[]              id, key (re-sealed under the export key), body (as sealed on the device)
     head                       hash of the last revision
+    receipts[]                 (optional) the backup server's signed receipts: see journal/receipts.py
 
 Without the code only the links can be checked, and anyone can recompute those. With it, every tag, every
 keyed link and the sealed manifest are checked, and notices the journal recorded about changes made to it
@@ -83,6 +84,7 @@ class Bundle:
     opened_manifest: dict = field(default_factory=dict)
     photos: dict[str, bytes] = field(default_factory=dict)  # attachment id -> original bytes
     problems: list[str] = field(default_factory=list)  # after opening: everything that did not check out
+    receipts: list = field(default_factory=list)  # as found; checked by journal/receipts.py against a given key
 
     @property
     def notices(self) -> list[Revision]:
@@ -160,10 +162,13 @@ def parse(data: bytes | str) -> Bundle:
         if ident in attachments:
             raise MalformedBundle(f"{where}: duplicate id {ident}")
         attachments[ident] = (_b64(item.get("key"), f"{where} key"), _b64(item.get("body"), f"{where} body"))
+    receipts = doc.get("receipts", [])
+    if not isinstance(receipts, list):
+        raise MalformedBundle("bundle: 'receipts' should be a list")
     return Bundle(version=version, kdf=kdf, export_key=_b64(doc.get("exportKey"), "exportKey"),
                   chain_key=_b64(doc.get("chainKey"), "chainKey") if keyed else None,
                   manifest=_b64(doc.get("manifest"), "manifest"), revisions=revisions,
-                  attachments=attachments, head=_field(doc, "head", str, "bundle"))
+                  attachments=attachments, head=_field(doc, "head", str, "bundle"), receipts=receipts)
 
 
 def well_formed(record) -> bool:

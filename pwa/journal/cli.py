@@ -1,7 +1,8 @@
 """`flask journal verify|decrypt BUNDLE`: check and open an exported journal away from the phone.
 
-Exit status: 0 verified; 1 altered or damaged; 2 usage; 3 wrong export code; 4 not a readable export;
-5 a file could not be read or written.
+Exit status: 0 verified; 1 altered or damaged (a receipt that does not check out included); 2 usage (a
+--receipts-key that is not a key too); 3 wrong export code; 4 not a readable export; 5 a file could not be
+read or written.
 """
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from flask.cli import AppGroup
 
 from ..wording import plural
 from . import bundle as bundles
+from . import receipts as receipt_checks
 from . import report
 
 journal_cli = AppGroup("journal", help="Verify and decrypt journal export files.")
@@ -37,12 +39,49 @@ def _explain(bundle: bundles.Bundle) -> None:
         click.echo(bundles.LEGACY_CAVEAT)
 
 
+def _check_receipts(ctx: click.Context, bundle: bundles.Bundle, key_paths) -> None:
+    """Receipts against the given keys: one line per saved change they cover; any that fails fails the check."""
+    if not key_paths:
+        if bundle.receipts:
+            click.echo(f"This export holds {plural(len(bundle.receipts), 'receipt')} from a backup server, not "
+                       "checked: add --receipts-key FILE (the server's public key) to check them.")
+        return
+    try:
+        keys = receipt_checks.load_keys(key_paths)
+    except receipt_checks.ReceiptKeyError as err:
+        click.echo(f"FAILED: {err}", err=True)
+        ctx.exit(5 if err.unreadable else 2)
+    if not bundle.receipts:
+        click.echo("No receipts in this export (it was made without a backup, or before the copy was made).")
+        return
+    hashes = {}
+    for revision in bundle.revisions:
+        hashes.setdefault(revision.seq, revision.hash)
+    confirmed, problems = receipt_checks.check(bundle.receipts, hashes, keys)
+    if confirmed:
+        click.echo(receipt_checks.summary(confirmed))
+        for line in receipt_checks.lines(confirmed):
+            click.echo(f"  - {line}")
+        click.echo(receipt_checks.MEANING)
+    if problems:
+        _fail(ctx, bundles.TamperedBundle(f"{plural(len(problems), 'receipt')} of {len(bundle.receipts)} "
+                                          "did not check out", problems))
+
+
+receipts_key_option = click.option(
+    "--receipts-key", "receipt_keys", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+    help="The backup server's public key (PEM, or the JSON at /.well-known/backup-receipt-key) to check the "
+         "export's receipts with; give it again for a key the server used before.")
+
+
 @journal_cli.command("verify", with_appcontext=False)
 @click.argument("bundle_path", metavar="BUNDLE", type=click.Path(dir_okay=False))
 @code_option
+@receipts_key_option
 @click.pass_context
-def verify_command(ctx, bundle_path, code):
-    """Check the links and, with the code, every authentication tag, keyed link and photo."""
+def verify_command(ctx, bundle_path, code, receipt_keys):
+    """Check the links and, with the code, every authentication tag, keyed link and photo; with
+    --receipts-key, the backup server's receipts too."""
     try:
         bundle = bundles.read(bundle_path)
         if not code:
@@ -54,12 +93,14 @@ def verify_command(ctx, bundle_path, code):
             click.echo("Without --code this cannot show whether anything was changed, removed or added: anyone "
                        "can recompute these links. Run it again with --code to check the contents, the keyed "
                        "links, the photos and whether revisions were cut off the end.")
+            _check_receipts(ctx, bundle, receipt_keys)
             return
         bundles.open_bundle(bundle, code)
     except bundles.BundleError as error:
         _fail(ctx, error)
     click.echo(f"Verified: {plural(len(bundle.revisions), 'revision')}, {plural(len(bundle.photos), 'photo')}, ending at {bundle.head}.")
     _explain(bundle)
+    _check_receipts(ctx, bundle, receipt_keys)
 
 
 @journal_cli.command("decrypt", with_appcontext=False)

@@ -23,9 +23,11 @@ function revisionKey ({ url, revision }) {
   return key.href
 }
 
+// The backup API is private and carries a token the worker's revalidation would drop: straight to the network.
 function neverCache (url) {
   return url.origin !== self.location.origin || url.pathname === '/sw.js' ||
-    url.pathname === '/admin' || url.pathname.startsWith('/admin/')
+    url.pathname === '/admin' || url.pathname.startsWith('/admin/') ||
+    url.pathname.startsWith('/api/v1/backups') || url.pathname.startsWith('/.well-known/')
 }
 
 function storable (response) {
