@@ -1,26 +1,19 @@
-// The journal page: set-up, unlock, entries, drafts, photos, report, export, passphrase change, and locking.
-// Locking (quick-hide, app update, idle, page hidden) first snapshots any open entry, empties every decrypted
-// thing from the page at once, drops the keys, then seals the snapshot as a draft with the key it kept.
-import { onLock } from '../lock.js'
+// The journal page: set-up, unlock, entries, drafts, photos, report, export and passphrase change. The keys and
+// locking are the session's (session.js): as a lock begins it asks for a snapshot of any open entry, then this
+// page empties every decrypted thing at once, and the session seals the snapshot as a draft with the key it kept.
 import { JournalCryptoError, newExportCode } from './crypto.js'
 import { discardDraft, loadDraft, saveDraft } from './drafts.js'
-import { Journal, plural } from './entries.js'
+import { plural } from './entries.js'
 import { makeBundle } from './export.js'
-import { clearFields, fillFields, problemsWith, readFields } from './form.js'
+import { busy, clearError, clearFields, confirmed, fillFields, localDate as today, problemsWith, readFields, showError } from './form.js'
 import { addPhoto, forgetPhotos, readPhoto } from './photos.js'
 import { describeWhen, el, entryArticle, historyLines, listItem, renderReport, stamp, tagNames } from './report.js'
+import { Session } from './session.js'
 import { openStore } from './store.js'
 import { MIN_LENGTH, MIN_SCORE, initStrength, rateStrength } from './strength.js'
-import { COULD_NOT_UNLOCK, UnlockError, Vault } from './vault.js'
-
-const PICKER_LOCK_MS = 60000 // a camera or file picker left open this long locks the journal
+import { COULD_NOT_UNLOCK, UnlockError } from './vault.js'
 
 const DRAFT_DELAY_MS = 400
-const CONFIRM_MS = 5000
-const today = () => {
-  const now = new Date()
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10)
-}
 
 export async function initJournal (root) {
   const app = new JournalApp(root, await openStore())
@@ -31,20 +24,17 @@ export async function initJournal (root) {
 class JournalApp {
   constructor (root, store) {
     this.root = root
-    this.vault = new Vault(store)
-    this.journal = new Journal(this.vault)
+    this.session = new Session(store, { idleMs: Math.max(1, Number(root.dataset.idleSeconds) || 180) * 1000 })
+    this.vault = this.session.vault
+    this.journal = this.session.journal
     this.labels = JSON.parse(root.dataset.labels)
-    this.idleMs = Math.max(1, Number(root.dataset.idleSeconds) || 180) * 1000
     this.forms = Object.fromEntries([...root.querySelectorAll('form[data-form]')].map((form) => [form.dataset.form, form]))
     this.editing = null // { entry, photos, newPhotos } while the entry form is open
     this.draft = null
     this.draftQueue = Promise.resolve()
     this.pendingPhotos = new Set()
     this.blobUrls = []
-    this.session = 0 // bumped on every lock, so late async work knows its page is gone
-    this.locking = null
     this.currentId = null
-    this.picking = false
     this.saving = false
   }
 
@@ -76,29 +66,16 @@ class JournalApp {
 
     // Leaving a field (to tap a link, say) saves the draft at once rather than after the typing pause.
     entry.addEventListener('focusout', () => this.saveDraftNow().catch(() => {}))
-    // A camera or file picker hides the page on phones: that must not lock away the entry being written at
-    // once, but a picker left open is a journal left open, so it locks after a minute (quick-hide covers it).
+    // A picker hides the page on phones; the session locks only if it stays open (see Session.picker).
     this.root.querySelectorAll('[data-photo-input]').forEach((input) => {
-      input.addEventListener('click', () => this.picker(true))
-      input.addEventListener('cancel', () => this.picker(false))
+      input.addEventListener('click', () => this.session.picker(true))
+      input.addEventListener('cancel', () => this.session.picker(false))
     })
 
-    onLock((reason) => this.lock(reason))
-    // Locking on purpose in one tab (quick-hide, the Lock button, an update) locks every other tab too; a tab
-    // merely going idle or out of sight does not lock the one the person has just switched to.
-    if (window.BroadcastChannel) {
-      this.channel = new BroadcastChannel('od-journal')
-      this.channel.onmessage = (event) => { if (event.data === 'lock') this.lock('other-tab', { quiet: true }) }
-    }
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.picker(false)
-      else if (!this.picking) this.lock('hidden')
-    })
-    window.addEventListener('pagehide', () => this.lock('hidden'))
-    for (const type of ['pointerdown', 'keydown', 'input', 'scroll', 'touchstart']) {
-      document.addEventListener(type, () => this.resetIdle(), { capture: true, passive: true })
-    }
-    this.show(await this.vault.exists() ? 'unlock' : 'setup')
+    this.session.beforeLock(() => this.keepForLock())
+    this.session.onLocked((reason, { wasOpen }) => this.onLocked(reason, wasOpen))
+    this.session.watch()
+    this.show(await this.session.exists() ? 'unlock' : 'setup')
   }
 
   show (view) {
@@ -109,58 +86,27 @@ class JournalApp {
 
   status (message) { this.$('[data-status]').textContent = message }
 
-  showError (form, message, fieldName) {
-    form.querySelector('[data-error]').textContent = message
-    form.querySelectorAll('[aria-invalid]').forEach((input) => input.removeAttribute('aria-invalid'))
-    const field = fieldName && form.elements[fieldName]
-    if (field && field.focus) {
-      field.setAttribute('aria-invalid', 'true')
-      field.focus()
-    }
-  }
-
-  clearError (form) { this.showError(form, '') }
-
-  async busy (button, text, action) {
-    const label = button.textContent
-    button.disabled = true
-    button.textContent = text
-    try { return await action() } finally {
-      button.disabled = false
-      button.textContent = label
-    }
-  }
-
-  // A second press within a few seconds confirms something that cannot be undone.
-  confirmed (button) {
-    if (button.dataset.armed) return true
-    button.dataset.armed = button.textContent
-    button.textContent = 'Press again to confirm'
-    setTimeout(() => { if (button.dataset.armed) { button.textContent = button.dataset.armed; delete button.dataset.armed } }, CONFIRM_MS)
-    return false
-  }
-
   onAction (action, button) {
-    if (action !== 'lock' && !this.vault.unlocked) return
+    if (action !== 'lock' && !this.session.unlocked) return
     const actions = {
-      lock: () => this.lock('button'),
+      lock: () => this.session.lock('button'),
       new: () => this.draft ? this.continueDraft() : this.openEntryForm({ fields: { occurredDate: today() } }),
       'continue-draft': () => this.continueDraft(),
-      'discard-draft': () => this.confirmed(button) && this.discardSavedDraft(),
+      'discard-draft': () => confirmed(button) && this.discardSavedDraft(),
       'close-entry': () => this.closeEntry(),
-      'discard-entry': () => this.confirmed(button) && this.discardEntry(),
+      'discard-entry': () => confirmed(button) && this.discardEntry(),
       edit: () => this.editCurrent(),
       history: () => this.showHistory(),
-      delete: () => this.confirmed(button) && this.deleteCurrent(),
+      delete: () => confirmed(button) && this.deleteCurrent(),
       back: () => this.goHome(),
       report: () => this.openReport(),
       'print-warning': () => { this.$('[data-print-warning]').hidden = false },
       'print-cancel': () => { this.$('[data-print-warning]').hidden = true },
       print: () => this.print(),
       export: () => { this.$('[data-export]').replaceChildren(); this.show('export') },
-      'make-export': () => this.busy(button, 'Making the file…', () => this.makeExport()),
+      'make-export': () => busy(button, 'Making the file…', () => this.makeExport()),
       check: () => this.runCheck(),
-      passphrase: () => { clearFields(this.forms.passphrase); this.clearError(this.forms.passphrase); this.show('passphrase') }
+      passphrase: () => { clearFields(this.forms.passphrase); clearError(this.forms.passphrase); this.show('passphrase') }
     }
     const run = actions[action]
     if (run) Promise.resolve(run()).catch((error) => this.status(`Something went wrong: ${error.message}`))
@@ -169,12 +115,12 @@ class JournalApp {
   // Set-up, unlock, passphrase change ------------------------------------------------------------------
 
   checkNewPassphrase (form, passphrase, confirm) {
-    if (passphrase.length < MIN_LENGTH) return this.showError(form, `Use at least ${MIN_LENGTH} characters`, 'passphrase')
+    if (passphrase.length < MIN_LENGTH) return showError(form, `Use at least ${MIN_LENGTH} characters`, 'passphrase')
     const strength = rateStrength(passphrase)
     if (strength.score < MIN_SCORE) {
-      return this.showError(form, `That passphrase would be too easy to guess. ${strength.advice}`, 'passphrase')
+      return showError(form, `That passphrase would be too easy to guess. ${strength.advice}`, 'passphrase')
     }
-    if (passphrase !== confirm) return this.showError(form, 'The two passphrases are not the same', 'confirm')
+    if (passphrase !== confirm) return showError(form, 'The two passphrases are not the same', 'confirm')
     return true
   }
 
@@ -183,21 +129,18 @@ class JournalApp {
     const form = this.forms.setup
     const { passphrase, confirm } = form.elements
     if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
-    const session = this.session
+    let open
     try {
-      await this.busy(form.querySelector('[type=submit]'), 'Setting up…', () => this.vault.setup(passphrase.value))
+      open = await busy(form.querySelector('[type=submit]'), 'Setting up…', () => this.session.setup(passphrase.value))
     } catch (error) {
-      return this.showError(form, error.message)
+      return showError(form, error.message)
     }
     clearFields(form)
-    this.clearError(form)
+    clearError(form)
     // Ask the browser not to clear the journal when space runs low; others show what it said.
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {})
     document.dispatchEvent(new Event('opendoor:meaningful-use'))
-    if (session !== this.session) {
-      this.vault.lock()
-      return this.show('unlock')
-    }
+    if (!open) return this.show('unlock') // locked while the key was made: made, and still locked
     await this.opened()
     this.status('Your journal is ready. Only your passphrase can open it.')
   }
@@ -205,21 +148,20 @@ class JournalApp {
   async onUnlock (event) {
     event.preventDefault()
     const form = this.forms.unlock
-    const session = this.session
+    let open
     try {
-      await this.busy(form.querySelector('[type=submit]'), 'Unlocking…', () => this.vault.unlock(form.elements.passphrase.value))
+      open = await busy(form.querySelector('[type=submit]'), 'Unlocking…', () => this.session.unlock(form.elements.passphrase.value))
     } catch (error) {
       form.elements.passphrase.value = ''
       if (error instanceof UnlockError && error.message === COULD_NOT_UNLOCK) {
-        return this.showError(form, 'Could not unlock. Check the passphrase and try again.', 'passphrase')
+        return showError(form, 'Could not unlock. Check the passphrase and try again.', 'passphrase')
       }
-      if (error instanceof JournalCryptoError) return this.showError(form, 'Could not unlock: this journal\'s lock settings are not safe enough to use.')
-      return this.showError(form, `Could not unlock: ${error.message}`)
+      if (error instanceof JournalCryptoError) return showError(form, 'Could not unlock: this journal\'s lock settings are not safe enough to use.')
+      return showError(form, `Could not unlock: ${error.message}`)
     }
     clearFields(form)
-    this.clearError(form)
-    // Hidden or locked while the key was being derived: stay locked.
-    if (session !== this.session) return this.vault.lock()
+    clearError(form)
+    if (!open) return // hidden or locked while the key was being derived: it stays locked
     await this.opened()
   }
 
@@ -228,19 +170,19 @@ class JournalApp {
     const form = this.forms.passphrase
     const { current, passphrase, confirm, replaceKeys } = form.elements
     if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
-    const session = this.session
     const replacing = replaceKeys.checked
+    let open
     try {
-      await this.busy(form.querySelector('[type=submit]'), replacing ? 'Replacing the keys…' : 'Changing…',
-        () => this.vault.changePassphrase(current.value, passphrase.value, { replaceKeys: replacing }))
+      open = await busy(form.querySelector('[type=submit]'), replacing ? 'Replacing the keys…' : 'Changing…',
+        () => this.session.changePassphrase(current.value, passphrase.value, { replaceKeys: replacing }))
     } catch (error) {
       current.value = ''
       const message = error instanceof UnlockError ? 'Could not unlock with the current passphrase. Nothing was changed.' : error.message
-      return this.showError(form, message, 'current')
+      return showError(form, message, 'current')
     }
     clearFields(form)
-    this.clearError(form)
-    if (session !== this.session) return // locked while the new key was derived: changed, and still locked
+    clearError(form)
+    if (!open) return // locked while the new key was derived: changed, and still locked
     this.goHome()
     this.status(replacing ? 'Passphrase changed and every key replaced. Use the new passphrase from now on.'
       : 'Passphrase changed. Use the new one from now on.')
@@ -253,11 +195,11 @@ class JournalApp {
     this.journal.warmSearch(this.describeForSearch)
     await this.refreshDraftOffer()
     this.goHome()
-    this.resetIdle()
+    this.session.resetIdle()
     await this.addWaitingPhotos()
-    const session = this.session
+    const stillHere = this.session.notLockedSince()
     // The whole chain is checked after the list shows; what it finds is recorded, then shown here too.
-    if (await this.journal.checked && session === this.session && this.view === 'home') this.renderList()
+    if (await this.journal.checked && stillHere() && this.view === 'home') this.renderList()
   }
 
   // Home: list, search, draft offer -----------------------------------------------------------------------
@@ -323,7 +265,7 @@ class JournalApp {
     const form = this.forms.entry
     clearFields(form)
     fillFields(form, fields)
-    this.clearError(form)
+    clearError(form)
     this.editing = { entry, photos: [...photos], newPhotos: [...newPhotos] }
     this.$('[data-entry-title]').textContent = entry ? 'Edit entry' : 'New entry'
     this.$('[data-draft-state]').textContent = ''
@@ -352,11 +294,11 @@ class JournalApp {
   async saveDraftNow () {
     clearTimeout(this.draftTimer)
     // While an entry is being saved, the save itself clears the draft: a late write must not bring it back.
-    if (!this.editing || !this.vault.unlocked || this.saving) return
-    const session = this.session
+    if (!this.editing || !this.session.unlocked || this.saving) return
+    const stillHere = this.session.notLockedSince()
     const draft = this.snapshot()
     await this.queueDraft(draft, this.vault.key)
-    if (session !== this.session) return
+    if (!stillHere()) return
     this.draft = draft
     this.$('[data-draft-state]').textContent = `Draft saved on this phone, encrypted (${stamp(new Date().toISOString())}).`
   }
@@ -367,26 +309,26 @@ class JournalApp {
     if (!this.editing) return
     const fields = readFields(form)
     const problems = problemsWith(fields)
-    if (problems.length) return this.showError(form, problems.map((p) => p.message).join('. '), problems[0].name)
+    if (problems.length) return showError(form, problems.map((p) => p.message).join('. '), problems[0].name)
     if (this.saving) return
     await Promise.allSettled([...this.pendingPhotos])
     clearTimeout(this.draftTimer)
-    if (!this.editing || !this.vault.unlocked) return // locked meanwhile: the entry is safe in the draft
+    if (!this.editing || !this.session.unlocked) return // locked meanwhile: the entry is safe in the draft
     // The draft holds exactly what is being saved until the save's own transaction removes it: a failed save
     // loses nothing, and a lock while it lands need not write a draft that would outlive it.
     await this.queueDraft(this.snapshot(), this.vault.key).catch(() => {})
     if (!this.editing) return
     const { entry, photos, newPhotos } = this.editing
-    const session = this.session
+    const stillHere = this.session.notLockedSince()
     this.saving = true
     try {
-      await this.busy(form.querySelector('[type=submit]'), 'Saving…', () => this.journal.save(entry, fields, photos))
+      await busy(form.querySelector('[type=submit]'), 'Saving…', () => this.journal.save(entry, fields, photos))
     } catch (error) {
-      return this.showError(form, `Not saved: ${error.message}. Your draft is kept.`)
+      return showError(form, `Not saved: ${error.message}. Your draft is kept.`)
     } finally {
       this.saving = false
     }
-    if (session !== this.session) return // locked while saving: saved, and the screen stays locked
+    if (!stillHere()) return // locked while saving: saved, and the screen stays locked
     this.editing = null
     this.draft = null
     await this.forgetUnsavedPhotos(newPhotos, photos).catch(() => {})
@@ -419,18 +361,12 @@ class JournalApp {
     this.goHome()
   }
 
-  picker (open) {
-    this.picking = open
-    clearTimeout(this.pickerTimer)
-    if (open) this.pickerTimer = setTimeout(() => this.lock('picker'), PICKER_LOCK_MS)
-  }
-
   async onPhotos (event) {
     const input = event.target
     const files = [...input.files]
-    this.picker(false)
+    this.session.picker(false)
     input.value = '' // the page keeps no reference to the original file
-    if (!this.vault.unlocked) return this.keepWaiting(files)
+    if (!this.session.unlocked) return this.keepWaiting(files)
     await this.addPhotos(files)
   }
 
@@ -462,7 +398,7 @@ class JournalApp {
         this.renderPhotos()
         await this.saveDraftNow()
       } catch (error) {
-        this.showError(this.forms.entry, `That photo was not added: ${error.message}`)
+        showError(this.forms.entry, `That photo was not added: ${error.message}`)
       } finally {
         this.pendingPhotos.delete(task)
       }
@@ -489,15 +425,15 @@ class JournalApp {
 
   // Decrypts a photo into a blob: URL for an <img>; URLs are revoked on lock.
   async showPhoto (container, photo) {
-    const session = this.session
+    const stillHere = this.session.notLockedSince()
     try {
       const blob = await readPhoto(this.vault, photo)
-      if (session !== this.session) return
+      if (!stillHere()) return
       const url = URL.createObjectURL(blob)
       this.blobUrls.push(url)
       container.prepend(el('img', { src: url, alt: `Photo ${photo.name}`, className: 'journal-photo' }))
     } catch {
-      if (session === this.session) container.append(el('span', { className: 'journal-error' }, ' This photo could not be opened.'))
+      if (stillHere()) container.append(el('span', { className: 'journal-error' }, ' This photo could not be opened.'))
     }
   }
 
@@ -529,16 +465,16 @@ class JournalApp {
   }
 
   async showHistory () {
-    const session = this.session
+    const stillHere = this.session.notLockedSince()
     const revisions = await this.journal.history(this.currentId)
-    if (session !== this.session) return
+    if (!stillHere()) return
     this.$('[data-history]').replaceChildren(...historyLines(revisions, this.labels).map((line) => el('li', {}, line)))
   }
 
   async deleteCurrent () {
-    const session = this.session
+    const stillHere = this.session.notLockedSince()
     await this.journal.remove(this.currentId, this.$('[data-delete-reason]').value.trim())
-    if (session !== this.session) return
+    if (!stillHere()) return
     this.root.querySelector('details.journal-delete').open = false
     this.goHome()
     this.status('Entry deleted. A sealed note that it existed stays in the history.')
@@ -555,10 +491,10 @@ class JournalApp {
   }
 
   async makeExport () {
-    const session = this.session
+    const stillHere = this.session.notLockedSince()
     const code = newExportCode()
     const result = await makeBundle(this.vault, this.journal, code)
-    if (session !== this.session) return
+    if (!stillHere()) return
     const url = URL.createObjectURL(new Blob([result.json], { type: 'application/json' }))
     this.blobUrls.push(url)
     const parts = [
@@ -586,9 +522,9 @@ class JournalApp {
     const box = this.$('[data-check]')
     box.replaceChildren(el('p', {}, 'Checking…'))
     this.show('check')
-    const session = this.session
+    const stillHere = this.session.notLockedSince()
     const result = await this.journal.verify()
-    if (session !== this.session) return
+    if (!stillHere()) return
     if (result.problems.length === 0) {
       box.replaceChildren(el('p', { 'data-check-result': 'ok' },
         `All ${plural(result.count, 'saved change')} and ${plural(result.photos, 'photo')} check out: nothing has been altered.`))
@@ -600,16 +536,11 @@ class JournalApp {
 
   // Locking -----------------------------------------------------------------------------------------------
 
-  resetIdle () {
-    clearTimeout(this.idleTimer)
-    if (this.vault.unlocked) this.idleTimer = setTimeout(() => this.lock('idle'), this.idleMs)
-  }
-
   clearScreen () {
     for (const node of this.root.querySelectorAll('[data-secret]')) node.replaceChildren()
     for (const form of Object.values(this.forms)) {
       clearFields(form)
-      this.clearError(form)
+      clearError(form)
     }
     this.$('[data-search]').value = ''
     this.$('[data-delete-reason]').value = ''
@@ -623,32 +554,14 @@ class JournalApp {
     this.status('')
   }
 
-  lock (reason, { quiet = false } = {}) {
-    if (!quiet && this.channel && !['idle', 'hidden', 'pagehide'].includes(reason)) this.channel.postMessage('lock')
-    if (this.locking) return this.locking
-    if (!this.vault.unlocked) {
-      this.session += 1 // an unlock still deriving its key must not open the journal afterwards
-      this.clearScreen()
-      return Promise.resolve()
-    }
-    const key = this.vault.key
-    // While a save is landing, the draft it is replacing is already stored: writing another could outlive the save.
+  // As a lock begins: the open entry as it is now, and the photos still being sealed, to be kept as a draft
+  // sealed with the key the session held back. While a save is landing, the draft it is replacing is already
+  // stored: writing another could outlive the save.
+  keepForLock () {
     const draft = this.editing && !this.saving ? this.snapshot() : null
     const pending = [...this.pendingPhotos]
-    this.session += 1
-    clearTimeout(this.draftTimer)
-    clearTimeout(this.idleTimer)
-    this.editing = null
-    this.draft = null
-    this.currentId = null
-    this.clearScreen()
-    this.vault.lock()
-    this.journal.unload()
-    this.show('unlock')
-    if (reason === 'idle') this.status('Locked after a few minutes without use.')
-    if (reason === 'picker') this.status('Locked because the camera or photo picker stayed open. Your entry is kept.')
-    this.locking = (async () => {
-      if (!draft) return
+    if (!draft) return null
+    return async (key) => {
       for (const result of await Promise.allSettled(pending)) {
         if (result.status === 'fulfilled' && !draft.photos.some((photo) => photo.id === result.value.id)) {
           draft.photos.push(result.value)
@@ -656,7 +569,19 @@ class JournalApp {
         }
       }
       await this.queueDraft(draft, key)
-    })().catch(() => {}).finally(() => { this.locking = null })
-    return this.locking
+    }
+  }
+
+  // The keys are gone: forget everything decrypted and empty the page.
+  onLocked (reason, wasOpen) {
+    clearTimeout(this.draftTimer)
+    this.editing = null
+    this.draft = null
+    this.currentId = null
+    this.clearScreen()
+    if (!wasOpen) return
+    this.show('unlock')
+    if (reason === 'idle') this.status('Locked after a few minutes without use.')
+    if (reason === 'picker') this.status('Locked because the camera or photo picker stayed open. Your entry is kept.')
   }
 }
