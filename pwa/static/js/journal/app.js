@@ -1,7 +1,7 @@
 // The journal page: set-up, unlock, entries, drafts, photos, report, export and passphrase change. The keys and
 // locking are the session's (session.js): as a lock begins it asks for a snapshot of any open entry, then this
 // page empties every decrypted thing at once, and the session seals the snapshot as a draft with the key it kept.
-import { JournalCryptoError, newExportCode } from './crypto.js'
+import { newExportCode } from './crypto.js'
 import { discardDraft, loadDraft, saveDraft } from './drafts.js'
 import { plural } from './entries.js'
 import { makeBundle } from './export.js'
@@ -10,8 +10,8 @@ import { addPhoto, forgetPhotos, readPhoto } from './photos.js'
 import { describeWhen, el, entryArticle, historyLines, listItem, renderReport, stamp, tagNames } from './report.js'
 import { Session } from './session.js'
 import { openStore } from './store.js'
-import { MIN_LENGTH, MIN_SCORE, initStrength, rateStrength } from './strength.js'
-import { COULD_NOT_UNLOCK, UnlockError } from './vault.js'
+import { PassphraseScreens } from './screens/passphrase.js'
+import { initStrength } from './strength.js'
 
 const DRAFT_DELAY_MS = 400
 
@@ -36,18 +36,16 @@ class JournalApp {
     this.blobUrls = []
     this.currentId = null
     this.saving = false
+    this.passphrase = new PassphraseScreens(this, this.session)
   }
 
   $ (selector) { return this.root.querySelector(selector) }
 
   async start () {
-    const { setup, unlock, entry, passphrase } = this.forms
-    setup.addEventListener('submit', (event) => this.onSetup(event))
-    unlock.addEventListener('submit', (event) => this.onUnlock(event))
+    const { entry } = this.forms
     entry.addEventListener('submit', (event) => this.onSaveEntry(event))
     entry.addEventListener('input', () => this.scheduleDraft())
     entry.addEventListener('change', (event) => { if (event.target.type !== 'file') this.scheduleDraft() })
-    passphrase.addEventListener('submit', (event) => this.onChangePassphrase(event))
     this.root.querySelectorAll('[data-photo-input]').forEach((input) => input.addEventListener('change', (event) => this.onPhotos(event)))
     this.$('[data-search]').addEventListener('input', () => this.renderList())
     this.$('[data-list]').addEventListener('click', (event) => {
@@ -106,86 +104,10 @@ class JournalApp {
       export: () => { this.$('[data-export]').replaceChildren(); this.show('export') },
       'make-export': () => busy(button, 'Making the file…', () => this.makeExport()),
       check: () => this.runCheck(),
-      passphrase: () => { clearFields(this.forms.passphrase); clearError(this.forms.passphrase); this.show('passphrase') }
+      ...this.passphrase.actions
     }
     const run = actions[action]
-    if (run) Promise.resolve(run()).catch((error) => this.status(`Something went wrong: ${error.message}`))
-  }
-
-  // Set-up, unlock, passphrase change ------------------------------------------------------------------
-
-  checkNewPassphrase (form, passphrase, confirm) {
-    if (passphrase.length < MIN_LENGTH) return showError(form, `Use at least ${MIN_LENGTH} characters`, 'passphrase')
-    const strength = rateStrength(passphrase)
-    if (strength.score < MIN_SCORE) {
-      return showError(form, `That passphrase would be too easy to guess. ${strength.advice}`, 'passphrase')
-    }
-    if (passphrase !== confirm) return showError(form, 'The two passphrases are not the same', 'confirm')
-    return true
-  }
-
-  async onSetup (event) {
-    event.preventDefault()
-    const form = this.forms.setup
-    const { passphrase, confirm } = form.elements
-    if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
-    let open
-    try {
-      open = await busy(form.querySelector('[type=submit]'), 'Setting up…', () => this.session.setup(passphrase.value))
-    } catch (error) {
-      return showError(form, error.message)
-    }
-    clearFields(form)
-    clearError(form)
-    // Ask the browser not to clear the journal when space runs low; others show what it said.
-    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {})
-    document.dispatchEvent(new Event('opendoor:meaningful-use'))
-    if (!open) return this.show('unlock') // locked while the key was made: made, and still locked
-    await this.opened()
-    this.status('Your journal is ready. Only your passphrase can open it.')
-  }
-
-  async onUnlock (event) {
-    event.preventDefault()
-    const form = this.forms.unlock
-    let open
-    try {
-      open = await busy(form.querySelector('[type=submit]'), 'Unlocking…', () => this.session.unlock(form.elements.passphrase.value))
-    } catch (error) {
-      form.elements.passphrase.value = ''
-      if (error instanceof UnlockError && error.message === COULD_NOT_UNLOCK) {
-        return showError(form, 'Could not unlock. Check the passphrase and try again.', 'passphrase')
-      }
-      if (error instanceof JournalCryptoError) return showError(form, 'Could not unlock: this journal\'s lock settings are not safe enough to use.')
-      return showError(form, `Could not unlock: ${error.message}`)
-    }
-    clearFields(form)
-    clearError(form)
-    if (!open) return // hidden or locked while the key was being derived: it stays locked
-    await this.opened()
-  }
-
-  async onChangePassphrase (event) {
-    event.preventDefault()
-    const form = this.forms.passphrase
-    const { current, passphrase, confirm, replaceKeys } = form.elements
-    if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
-    const replacing = replaceKeys.checked
-    let open
-    try {
-      open = await busy(form.querySelector('[type=submit]'), replacing ? 'Replacing the keys…' : 'Changing…',
-        () => this.session.changePassphrase(current.value, passphrase.value, { replaceKeys: replacing }))
-    } catch (error) {
-      current.value = ''
-      const message = error instanceof UnlockError ? 'Could not unlock with the current passphrase. Nothing was changed.' : error.message
-      return showError(form, message, 'current')
-    }
-    clearFields(form)
-    clearError(form)
-    if (!open) return // locked while the new key was derived: changed, and still locked
-    this.goHome()
-    this.status(replacing ? 'Passphrase changed and every key replaced. Use the new passphrase from now on.'
-      : 'Passphrase changed. Use the new one from now on.')
+    if (run) Promise.resolve(run(button)).catch((error) => this.status(`Something went wrong: ${error.message}`))
   }
 
   describeForSearch = (entry) => `${describeWhen(entry.fields)} ${tagNames(entry.fields, this.labels).join(' ')}`
