@@ -7,9 +7,11 @@ import { plural } from './entries.js'
 import { makeBundle } from './export.js'
 import { busy, clearError, clearFields, confirmed, fillFields, localDate as today, problemsWith, readFields, showError } from './form.js'
 import { addPhoto, forgetPhotos, readPhoto } from './photos.js'
-import { describeWhen, el, entryArticle, historyLines, listItem, renderReport, stamp, tagNames } from './report.js'
+import { el, renderReport, stamp } from './report.js'
 import { Session } from './session.js'
 import { openStore } from './store.js'
+import { DetailScreen } from './screens/detail.js'
+import { ListScreen } from './screens/list.js'
 import { PassphraseScreens } from './screens/passphrase.js'
 import { initStrength } from './strength.js'
 
@@ -34,9 +36,10 @@ class JournalApp {
     this.draftQueue = Promise.resolve()
     this.pendingPhotos = new Set()
     this.blobUrls = []
-    this.currentId = null
     this.saving = false
     this.passphrase = new PassphraseScreens(this, this.session)
+    this.list = new ListScreen(this, this.session)
+    this.detail = new DetailScreen(this, this.session)
   }
 
   $ (selector) { return this.root.querySelector(selector) }
@@ -47,11 +50,6 @@ class JournalApp {
     entry.addEventListener('input', () => this.scheduleDraft())
     entry.addEventListener('change', (event) => { if (event.target.type !== 'file') this.scheduleDraft() })
     this.root.querySelectorAll('[data-photo-input]').forEach((input) => input.addEventListener('change', (event) => this.onPhotos(event)))
-    this.$('[data-search]').addEventListener('input', () => this.renderList())
-    this.$('[data-list]').addEventListener('click', (event) => {
-      const item = event.target.closest('[data-id]')
-      if (item) this.openDetail(item.dataset.id)
-    })
     this.$('[data-photos]').addEventListener('click', (event) => {
       const remove = event.target.closest('[data-remove-photo]')
       if (remove) this.removePhoto(remove.dataset.removePhoto)
@@ -93,9 +91,6 @@ class JournalApp {
       'discard-draft': () => confirmed(button) && this.discardSavedDraft(),
       'close-entry': () => this.closeEntry(),
       'discard-entry': () => confirmed(button) && this.discardEntry(),
-      edit: () => this.editCurrent(),
-      history: () => this.showHistory(),
-      delete: () => confirmed(button) && this.deleteCurrent(),
       back: () => this.goHome(),
       report: () => this.openReport(),
       'print-warning': () => { this.$('[data-print-warning]').hidden = false },
@@ -104,55 +99,41 @@ class JournalApp {
       export: () => { this.$('[data-export]').replaceChildren(); this.show('export') },
       'make-export': () => busy(button, 'Making the file…', () => this.makeExport()),
       check: () => this.runCheck(),
-      ...this.passphrase.actions
+      ...this.passphrase.actions,
+      ...this.detail.actions
     }
     const run = actions[action]
     if (run) Promise.resolve(run(button)).catch((error) => this.status(`Something went wrong: ${error.message}`))
   }
 
-  describeForSearch = (entry) => `${describeWhen(entry.fields)} ${tagNames(entry.fields, this.labels).join(' ')}`
-
   async opened () {
     await this.journal.load()
-    this.journal.warmSearch(this.describeForSearch)
+    this.list.warmSearch()
     await this.refreshDraftOffer()
     this.goHome()
     this.session.resetIdle()
     await this.addWaitingPhotos()
     const stillHere = this.session.notLockedSince()
     // The whole chain is checked after the list shows; what it finds is recorded, then shown here too.
-    if (await this.journal.checked && stillHere() && this.view === 'home') this.renderList()
+    if (await this.journal.checked && stillHere() && this.view === 'home') this.list.render()
   }
 
   // Home: list, search, draft offer -----------------------------------------------------------------------
 
   goHome () {
-    this.currentId = null
+    this.detail.leave()
     this.show('home')
-    this.renderList()
+    this.list.render()
   }
 
-  renderList () {
-    if (!this.journal.index) return
-    const query = this.$('[data-search]').value
-    const entries = this.journal.search(query, this.describeForSearch)
-    const items = document.createDocumentFragment()
-    for (const entry of entries) items.append(listItem(entry, this.labels))
-    this.$('[data-list]').replaceChildren(items)
-    const total = Object.keys(this.journal.index.entries).length
-    const plural = (n) => `${n} ${n === 1 ? 'entry' : 'entries'}`
-    this.$('[data-count]').textContent = total === 0 ? 'No entries yet.'
-      : query.trim() ? `${entries.length} of ${plural(total)} match.` : `${plural(total)}, most recent first.`
-    if (this.journal.index.damaged.length) {
-      this.status(`${plural(this.journal.index.damaged.length, 'saved change')} could not be read. Use "Check nothing has been changed" for details.`)
+  openDetail (id) { this.detail.open(id) }
+
+  editEntry (entry) {
+    if (this.draft) {
+      this.goHome()
+      return this.status('Finish or throw away your unsaved entry first.')
     }
-    this.renderNotices()
-  }
-
-  renderNotices () {
-    const { notices } = this.journal.index
-    this.$('[data-notices]').hidden = notices.length === 0
-    this.$('[data-notice-list]').replaceChildren(...notices.map((notice) => el('li', {}, `${stamp(notice.recordedAt)}: ${notice.summary}`)))
+    this.openEntryForm({ entry: entry.id, fields: entry.fields, photos: entry.photos })
   }
 
   async refreshDraftOffer () {
@@ -359,49 +340,6 @@ class JournalApp {
     }
   }
 
-  // One entry: details, history, edit, delete ---------------------------------------------------------------
-
-  openDetail (id) {
-    const entry = this.journal.get(id)
-    if (!entry) return
-    this.currentId = id
-    const article = entryArticle(entry, this.labels)
-    this.$('[data-detail]').replaceChildren(article)
-    this.$('[data-history]').replaceChildren()
-    this.$('[data-delete-reason]').value = ''
-    article.querySelectorAll('[data-photo-id]').forEach((figure) => {
-      this.showPhoto(figure, entry.photos.find((photo) => photo.id === figure.dataset.photoId))
-    })
-    this.show('detail')
-    window.scrollTo(0, 0)
-  }
-
-  async editCurrent () {
-    const entry = this.journal.get(this.currentId)
-    if (!entry) return
-    if (this.draft) {
-      this.goHome()
-      return this.status('Finish or throw away your unsaved entry first.')
-    }
-    this.openEntryForm({ entry: entry.id, fields: entry.fields, photos: entry.photos })
-  }
-
-  async showHistory () {
-    const stillHere = this.session.notLockedSince()
-    const revisions = await this.journal.history(this.currentId)
-    if (!stillHere()) return
-    this.$('[data-history]').replaceChildren(...historyLines(revisions, this.labels).map((line) => el('li', {}, line)))
-  }
-
-  async deleteCurrent () {
-    const stillHere = this.session.notLockedSince()
-    await this.journal.remove(this.currentId, this.$('[data-delete-reason]').value.trim())
-    if (!stillHere()) return
-    this.root.querySelector('details.journal-delete').open = false
-    this.goHome()
-    this.status('Entry deleted. A sealed note that it existed stays in the history.')
-  }
-
   // Report, export, check ---------------------------------------------------------------------------------
 
   openReport () {
@@ -464,13 +402,11 @@ class JournalApp {
       clearFields(form)
       clearError(form)
     }
-    this.$('[data-search]').value = ''
-    this.$('[data-delete-reason]').value = ''
+    this.list.forget()
+    this.detail.forget()
     this.$('[data-draft-offer]').hidden = true
     this.$('[data-print-warning]').hidden = true
-    this.$('[data-notices]').hidden = true
     document.documentElement.classList.remove('journal-print-ok')
-    this.root.querySelector('details.journal-delete').open = false
     this.blobUrls.forEach((url) => URL.revokeObjectURL(url))
     this.blobUrls = []
     this.status('')
@@ -499,7 +435,6 @@ class JournalApp {
     clearTimeout(this.draftTimer)
     this.editing = null
     this.draft = null
-    this.currentId = null
     this.clearScreen()
     if (!wasOpen) return
     this.show('unlock')
