@@ -1,16 +1,12 @@
-// The journal's session: the only thing that holds the keys (through the vault) and the only thing that locks.
-// Screens ask it for the vault and the journal, and check `notLockedSince()` after anything they await.
-// Locking (quick-hide, app update, idle, page hidden, another tab) first lets the screens snapshot what they must
-// keep (an open entry), then drops the keys and tells the screens to forget and empty themselves, then finishes
-// what they kept with the key it held back (sealing the snapshot as a draft).
+// The session alone holds the keys (through the vault) and locks. Locking (quick-hide, app update, idle, page
+// hidden, another tab) first snapshots any open entry, drops the keys, has every decrypted thing emptied from the
+// page at once, then seals the snapshot as a draft with the key it kept.
 import { onLock } from '../lock.js'
 import { Journal } from './entries.js'
 import { Vault } from './vault.js'
 
 const PICKER_LOCK_MS = 60000 // a camera or file picker left open this long locks the journal
 const ACTIVITY = ['pointerdown', 'keydown', 'input', 'scroll', 'touchstart']
-// A tab merely going idle or out of sight does not lock the one the person has just switched to.
-const LOCKS_THIS_TAB_ONLY = ['idle', 'hidden', 'pagehide']
 
 export class Session {
   constructor (store, { idleMs }) {
@@ -19,23 +15,19 @@ export class Session {
     this.idleMs = idleMs
     this.generation = 0 // bumped on every lock, so late async work knows its page is gone
     this.locking = null
-    this.picking = false
-    this.keepers = [] // called as a lock begins; each may return work to finish with the key held back
-    this.lockedListeners = []
+    this.keepers = [] // asked as a lock begins for work to finish with the key (a draft to seal)
+    this.listeners = [] // told once the keys are gone, to empty the page
   }
 
   get unlocked () { return this.vault.unlocked }
 
-  exists () { return this.vault.exists() }
-
-  // For work that awaits: a function saying whether the journal has not been locked since this was called.
+  // For work that awaits: says afterwards whether the journal was locked meanwhile.
   notLockedSince () {
     const generation = this.generation
     return () => generation === this.generation
   }
 
-  // Each of these says whether the journal is open afterwards: a lock while the key was being derived (hidden,
-  // quick-hide) keeps it locked, whatever the derivation then gives.
+  // Each says whether the journal is open after it: hidden or locked while the key was derived, it stays locked.
   async setup (passphrase) {
     const stillHere = this.notLockedSince()
     await this.vault.setup(passphrase)
@@ -48,7 +40,6 @@ export class Session {
     return this.keepOpenIf(stillHere())
   }
 
-  // Locked while the new key was derived: changed, and still locked.
   async changePassphrase (current, next, options) {
     const stillHere = this.notLockedSince()
     await this.vault.changePassphrase(current, next, options)
@@ -60,17 +51,13 @@ export class Session {
     return open
   }
 
-  // `keeper()` runs as a lock begins, while the page still shows everything; it may return an async function
-  // that is given the key once the vault has dropped it. `listener(reason, { wasOpen })` runs once the keys
-  // are gone: screens forget what they held and empty the page.
   beforeLock (keeper) { this.keepers.push(keeper) }
-  onLocked (listener) { this.lockedListeners.push(listener) }
+  onLocked (listener) { this.listeners.push(listener) }
 
-  // Listens for everything that locks: quick-hide and updates (lock.js), other tabs, the page being hidden or
-  // left, and no activity for a while.
   watch () {
     onLock((reason) => this.lock(reason))
-    // Locking on purpose in one tab (quick-hide, the Lock button, an update) locks every other tab too.
+    // Locking on purpose in one tab (quick-hide, the Lock button, an update) locks every other tab too; a tab
+    // merely going idle or out of sight does not lock the one the person has just switched to.
     if (window.BroadcastChannel) {
       this.channel = new BroadcastChannel('od-journal')
       this.channel.onmessage = (event) => { if (event.data === 'lock') this.lock('other-tab', { quiet: true }) }
@@ -99,11 +86,11 @@ export class Session {
   }
 
   lock (reason, { quiet = false } = {}) {
-    if (!quiet && this.channel && !LOCKS_THIS_TAB_ONLY.includes(reason)) this.channel.postMessage('lock')
+    if (!quiet && this.channel && !['idle', 'hidden', 'pagehide'].includes(reason)) this.channel.postMessage('lock')
     if (this.locking) return this.locking
     if (!this.unlocked) {
       this.generation += 1 // an unlock still deriving its key must not open the journal afterwards
-      this.lockedListeners.forEach((listener) => listener(reason, { wasOpen: false }))
+      this.listeners.forEach((listener) => listener(reason, false))
       return Promise.resolve()
     }
     const key = this.vault.key
@@ -112,9 +99,8 @@ export class Session {
     clearTimeout(this.idleTimer)
     this.vault.lock()
     this.journal.unload()
-    this.lockedListeners.forEach((listener) => listener(reason, { wasOpen: true }))
-    this.locking = Promise.all(keeping.map((finish) => finish(key)))
-      .catch(() => {}).finally(() => { this.locking = null })
+    this.listeners.forEach((listener) => listener(reason, true))
+    this.locking = Promise.all(keeping.map((finish) => finish(key))).catch(() => {}).finally(() => { this.locking = null })
     return this.locking
   }
 }

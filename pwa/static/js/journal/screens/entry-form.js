@@ -1,11 +1,8 @@
-// The entry form: writing a new entry or changing one, its photos, and the draft that keeps it. The draft is
-// sealed as you type (after a pause; at once on leaving a field or adding a photo) and, through the session, on
-// lock; home offers to carry on with it. Photos are sealed the moment they are chosen.
+// The entry form: a new entry or a change to one, its photos, and its draft (the offer on home to carry on too).
 import { discardDraft, loadDraft, saveDraft } from '../drafts.js'
 import { plural } from '../entries.js'
-import { busy, clearError, clearFields, confirmed, fillFields, localDate, problemsWith, readFields, showError } from '../form.js'
 import { addPhoto, forgetPhotos } from '../photos.js'
-import { el, stamp } from '../report.js'
+import { el, localDate, stamp } from '../report.js'
 
 const DRAFT_DELAY_MS = 400
 
@@ -33,7 +30,6 @@ export class EntryForm {
     this.form.addEventListener('focusout', () => this.saveDraftNow().catch(() => {}))
     for (const input of page.root.querySelectorAll('[data-photo-input]')) {
       input.addEventListener('change', (event) => this.onPhotos(event))
-      // A picker hides the page on phones; the session locks only if it stays open (see Session.picker).
       input.addEventListener('click', () => session.picker(true))
       input.addEventListener('cancel', () => session.picker(false))
     }
@@ -45,16 +41,16 @@ export class EntryForm {
     this.actions = {
       new: () => this.draft ? this.continueDraft() : this.open({ fields: { occurredDate: localDate() } }),
       'continue-draft': () => this.continueDraft(),
-      'discard-draft': (button) => confirmed(button) && this.discardSavedDraft(),
+      'discard-draft': (button) => this.page.confirmed(button) && this.discardSavedDraft(),
       'close-entry': () => this.close(),
-      'discard-entry': (button) => confirmed(button) && this.discard()
+      'discard-entry': (button) => this.page.confirmed(button) && this.discard()
     }
   }
 
   open ({ entry = null, fields = {}, photos = [], newPhotos = [] }) {
-    clearFields(this.form)
+    this.page.clearFields(this.form)
     fillFields(this.form, fields)
-    clearError(this.form)
+    this.page.clearError(this.form)
     this.editing = { entry, photos: [...photos], newPhotos: [...newPhotos] }
     this.title.textContent = entry ? 'Edit entry' : 'New entry'
     this.draftState.textContent = ''
@@ -63,7 +59,6 @@ export class EntryForm {
     this.form.querySelector('h2').scrollIntoView({ block: 'start' })
   }
 
-  // A saved entry, to change: not while an unsaved one waits, which must be finished or thrown away first.
   edit (entry) {
     if (this.draft) {
       this.page.goHome()
@@ -71,8 +66,6 @@ export class EntryForm {
     }
     this.open({ entry: entry.id, fields: entry.fields, photos: entry.photos })
   }
-
-  // Drafts ------------------------------------------------------------------------------------------------
 
   async refreshDraftOffer () {
     this.draft = await loadDraft(this.session.vault)
@@ -110,8 +103,7 @@ export class EntryForm {
     this.draftTimer = setTimeout(() => this.saveDraftNow().catch(() => {}), DRAFT_DELAY_MS)
   }
 
-  // Draft writes go one after another, so an older snapshot can never land after a newer one. The key is the one
-  // at the time of asking: a lock meanwhile must not stop a snapshot taken before it from landing.
+  // Draft writes go one after another, so an older snapshot can never land after a newer one.
   queueDraft (draft, key) {
     const write = this.draftQueue.catch(() => {}).then(() => saveDraft(this.session.vault, draft, key))
     this.draftQueue = write.catch(() => {})
@@ -130,15 +122,13 @@ export class EntryForm {
     this.draftState.textContent = `Draft saved on this phone, encrypted (${stamp(new Date().toISOString())}).`
   }
 
-  // Saving, closing, throwing away ------------------------------------------------------------------------
-
   async onSave (event) {
     event.preventDefault()
     const form = this.form
     if (!this.editing) return
     const fields = readFields(form)
     const problems = problemsWith(fields)
-    if (problems.length) return showError(form, problems.map((p) => p.message).join('. '), problems[0].name)
+    if (problems.length) return this.page.showError(form, problems.map((p) => p.message).join('. '), problems[0].name)
     if (this.saving) return
     await Promise.allSettled([...this.pendingPhotos])
     clearTimeout(this.draftTimer)
@@ -151,9 +141,9 @@ export class EntryForm {
     const stillHere = this.session.notLockedSince()
     this.saving = true
     try {
-      await busy(form.querySelector('[type=submit]'), 'Saving…', () => this.session.journal.save(entry, fields, photos))
+      await this.page.busy(form.querySelector('[type=submit]'), 'Saving…', () => this.session.journal.save(entry, fields, photos))
     } catch (error) {
-      return showError(form, `Not saved: ${error.message}. Your draft is kept.`)
+      return this.page.showError(form, `Not saved: ${error.message}. Your draft is kept.`)
     } finally {
       this.saving = false
     }
@@ -161,7 +151,7 @@ export class EntryForm {
     this.editing = null
     this.draft = null
     await this.forgetUnsavedPhotos(newPhotos, photos).catch(() => {})
-    clearFields(form)
+    this.page.clearFields(form)
     this.photoList.replaceChildren()
     this.draftOffer.hidden = true
     this.page.goHome()
@@ -171,7 +161,7 @@ export class EntryForm {
   async close () {
     await this.saveDraftNow()
     this.editing = null
-    clearFields(this.form)
+    this.page.clearFields(this.form)
     this.photoList.replaceChildren()
     await this.refreshDraftOffer()
     this.page.goHome()
@@ -182,7 +172,7 @@ export class EntryForm {
     clearTimeout(this.draftTimer)
     await this.draftQueue
     this.editing = null
-    clearFields(this.form)
+    this.page.clearFields(this.form)
     this.photoList.replaceChildren()
     await this.forgetUnsavedPhotos(newPhotos, [])
     await discardDraft(this.session.vault)
@@ -190,11 +180,8 @@ export class EntryForm {
     this.page.goHome()
   }
 
-  // Locking -----------------------------------------------------------------------------------------------
-
-  // As a lock begins: the open entry as it is now, and the photos still being sealed, to be kept as a draft
-  // sealed with the key the session held back. While a save is landing, the draft it is replacing is already
-  // stored: writing another could outlive the save.
+  // As a lock begins: the open entry and the photos still being sealed, to seal as a draft with the key kept.
+  // While a save is landing, the draft it is replacing is already stored: writing another could outlive the save.
   keepForLock () {
     const draft = this.editing && !this.saving ? this.snapshot() : null
     const pending = [...this.pendingPhotos]
@@ -210,15 +197,12 @@ export class EntryForm {
     }
   }
 
-  // The keys are gone: the fields and photo list are emptied with the rest of the page.
   forget () {
     clearTimeout(this.draftTimer)
     this.editing = null
     this.draft = null
     this.draftOffer.hidden = true
   }
-
-  // Photos ------------------------------------------------------------------------------------------------
 
   async onPhotos (event) {
     const input = event.target
@@ -257,7 +241,7 @@ export class EntryForm {
         this.renderPhotos()
         await this.saveDraftNow()
       } catch (error) {
-        showError(this.form, `That photo was not added: ${error.message}`)
+        this.page.showError(this.form, `That photo was not added: ${error.message}`)
       } finally {
         this.pendingPhotos.delete(task)
       }
@@ -280,4 +264,40 @@ export class EntryForm {
       return item
     }))
   }
+}
+
+// The form read into a plain record, filled back in, and checked before saving.
+function readFields (form) {
+  const fields = { tags: [] }
+  for (const input of form.elements) {
+    if (!input.name || input.type === 'file') continue
+    if (input.name === 'tags') { if (input.checked) fields.tags.push(input.value); continue }
+    if (input.type === 'checkbox') { fields[input.name] = input.checked; continue }
+    if (input.type === 'radio') { if (input.checked) fields[input.name] = input.value; continue }
+    fields[input.name] = input.value
+  }
+  return fields
+}
+
+function fillFields (form, fields) {
+  for (const input of form.elements) {
+    if (!input.name || input.type === 'file') continue
+    const value = fields[input.name]
+    if (input.name === 'tags') input.checked = (value || []).includes(input.value)
+    else if (input.type === 'checkbox') input.checked = Boolean(value)
+    else if (input.type === 'radio') input.checked = value === input.value
+    else input.value = typeof value === 'string' ? value : ''
+  }
+}
+
+function problemsWith (fields, today = new Date()) {
+  const problems = []
+  if (!(fields.what || '').trim()) problems.push({ name: 'what', message: 'Write what happened, even a few words' })
+  const localToday = localDate(today)
+  if (fields.occurredDate && !/^\d{4}-\d{2}-\d{2}$/.test(fields.occurredDate)) {
+    problems.push({ name: 'occurredDate', message: 'Enter the date as day, month and year' })
+  } else if (fields.occurredDate && fields.occurredDate > localToday) {
+    problems.push({ name: 'occurredDate', message: 'The date is in the future: check it, or tick "approximate" and add a note' })
+  }
+  return problems
 }

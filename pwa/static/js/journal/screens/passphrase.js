@@ -1,7 +1,5 @@
-// The passphrase screens: setting the journal up, unlocking it, and changing the passphrase (and the keys).
-// The session does the key work; these screens check what was typed, say what went wrong, and route onwards.
+// Set-up, unlock and passphrase change: the session does the key work; these check what was typed and say why not.
 import { JournalCryptoError } from '../crypto.js'
-import { busy, clearError, clearFields, showError } from '../form.js'
 import { MIN_LENGTH, MIN_SCORE, rateStrength } from '../strength.js'
 import { COULD_NOT_UNLOCK, UnlockError } from '../vault.js'
 
@@ -14,17 +12,17 @@ export class PassphraseScreens {
     this.forms.unlock.addEventListener('submit', (event) => this.onUnlock(event))
     this.forms.passphrase.addEventListener('submit', (event) => this.onChange(event))
     this.actions = {
-      passphrase: () => { clearFields(this.forms.passphrase); clearError(this.forms.passphrase); page.show('passphrase') }
+      passphrase: () => { page.clearFields(this.forms.passphrase); page.clearError(this.forms.passphrase); page.show('passphrase') }
     }
   }
 
   checkNewPassphrase (form, passphrase, confirm) {
-    if (passphrase.length < MIN_LENGTH) return showError(form, `Use at least ${MIN_LENGTH} characters`, 'passphrase')
+    if (passphrase.length < MIN_LENGTH) return this.page.showError(form, `Use at least ${MIN_LENGTH} characters`, 'passphrase')
     const strength = rateStrength(passphrase)
     if (strength.score < MIN_SCORE) {
-      return showError(form, `That passphrase would be too easy to guess. ${strength.advice}`, 'passphrase')
+      return this.page.showError(form, `That passphrase would be too easy to guess. ${strength.advice}`, 'passphrase')
     }
-    if (passphrase !== confirm) return showError(form, 'The two passphrases are not the same', 'confirm')
+    if (passphrase !== confirm) return this.page.showError(form, 'The two passphrases are not the same', 'confirm')
     return true
   }
 
@@ -35,16 +33,16 @@ export class PassphraseScreens {
     if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
     let open
     try {
-      open = await busy(form.querySelector('[type=submit]'), 'Setting up…', () => this.session.setup(passphrase.value))
+      open = await this.page.busy(form.querySelector('[type=submit]'), 'Setting up…', () => this.session.setup(passphrase.value))
     } catch (error) {
-      return showError(form, error.message)
+      return this.page.showError(form, error.message)
     }
-    clearFields(form)
-    clearError(form)
+    this.page.clearFields(form)
+    this.page.clearError(form)
     // Ask the browser not to clear the journal when space runs low; others show what it said.
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {})
     document.dispatchEvent(new Event('opendoor:meaningful-use'))
-    if (!open) return this.page.show('unlock') // locked while the key was made: made, and still locked
+    if (!open) return this.page.show('unlock')
     await this.page.opened()
     this.page.status('Your journal is ready. Only your passphrase can open it.')
   }
@@ -54,19 +52,18 @@ export class PassphraseScreens {
     const form = this.forms.unlock
     let open
     try {
-      open = await busy(form.querySelector('[type=submit]'), 'Unlocking…', () => this.session.unlock(form.elements.passphrase.value))
+      open = await this.page.busy(form.querySelector('[type=submit]'), 'Unlocking…', () => this.session.unlock(form.elements.passphrase.value))
     } catch (error) {
       form.elements.passphrase.value = ''
       if (error instanceof UnlockError && error.message === COULD_NOT_UNLOCK) {
-        return showError(form, 'Could not unlock. Check the passphrase and try again.', 'passphrase')
+        return this.page.showError(form, 'Could not unlock. Check the passphrase and try again.', 'passphrase')
       }
-      if (error instanceof JournalCryptoError) return showError(form, 'Could not unlock: this journal\'s lock settings are not safe enough to use.')
-      return showError(form, `Could not unlock: ${error.message}`)
+      if (error instanceof JournalCryptoError) return this.page.showError(form, 'Could not unlock: this journal\'s lock settings are not safe enough to use.')
+      return this.page.showError(form, `Could not unlock: ${error.message}`)
     }
-    clearFields(form)
-    clearError(form)
-    if (!open) return // hidden or locked while the key was being derived: it stays locked
-    await this.page.opened()
+    this.page.clearFields(form)
+    this.page.clearError(form)
+    if (open) await this.page.opened()
   }
 
   async onChange (event) {
@@ -77,15 +74,15 @@ export class PassphraseScreens {
     const replacing = replaceKeys.checked
     let open
     try {
-      open = await busy(form.querySelector('[type=submit]'), replacing ? 'Replacing the keys…' : 'Changing…',
+      open = await this.page.busy(form.querySelector('[type=submit]'), replacing ? 'Replacing the keys…' : 'Changing…',
         () => this.session.changePassphrase(current.value, passphrase.value, { replaceKeys: replacing }))
     } catch (error) {
       current.value = ''
       const message = error instanceof UnlockError ? 'Could not unlock with the current passphrase. Nothing was changed.' : error.message
-      return showError(form, message, 'current')
+      return this.page.showError(form, message, 'current')
     }
-    clearFields(form)
-    clearError(form)
+    this.page.clearFields(form)
+    this.page.clearError(form)
     if (!open) return // locked while the new key was derived: changed, and still locked
     this.page.goHome()
     this.page.status(replacing ? 'Passphrase changed and every key replaced. Use the new passphrase from now on.'
