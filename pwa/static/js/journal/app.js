@@ -65,13 +65,21 @@ class JournalApp {
 
   async opened () {
     const { journal } = this.session
-    await journal.load()
+    const stillHere = this.session.notLockedSince()
+    // Locked while opening (the page hidden at once): what was read after the lock emptied the page is dropped.
+    const dropped = () => {
+      if (this.session.unlocked) return // unlocked again since: that unlock opens the journal
+      journal.unload()
+      this.clearScreen()
+    }
+    await journal.load().catch((error) => { if (stillHere()) throw error })
+    if (!stillHere()) return dropped()
     this.list.warmSearch()
     await this.entryForm.refreshDraftOffer()
+    if (!stillHere()) return dropped()
     this.goHome()
     this.session.resetIdle()
     await this.entryForm.addWaitingPhotos()
-    const stillHere = this.session.notLockedSince()
     // The whole chain is checked after the list shows; what it finds is recorded, then shown here too.
     if (await journal.checked && stillHere() && this.view === 'home') this.list.render()
   }
