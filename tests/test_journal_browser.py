@@ -611,6 +611,37 @@ def test_locking_while_unlocking_keeps_the_journal_locked(page, live_server):
     assert journal_view(page, "unlock").is_visible()
 
 
+@pytest.mark.parametrize("stored", ["index", "draft"])
+def test_locking_while_the_journal_opens_keeps_it_locked(page, live_server, stored):
+    """Hidden just after the key is derived, while the index or the draft is still being read: what is read after
+    the lock must not reach the page, and the journal must not show its home screen."""
+    set_up(page)
+    write_entry(page, what="OPEN-CANARY saved")
+    write_entry(page, save=False, what="OPEN-CANARY unsaved")
+    page.click('[data-action="close-entry"]')
+    page.click('[data-action="lock"]')
+    journal_view(page, "unlock").wait_for()
+    page.evaluate("""async (stored) => {
+      const { lockAll } = await import('/static/js/lock.js')
+      const { Store } = await import('/static/js/journal/store.js')
+      const get = Store.prototype.get
+      Store.prototype.get = async function (store, key) {
+        const value = await get.call(this, store, key)
+        if (key === stored) { Store.prototype.get = get; await lockAll('hide') }
+        return value
+      }
+    }""", stored)
+    unlock(page)
+    page.locator('[data-form="unlock"] [type=submit]:enabled').wait_for()
+    page.wait_for_timeout(1000)  # time for a wrongly opened journal to show itself
+    assert journal_view(page, "unlock").is_visible()
+    assert not journal_view(page, "home").is_visible()
+    assert "OPEN-CANARY" not in page.content()
+    unlock_to_home(page)
+    assert "OPEN-CANARY saved" in page.text_content("[data-list]")
+    assert page.locator("[data-draft-offer]").is_visible()
+
+
 @pytest.mark.parametrize("action", ["save", "delete"])
 def test_locking_while_saving_leaves_nothing_on_screen(page, live_server, action):
     """A quick-hide that lands while a revision is being written must not bring the list back afterwards."""

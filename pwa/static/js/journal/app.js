@@ -1,26 +1,17 @@
-// The journal page: set-up, unlock, entries, drafts, photos, report, export, passphrase change, and locking.
-// Locking (quick-hide, app update, idle, page hidden) first snapshots any open entry, empties every decrypted
-// thing from the page at once, drops the keys, then seals the snapshot as a draft with the key it kept.
-import { onLock } from '../lock.js'
-import { JournalCryptoError, newExportCode } from './crypto.js'
-import { discardDraft, loadDraft, saveDraft } from './drafts.js'
-import { Journal, plural } from './entries.js'
-import { makeBundle } from './export.js'
-import { clearFields, fillFields, problemsWith, readFields } from './form.js'
-import { addPhoto, forgetPhotos, readPhoto } from './photos.js'
-import { describeWhen, el, entryArticle, historyLines, listItem, renderReport, stamp, tagNames } from './report.js'
+// The journal page: makes the session (session.js: the keys and the lock) and the screens (screens/), routes
+// between the views, runs the buttons' actions, lends every screen the same forms and buttons, and empties the
+// page when the session locks.
+import { readPhoto } from './photos.js'
+import { el } from './report.js'
+import { EntryForm } from './screens/entry-form.js'
+import { EvidenceScreens } from './screens/evidence.js'
+import { DetailScreen, ListScreen } from './screens/list-and-detail.js'
+import { PassphraseScreens } from './screens/passphrase.js'
+import { Session } from './session.js'
 import { openStore } from './store.js'
-import { MIN_LENGTH, MIN_SCORE, initStrength, rateStrength } from './strength.js'
-import { COULD_NOT_UNLOCK, UnlockError, Vault } from './vault.js'
+import { initStrength } from './strength.js'
 
-const PICKER_LOCK_MS = 60000 // a camera or file picker left open this long locks the journal
-
-const DRAFT_DELAY_MS = 400
 const CONFIRM_MS = 5000
-const today = () => {
-  const now = new Date()
-  return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10)
-}
 
 export async function initJournal (root) {
   const app = new JournalApp(root, await openStore())
@@ -31,75 +22,38 @@ export async function initJournal (root) {
 class JournalApp {
   constructor (root, store) {
     this.root = root
-    this.vault = new Vault(store)
-    this.journal = new Journal(this.vault)
     this.labels = JSON.parse(root.dataset.labels)
-    this.idleMs = Math.max(1, Number(root.dataset.idleSeconds) || 180) * 1000
     this.forms = Object.fromEntries([...root.querySelectorAll('form[data-form]')].map((form) => [form.dataset.form, form]))
-    this.editing = null // { entry, photos, newPhotos } while the entry form is open
-    this.draft = null
-    this.draftQueue = Promise.resolve()
-    this.pendingPhotos = new Set()
+    this.session = new Session(store, { idleMs: Math.max(1, Number(root.dataset.idleSeconds) || 180) * 1000 })
     this.blobUrls = []
-    this.session = 0 // bumped on every lock, so late async work knows its page is gone
-    this.locking = null
-    this.currentId = null
-    this.picking = false
-    this.saving = false
+    this.list = new ListScreen(this, this.session)
+    this.entryForm = new EntryForm(this, this.session)
+    this.detail = new DetailScreen(this, this.session)
+    this.screens = [new PassphraseScreens(this, this.session), this.list, this.entryForm, this.detail, new EvidenceScreens(this, this.session)]
+    this.actions = Object.assign({ lock: () => this.session.lock('button'), back: () => this.goHome() },
+      ...this.screens.map((screen) => screen.actions))
   }
 
   $ (selector) { return this.root.querySelector(selector) }
 
   async start () {
-    const { setup, unlock, entry, passphrase } = this.forms
-    setup.addEventListener('submit', (event) => this.onSetup(event))
-    unlock.addEventListener('submit', (event) => this.onUnlock(event))
-    entry.addEventListener('submit', (event) => this.onSaveEntry(event))
-    entry.addEventListener('input', () => this.scheduleDraft())
-    entry.addEventListener('change', (event) => { if (event.target.type !== 'file') this.scheduleDraft() })
-    passphrase.addEventListener('submit', (event) => this.onChangePassphrase(event))
-    this.root.querySelectorAll('[data-photo-input]').forEach((input) => input.addEventListener('change', (event) => this.onPhotos(event)))
-    this.$('[data-search]').addEventListener('input', () => this.renderList())
-    this.$('[data-list]').addEventListener('click', (event) => {
-      const item = event.target.closest('[data-id]')
-      if (item) this.openDetail(item.dataset.id)
-    })
-    this.$('[data-photos]').addEventListener('click', (event) => {
-      const remove = event.target.closest('[data-remove-photo]')
-      if (remove) this.removePhoto(remove.dataset.removePhoto)
-    })
     this.root.addEventListener('click', (event) => {
       const button = event.target.closest('[data-action]')
       if (button) this.onAction(button.dataset.action, button)
     })
     initStrength(this.root)
-
-    // Leaving a field (to tap a link, say) saves the draft at once rather than after the typing pause.
-    entry.addEventListener('focusout', () => this.saveDraftNow().catch(() => {}))
-    // A camera or file picker hides the page on phones: that must not lock away the entry being written at
-    // once, but a picker left open is a journal left open, so it locks after a minute (quick-hide covers it).
-    this.root.querySelectorAll('[data-photo-input]').forEach((input) => {
-      input.addEventListener('click', () => this.picker(true))
-      input.addEventListener('cancel', () => this.picker(false))
-    })
-
-    onLock((reason) => this.lock(reason))
-    // Locking on purpose in one tab (quick-hide, the Lock button, an update) locks every other tab too; a tab
-    // merely going idle or out of sight does not lock the one the person has just switched to.
-    if (window.BroadcastChannel) {
-      this.channel = new BroadcastChannel('od-journal')
-      this.channel.onmessage = (event) => { if (event.data === 'lock') this.lock('other-tab', { quiet: true }) }
-    }
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') this.picker(false)
-      else if (!this.picking) this.lock('hidden')
-    })
-    window.addEventListener('pagehide', () => this.lock('hidden'))
-    for (const type of ['pointerdown', 'keydown', 'input', 'scroll', 'touchstart']) {
-      document.addEventListener(type, () => this.resetIdle(), { capture: true, passive: true })
-    }
-    this.show(await this.vault.exists() ? 'unlock' : 'setup')
+    this.session.onLocked((reason, wasOpen) => this.onLocked(reason, wasOpen))
+    this.session.watch()
+    this.show(await this.session.vault.exists() ? 'unlock' : 'setup')
   }
+
+  onAction (action, button) {
+    if (action !== 'lock' && !this.session.unlocked) return
+    const run = this.actions[action]
+    if (run) Promise.resolve(run(button)).catch((error) => this.status(`Something went wrong: ${error.message}`))
+  }
+
+  // Views and routes --------------------------------------------------------------------------------------
 
   show (view) {
     for (const section of this.root.querySelectorAll('[data-view]')) section.hidden = section.dataset.view !== view
@@ -108,6 +62,49 @@ class JournalApp {
   }
 
   status (message) { this.$('[data-status]').textContent = message }
+
+  async opened () {
+    const { journal } = this.session
+    const stillHere = this.session.notLockedSince()
+    // Locked while opening (the page hidden at once): what was read after the lock emptied the page is dropped.
+    const dropped = () => {
+      if (this.session.unlocked) return // unlocked again since: that unlock opens the journal
+      journal.unload()
+      this.clearScreen()
+    }
+    await journal.load().catch((error) => { if (stillHere()) throw error })
+    if (!stillHere()) return dropped()
+    this.list.warmSearch()
+    await this.entryForm.refreshDraftOffer()
+    if (!stillHere()) return dropped()
+    this.goHome()
+    this.session.resetIdle()
+    await this.entryForm.addWaitingPhotos()
+    // The whole chain is checked after the list shows; what it finds is recorded, then shown here too.
+    if (await journal.checked && stillHere() && this.view === 'home') this.list.render()
+  }
+
+  goHome () {
+    this.detail.leave()
+    this.show('home')
+    this.list.render()
+  }
+
+  openDetail (id) { this.detail.open(id) }
+
+  editEntry (entry) { this.entryForm.edit(entry) }
+
+  // Forms and buttons -------------------------------------------------------------------------------------
+
+  // Empties every field, including any the browser would restore from its form cache; boxes go back to how
+  // the page was written (ticked only where the template ticks them).
+  clearFields (form) {
+    form.reset()
+    for (const input of form.elements) {
+      if (input.type === 'checkbox' || input.type === 'radio') input.checked = input.defaultChecked
+      else if (input.type !== 'submit' && input.type !== 'button' && 'value' in input) input.value = ''
+    }
+  }
 
   showError (form, message, fieldName) {
     form.querySelector('[data-error]').textContent = message
@@ -140,523 +137,44 @@ class JournalApp {
     return false
   }
 
-  onAction (action, button) {
-    if (action !== 'lock' && !this.vault.unlocked) return
-    const actions = {
-      lock: () => this.lock('button'),
-      new: () => this.draft ? this.continueDraft() : this.openEntryForm({ fields: { occurredDate: today() } }),
-      'continue-draft': () => this.continueDraft(),
-      'discard-draft': () => this.confirmed(button) && this.discardSavedDraft(),
-      'close-entry': () => this.closeEntry(),
-      'discard-entry': () => this.confirmed(button) && this.discardEntry(),
-      edit: () => this.editCurrent(),
-      history: () => this.showHistory(),
-      delete: () => this.confirmed(button) && this.deleteCurrent(),
-      back: () => this.goHome(),
-      report: () => this.openReport(),
-      'print-warning': () => { this.$('[data-print-warning]').hidden = false },
-      'print-cancel': () => { this.$('[data-print-warning]').hidden = true },
-      print: () => this.print(),
-      export: () => { this.$('[data-export]').replaceChildren(); this.show('export') },
-      'make-export': () => this.busy(button, 'Making the file…', () => this.makeExport()),
-      check: () => this.runCheck(),
-      passphrase: () => { clearFields(this.forms.passphrase); this.clearError(this.forms.passphrase); this.show('passphrase') }
-    }
-    const run = actions[action]
-    if (run) Promise.resolve(run()).catch((error) => this.status(`Something went wrong: ${error.message}`))
-  }
+  // Decrypted things and locking --------------------------------------------------------------------------
 
-  // Set-up, unlock, passphrase change ------------------------------------------------------------------
-
-  checkNewPassphrase (form, passphrase, confirm) {
-    if (passphrase.length < MIN_LENGTH) return this.showError(form, `Use at least ${MIN_LENGTH} characters`, 'passphrase')
-    const strength = rateStrength(passphrase)
-    if (strength.score < MIN_SCORE) {
-      return this.showError(form, `That passphrase would be too easy to guess. ${strength.advice}`, 'passphrase')
-    }
-    if (passphrase !== confirm) return this.showError(form, 'The two passphrases are not the same', 'confirm')
-    return true
-  }
-
-  async onSetup (event) {
-    event.preventDefault()
-    const form = this.forms.setup
-    const { passphrase, confirm } = form.elements
-    if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
-    const session = this.session
-    try {
-      await this.busy(form.querySelector('[type=submit]'), 'Setting up…', () => this.vault.setup(passphrase.value))
-    } catch (error) {
-      return this.showError(form, error.message)
-    }
-    clearFields(form)
-    this.clearError(form)
-    // Ask the browser not to clear the journal when space runs low; others show what it said.
-    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {})
-    document.dispatchEvent(new Event('opendoor:meaningful-use'))
-    if (session !== this.session) {
-      this.vault.lock()
-      return this.show('unlock')
-    }
-    await this.opened()
-    this.status('Your journal is ready. Only your passphrase can open it.')
-  }
-
-  async onUnlock (event) {
-    event.preventDefault()
-    const form = this.forms.unlock
-    const session = this.session
-    try {
-      await this.busy(form.querySelector('[type=submit]'), 'Unlocking…', () => this.vault.unlock(form.elements.passphrase.value))
-    } catch (error) {
-      form.elements.passphrase.value = ''
-      if (error instanceof UnlockError && error.message === COULD_NOT_UNLOCK) {
-        return this.showError(form, 'Could not unlock. Check the passphrase and try again.', 'passphrase')
-      }
-      if (error instanceof JournalCryptoError) return this.showError(form, 'Could not unlock: this journal\'s lock settings are not safe enough to use.')
-      return this.showError(form, `Could not unlock: ${error.message}`)
-    }
-    clearFields(form)
-    this.clearError(form)
-    // Hidden or locked while the key was being derived: stay locked.
-    if (session !== this.session) return this.vault.lock()
-    await this.opened()
-  }
-
-  async onChangePassphrase (event) {
-    event.preventDefault()
-    const form = this.forms.passphrase
-    const { current, passphrase, confirm, replaceKeys } = form.elements
-    if (this.checkNewPassphrase(form, passphrase.value, confirm.value) !== true) return
-    const session = this.session
-    const replacing = replaceKeys.checked
-    try {
-      await this.busy(form.querySelector('[type=submit]'), replacing ? 'Replacing the keys…' : 'Changing…',
-        () => this.vault.changePassphrase(current.value, passphrase.value, { replaceKeys: replacing }))
-    } catch (error) {
-      current.value = ''
-      const message = error instanceof UnlockError ? 'Could not unlock with the current passphrase. Nothing was changed.' : error.message
-      return this.showError(form, message, 'current')
-    }
-    clearFields(form)
-    this.clearError(form)
-    if (session !== this.session) return // locked while the new key was derived: changed, and still locked
-    this.goHome()
-    this.status(replacing ? 'Passphrase changed and every key replaced. Use the new passphrase from now on.'
-      : 'Passphrase changed. Use the new one from now on.')
-  }
-
-  describeForSearch = (entry) => `${describeWhen(entry.fields)} ${tagNames(entry.fields, this.labels).join(' ')}`
-
-  async opened () {
-    await this.journal.load()
-    this.journal.warmSearch(this.describeForSearch)
-    await this.refreshDraftOffer()
-    this.goHome()
-    this.resetIdle()
-    await this.addWaitingPhotos()
-    const session = this.session
-    // The whole chain is checked after the list shows; what it finds is recorded, then shown here too.
-    if (await this.journal.checked && session === this.session && this.view === 'home') this.renderList()
-  }
-
-  // Home: list, search, draft offer -----------------------------------------------------------------------
-
-  goHome () {
-    this.currentId = null
-    this.show('home')
-    this.renderList()
-  }
-
-  renderList () {
-    if (!this.journal.index) return
-    const query = this.$('[data-search]').value
-    const entries = this.journal.search(query, this.describeForSearch)
-    const items = document.createDocumentFragment()
-    for (const entry of entries) items.append(listItem(entry, this.labels))
-    this.$('[data-list]').replaceChildren(items)
-    const total = Object.keys(this.journal.index.entries).length
-    const plural = (n) => `${n} ${n === 1 ? 'entry' : 'entries'}`
-    this.$('[data-count]').textContent = total === 0 ? 'No entries yet.'
-      : query.trim() ? `${entries.length} of ${plural(total)} match.` : `${plural(total)}, most recent first.`
-    if (this.journal.index.damaged.length) {
-      this.status(`${plural(this.journal.index.damaged.length, 'saved change')} could not be read. Use "Check nothing has been changed" for details.`)
-    }
-    this.renderNotices()
-  }
-
-  renderNotices () {
-    const { notices } = this.journal.index
-    this.$('[data-notices]').hidden = notices.length === 0
-    this.$('[data-notice-list]').replaceChildren(...notices.map((notice) => el('li', {}, `${stamp(notice.recordedAt)}: ${notice.summary}`)))
-  }
-
-  async refreshDraftOffer () {
-    this.draft = await loadDraft(this.vault)
-    this.$('[data-draft-offer]').hidden = !this.draft
-    this.$('[data-draft-time]').textContent = this.draft ? stamp(this.draft.savedAt) : ''
-  }
-
-  continueDraft () {
-    if (this.draft) this.openEntryForm(this.draft)
-  }
-
-  async discardSavedDraft () {
-    if (!this.draft) return
-    await this.forgetUnsavedPhotos(this.draft.newPhotos || [], [])
-    await discardDraft(this.vault)
-    await this.refreshDraftOffer()
-    this.status('The unsaved entry was thrown away.')
-  }
-
-  // Photos added in a draft that never made it into a saved revision. A photo any revision refers to is never
-  // deleted, whatever a draft says (a draft written while a save landed may list photos the save now uses).
-  forgetUnsavedPhotos (newPhotos, kept) {
-    const keep = this.journal.referencedPhotos()
-    for (const photo of kept) keep.add(photo.id)
-    return forgetPhotos(this.vault, newPhotos.filter((id) => !keep.has(id)))
-  }
-
-  // The entry form and drafts -----------------------------------------------------------------------------
-
-  openEntryForm ({ entry = null, fields = {}, photos = [], newPhotos = [] }) {
-    const form = this.forms.entry
-    clearFields(form)
-    fillFields(form, fields)
-    this.clearError(form)
-    this.editing = { entry, photos: [...photos], newPhotos: [...newPhotos] }
-    this.$('[data-entry-title]').textContent = entry ? 'Edit entry' : 'New entry'
-    this.$('[data-draft-state]').textContent = ''
-    this.renderPhotos()
-    this.show('entry')
-    form.querySelector('h2').scrollIntoView({ block: 'start' })
-  }
-
-  snapshot () {
-    return { entry: this.editing.entry, fields: readFields(this.forms.entry), photos: [...this.editing.photos], newPhotos: [...this.editing.newPhotos] }
-  }
-
-  scheduleDraft () {
-    if (!this.editing) return
-    clearTimeout(this.draftTimer)
-    this.draftTimer = setTimeout(() => this.saveDraftNow().catch(() => {}), DRAFT_DELAY_MS)
-  }
-
-  // Draft writes go one after another, so an older snapshot can never land after a newer one.
-  queueDraft (draft, key) {
-    const write = this.draftQueue.catch(() => {}).then(() => saveDraft(this.vault, draft, key))
-    this.draftQueue = write.catch(() => {})
-    return write
-  }
-
-  async saveDraftNow () {
-    clearTimeout(this.draftTimer)
-    // While an entry is being saved, the save itself clears the draft: a late write must not bring it back.
-    if (!this.editing || !this.vault.unlocked || this.saving) return
-    const session = this.session
-    const draft = this.snapshot()
-    await this.queueDraft(draft, this.vault.key)
-    if (session !== this.session) return
-    this.draft = draft
-    this.$('[data-draft-state]').textContent = `Draft saved on this phone, encrypted (${stamp(new Date().toISOString())}).`
-  }
-
-  async onSaveEntry (event) {
-    event.preventDefault()
-    const form = this.forms.entry
-    if (!this.editing) return
-    const fields = readFields(form)
-    const problems = problemsWith(fields)
-    if (problems.length) return this.showError(form, problems.map((p) => p.message).join('. '), problems[0].name)
-    if (this.saving) return
-    await Promise.allSettled([...this.pendingPhotos])
-    clearTimeout(this.draftTimer)
-    if (!this.editing || !this.vault.unlocked) return // locked meanwhile: the entry is safe in the draft
-    // The draft holds exactly what is being saved until the save's own transaction removes it: a failed save
-    // loses nothing, and a lock while it lands need not write a draft that would outlive it.
-    await this.queueDraft(this.snapshot(), this.vault.key).catch(() => {})
-    if (!this.editing) return
-    const { entry, photos, newPhotos } = this.editing
-    const session = this.session
-    this.saving = true
-    try {
-      await this.busy(form.querySelector('[type=submit]'), 'Saving…', () => this.journal.save(entry, fields, photos))
-    } catch (error) {
-      return this.showError(form, `Not saved: ${error.message}. Your draft is kept.`)
-    } finally {
-      this.saving = false
-    }
-    if (session !== this.session) return // locked while saving: saved, and the screen stays locked
-    this.editing = null
-    this.draft = null
-    await this.forgetUnsavedPhotos(newPhotos, photos).catch(() => {})
-    clearFields(form)
-    this.$('[data-photos]').replaceChildren()
-    this.$('[data-draft-offer]').hidden = true
-    this.goHome()
-    this.status(entry ? 'Changes saved.' : 'Entry saved.')
-  }
-
-  async closeEntry () {
-    await this.saveDraftNow()
-    this.editing = null
-    clearFields(this.forms.entry)
-    this.$('[data-photos]').replaceChildren()
-    await this.refreshDraftOffer()
-    this.goHome()
-  }
-
-  async discardEntry () {
-    const { newPhotos } = this.editing
-    clearTimeout(this.draftTimer)
-    await this.draftQueue
-    this.editing = null
-    clearFields(this.forms.entry)
-    this.$('[data-photos]').replaceChildren()
-    await this.forgetUnsavedPhotos(newPhotos, [])
-    await discardDraft(this.vault)
-    await this.refreshDraftOffer()
-    this.goHome()
-  }
-
-  picker (open) {
-    this.picking = open
-    clearTimeout(this.pickerTimer)
-    if (open) this.pickerTimer = setTimeout(() => this.lock('picker'), PICKER_LOCK_MS)
-  }
-
-  async onPhotos (event) {
-    const input = event.target
-    const files = [...input.files]
-    this.picker(false)
-    input.value = '' // the page keeps no reference to the original file
-    if (!this.vault.unlocked) return this.keepWaiting(files)
-    await this.addPhotos(files)
-  }
-
-  // Photos chosen after the journal locked (a picker left open) wait in memory, never on disk, until it is
-  // unlocked; then they go into the unsaved entry the lock kept.
-  keepWaiting (files) {
-    this.waitingPhotos = [...(this.waitingPhotos || []), ...files]
-    this.status(`${plural(this.waitingPhotos.length, 'photo')} you chose ${this.waitingPhotos.length === 1 ? 'is' : 'are'} waiting: unlock to add ${this.waitingPhotos.length === 1 ? 'it' : 'them'} to your unsaved entry.`)
-  }
-
-  async addWaitingPhotos () {
-    const files = this.waitingPhotos || []
-    this.waitingPhotos = []
-    if (files.length === 0) return
-    if (!this.editing) this.openEntryForm(this.draft || { fields: { occurredDate: today() } })
-    await this.addPhotos(files)
-  }
-
-  async addPhotos (files) {
-    for (const file of files) {
-      if (!this.editing) return
-      const task = addPhoto(this.vault, file)
-      this.pendingPhotos.add(task)
-      try {
-        const ref = await task
-        if (!this.editing) continue // locked meanwhile: the lock handler put it in the draft
-        this.editing.photos.push(ref)
-        this.editing.newPhotos.push(ref.id)
-        this.renderPhotos()
-        await this.saveDraftNow()
-      } catch (error) {
-        this.showError(this.forms.entry, `That photo was not added: ${error.message}`)
-      } finally {
-        this.pendingPhotos.delete(task)
-      }
-    }
-  }
-
-  removePhoto (id) {
-    if (!this.editing) return
-    this.editing.photos = this.editing.photos.filter((photo) => photo.id !== id)
-    this.renderPhotos()
-    this.saveDraftNow().catch(() => {})
-  }
-
-  renderPhotos () {
-    const list = this.$('[data-photos]')
-    list.replaceChildren(...this.editing.photos.map((photo) => {
-      const item = el('li', { 'data-photo-id': photo.id },
-        el('span', {}, `${photo.name} (SHA-256 ${photo.sha256.slice(0, 12)}…)`),
-        el('button', { type: 'button', className: 'button button--secondary', 'data-remove-photo': photo.id }, 'Remove'))
-      this.showPhoto(item, photo)
-      return item
-    }))
+  objectUrl (blob) {
+    const url = URL.createObjectURL(blob)
+    this.blobUrls.push(url)
+    return url
   }
 
   // Decrypts a photo into a blob: URL for an <img>; URLs are revoked on lock.
   async showPhoto (container, photo) {
-    const session = this.session
+    const stillHere = this.session.notLockedSince()
     try {
-      const blob = await readPhoto(this.vault, photo)
-      if (session !== this.session) return
-      const url = URL.createObjectURL(blob)
-      this.blobUrls.push(url)
-      container.prepend(el('img', { src: url, alt: `Photo ${photo.name}`, className: 'journal-photo' }))
+      const blob = await readPhoto(this.session.vault, photo)
+      if (!stillHere()) return
+      container.prepend(el('img', { src: this.objectUrl(blob), alt: `Photo ${photo.name}`, className: 'journal-photo' }))
     } catch {
-      if (session === this.session) container.append(el('span', { className: 'journal-error' }, ' This photo could not be opened.'))
+      if (stillHere()) container.append(el('span', { className: 'journal-error' }, ' This photo could not be opened.'))
     }
   }
 
-  // One entry: details, history, edit, delete ---------------------------------------------------------------
-
-  openDetail (id) {
-    const entry = this.journal.get(id)
-    if (!entry) return
-    this.currentId = id
-    const article = entryArticle(entry, this.labels)
-    this.$('[data-detail]').replaceChildren(article)
-    this.$('[data-history]').replaceChildren()
-    this.$('[data-delete-reason]').value = ''
-    article.querySelectorAll('[data-photo-id]').forEach((figure) => {
-      this.showPhoto(figure, entry.photos.find((photo) => photo.id === figure.dataset.photoId))
-    })
-    this.show('detail')
-    window.scrollTo(0, 0)
-  }
-
-  async editCurrent () {
-    const entry = this.journal.get(this.currentId)
-    if (!entry) return
-    if (this.draft) {
-      this.goHome()
-      return this.status('Finish or throw away your unsaved entry first.')
-    }
-    this.openEntryForm({ entry: entry.id, fields: entry.fields, photos: entry.photos })
-  }
-
-  async showHistory () {
-    const session = this.session
-    const revisions = await this.journal.history(this.currentId)
-    if (session !== this.session) return
-    this.$('[data-history]').replaceChildren(...historyLines(revisions, this.labels).map((line) => el('li', {}, line)))
-  }
-
-  async deleteCurrent () {
-    const session = this.session
-    await this.journal.remove(this.currentId, this.$('[data-delete-reason]').value.trim())
-    if (session !== this.session) return
-    this.root.querySelector('details.journal-delete').open = false
-    this.goHome()
-    this.status('Entry deleted. A sealed note that it existed stays in the history.')
-  }
-
-  // Report, export, check ---------------------------------------------------------------------------------
-
-  openReport () {
-    const container = this.$('[data-report]')
-    renderReport(container, this.journal.list(), this.labels, this.journal.index.deleted)
-    const photos = new Map(this.journal.list().flatMap((entry) => entry.photos.map((photo) => [photo.id, photo])))
-    container.querySelectorAll('[data-photo-id]').forEach((figure) => this.showPhoto(figure, photos.get(figure.dataset.photoId)))
-    this.show('report')
-  }
-
-  async makeExport () {
-    const session = this.session
-    const code = newExportCode()
-    const result = await makeBundle(this.vault, this.journal, code)
-    if (session !== this.session) return
-    const url = URL.createObjectURL(new Blob([result.json], { type: 'application/json' }))
-    this.blobUrls.push(url)
-    const parts = [
-      el('p', {}, 'Your one-time export code:'),
-      el('p', { className: 'journal-code', 'data-export-code': '' }, code),
-      el('p', {}, 'Write it down and keep it apart from the file: anyone with both can read your journal. It is not stored anywhere and cannot be shown again.'),
-      el('a', { className: 'button', href: url, download: `export-${today()}.json`, 'data-export-link': '' }, 'Download the export file'),
-      el('p', { className: 'journal-hint' }, `${plural(result.revisions, 'saved change')} and ${plural(result.photos, 'photo')}.`)
-    ]
-    if (result.problems.length) {
-      parts.push(el('p', { className: 'journal-error' }, `Warning: ${plural(result.problems.length, 'problem')} found on this phone; the verifier will list them too.`))
-    }
-    this.$('[data-export]').replaceChildren(...parts)
-  }
-
-  // Only after the warning was read: css/journal.css prints nothing of the journal without this class.
-  print () {
-    this.$('[data-print-warning]').hidden = true
-    document.documentElement.classList.add('journal-print-ok')
-    window.addEventListener('afterprint', () => document.documentElement.classList.remove('journal-print-ok'), { once: true })
-    window.print()
-  }
-
-  async runCheck () {
-    const box = this.$('[data-check]')
-    box.replaceChildren(el('p', {}, 'Checking…'))
-    this.show('check')
-    const session = this.session
-    const result = await this.journal.verify()
-    if (session !== this.session) return
-    if (result.problems.length === 0) {
-      box.replaceChildren(el('p', { 'data-check-result': 'ok' },
-        `All ${plural(result.count, 'saved change')} and ${plural(result.photos, 'photo')} check out: nothing has been altered.`))
-    } else {
-      box.replaceChildren(el('p', { className: 'journal-error', 'data-check-result': 'problems' }, `${plural(result.problems.length, 'problem')} found:`),
-        el('ul', {}, ...result.problems.map((problem) => el('li', {}, problem))))
-    }
-  }
-
-  // Locking -----------------------------------------------------------------------------------------------
-
-  resetIdle () {
-    clearTimeout(this.idleTimer)
-    if (this.vault.unlocked) this.idleTimer = setTimeout(() => this.lock('idle'), this.idleMs)
-  }
-
+  // Every [data-secret] element and form is emptied here; each screen clears the rest of what it showed.
   clearScreen () {
     for (const node of this.root.querySelectorAll('[data-secret]')) node.replaceChildren()
     for (const form of Object.values(this.forms)) {
-      clearFields(form)
+      this.clearFields(form)
       this.clearError(form)
     }
-    this.$('[data-search]').value = ''
-    this.$('[data-delete-reason]').value = ''
-    this.$('[data-draft-offer]').hidden = true
-    this.$('[data-print-warning]').hidden = true
-    this.$('[data-notices]').hidden = true
-    document.documentElement.classList.remove('journal-print-ok')
-    this.root.querySelector('details.journal-delete').open = false
+    for (const screen of this.screens) screen.forget?.()
     this.blobUrls.forEach((url) => URL.revokeObjectURL(url))
     this.blobUrls = []
     this.status('')
   }
 
-  lock (reason, { quiet = false } = {}) {
-    if (!quiet && this.channel && !['idle', 'hidden', 'pagehide'].includes(reason)) this.channel.postMessage('lock')
-    if (this.locking) return this.locking
-    if (!this.vault.unlocked) {
-      this.session += 1 // an unlock still deriving its key must not open the journal afterwards
-      this.clearScreen()
-      return Promise.resolve()
-    }
-    const key = this.vault.key
-    // While a save is landing, the draft it is replacing is already stored: writing another could outlive the save.
-    const draft = this.editing && !this.saving ? this.snapshot() : null
-    const pending = [...this.pendingPhotos]
-    this.session += 1
-    clearTimeout(this.draftTimer)
-    clearTimeout(this.idleTimer)
-    this.editing = null
-    this.draft = null
-    this.currentId = null
+  onLocked (reason, wasOpen) {
     this.clearScreen()
-    this.vault.lock()
-    this.journal.unload()
+    if (!wasOpen) return
     this.show('unlock')
     if (reason === 'idle') this.status('Locked after a few minutes without use.')
     if (reason === 'picker') this.status('Locked because the camera or photo picker stayed open. Your entry is kept.')
-    this.locking = (async () => {
-      if (!draft) return
-      for (const result of await Promise.allSettled(pending)) {
-        if (result.status === 'fulfilled' && !draft.photos.some((photo) => photo.id === result.value.id)) {
-          draft.photos.push(result.value)
-          draft.newPhotos.push(result.value.id)
-        }
-      }
-      await this.queueDraft(draft, key)
-    })().catch(() => {}).finally(() => { this.locking = null })
-    return this.locking
   }
 }

@@ -28,6 +28,11 @@ export function stamp (isoDateTime) {
   return Number.isNaN(date.getTime()) ? isoDateTime : STAMP.format(date)
 }
 
+// The phone's own date (not UTC's), as a date field holds it.
+export function localDate (date = new Date()) {
+  return new Date(date.getTime() - date.getTimezoneOffset() * 60000).toISOString().slice(0, 10)
+}
+
 export function describeWhen (fields) {
   const parts = []
   parts.push(fields.occurredDate ? longDate(fields.occurredDate) : 'Date not given')

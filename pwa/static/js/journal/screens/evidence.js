@@ -1,0 +1,79 @@
+// For others: the printable report (after a warning), the export with its one-time code, and the check.
+import { newExportCode } from '../crypto.js'
+import { plural } from '../entries.js'
+import { makeBundle } from '../export.js'
+import { el, localDate, renderReport } from '../report.js'
+
+export class EvidenceScreens {
+  constructor (page, session) {
+    this.page = page
+    this.session = session
+    this.warning = page.$('[data-print-warning]')
+    this.actions = {
+      report: () => this.openReport(),
+      'print-warning': () => { this.warning.hidden = false },
+      'print-cancel': () => { this.warning.hidden = true },
+      print: () => this.print(),
+      export: () => { page.$('[data-export]').replaceChildren(); page.show('export') },
+      'make-export': (button) => this.page.busy(button, 'Making the file…', () => this.makeExport()),
+      check: () => this.runCheck()
+    }
+  }
+
+  openReport () {
+    const { journal } = this.session
+    const container = this.page.$('[data-report]')
+    renderReport(container, journal.list(), this.page.labels, journal.index.deleted)
+    const photos = new Map(journal.list().flatMap((entry) => entry.photos.map((photo) => [photo.id, photo])))
+    container.querySelectorAll('[data-photo-id]').forEach((figure) => this.page.showPhoto(figure, photos.get(figure.dataset.photoId)))
+    this.page.show('report')
+  }
+
+  async makeExport () {
+    const stillHere = this.session.notLockedSince()
+    const code = newExportCode()
+    const result = await makeBundle(this.session.vault, this.session.journal, code)
+    if (!stillHere()) return
+    const url = this.page.objectUrl(new Blob([result.json], { type: 'application/json' }))
+    const parts = [
+      el('p', {}, 'Your one-time export code:'),
+      el('p', { className: 'journal-code', 'data-export-code': '' }, code),
+      el('p', {}, 'Write it down and keep it apart from the file: anyone with both can read your journal. It is not stored anywhere and cannot be shown again.'),
+      el('a', { className: 'button', href: url, download: `export-${localDate()}.json`, 'data-export-link': '' }, 'Download the export file'),
+      el('p', { className: 'journal-hint' }, `${plural(result.revisions, 'saved change')} and ${plural(result.photos, 'photo')}.`)
+    ]
+    if (result.problems.length) {
+      parts.push(el('p', { className: 'journal-error' }, `Warning: ${plural(result.problems.length, 'problem')} found on this phone; the verifier will list them too.`))
+    }
+    this.page.$('[data-export]').replaceChildren(...parts)
+  }
+
+  // Only after the warning was read: css/journal.css prints nothing of the journal without this class.
+  print () {
+    this.warning.hidden = true
+    document.documentElement.classList.add('journal-print-ok')
+    window.addEventListener('afterprint', () => document.documentElement.classList.remove('journal-print-ok'), { once: true })
+    window.print()
+  }
+
+  async runCheck () {
+    const box = this.page.$('[data-check]')
+    box.replaceChildren(el('p', {}, 'Checking…'))
+    this.page.show('check')
+    const stillHere = this.session.notLockedSince()
+    const result = await this.session.journal.verify()
+    if (!stillHere()) return
+    if (result.problems.length === 0) {
+      box.replaceChildren(el('p', { 'data-check-result': 'ok' },
+        `All ${plural(result.count, 'saved change')} and ${plural(result.photos, 'photo')} check out: nothing has been altered.`))
+    } else {
+      box.replaceChildren(el('p', { className: 'journal-error', 'data-check-result': 'problems' }, `${plural(result.problems.length, 'problem')} found:`),
+        el('ul', {}, ...result.problems.map((problem) => el('li', {}, problem))))
+    }
+  }
+
+  forget () {
+    this.warning.hidden = true
+    document.documentElement.classList.remove('journal-print-ok')
+  }
+}

@@ -1,0 +1,106 @@
+// The session alone holds the keys (through the vault) and locks. Locking (quick-hide, app update, idle, page
+// hidden, another tab) first snapshots any open entry, drops the keys, has every decrypted thing emptied from the
+// page at once, then seals the snapshot as a draft with the key it kept.
+import { onLock } from '../lock.js'
+import { Journal } from './entries.js'
+import { Vault } from './vault.js'
+
+const PICKER_LOCK_MS = 60000 // a camera or file picker left open this long locks the journal
+const ACTIVITY = ['pointerdown', 'keydown', 'input', 'scroll', 'touchstart']
+
+export class Session {
+  constructor (store, { idleMs }) {
+    this.vault = new Vault(store)
+    this.journal = new Journal(this.vault)
+    this.idleMs = idleMs
+    this.generation = 0 // bumped on every lock, so late async work knows its page is gone
+    this.locking = null
+    this.keepers = [] // asked as a lock begins for work to finish with the key (a draft to seal)
+    this.listeners = [] // told once the keys are gone, to empty the page
+  }
+
+  get unlocked () { return this.vault.unlocked }
+
+  // For work that awaits: says afterwards whether the journal was locked meanwhile.
+  notLockedSince () {
+    const generation = this.generation
+    return () => generation === this.generation
+  }
+
+  // Each says whether the journal is open after it: hidden or locked while the key was derived, it stays locked.
+  async setup (passphrase) {
+    const stillHere = this.notLockedSince()
+    await this.vault.setup(passphrase)
+    return this.keepOpenIf(stillHere())
+  }
+
+  async unlock (passphrase) {
+    const stillHere = this.notLockedSince()
+    await this.vault.unlock(passphrase)
+    return this.keepOpenIf(stillHere())
+  }
+
+  async changePassphrase (current, next, options) {
+    const stillHere = this.notLockedSince()
+    await this.vault.changePassphrase(current, next, options)
+    return stillHere()
+  }
+
+  keepOpenIf (open) {
+    if (!open) this.vault.lock()
+    return open
+  }
+
+  beforeLock (keeper) { this.keepers.push(keeper) }
+  onLocked (listener) { this.listeners.push(listener) }
+
+  watch () {
+    onLock((reason) => this.lock(reason))
+    // Locking on purpose in one tab (quick-hide, the Lock button, an update) locks every other tab too; a tab
+    // merely going idle or out of sight does not lock the one the person has just switched to.
+    if (window.BroadcastChannel) {
+      this.channel = new BroadcastChannel('od-journal')
+      this.channel.onmessage = (event) => { if (event.data === 'lock') this.lock('other-tab', { quiet: true }) }
+    }
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.picker(false)
+      else if (!this.picking) this.lock('hidden')
+    })
+    window.addEventListener('pagehide', () => this.lock('hidden'))
+    for (const type of ACTIVITY) {
+      document.addEventListener(type, () => this.resetIdle(), { capture: true, passive: true })
+    }
+  }
+
+  resetIdle () {
+    clearTimeout(this.idleTimer)
+    if (this.unlocked) this.idleTimer = setTimeout(() => this.lock('idle'), this.idleMs)
+  }
+
+  // A camera or file picker hides the page on phones: that must not lock away the entry being written at
+  // once, but a picker left open is a journal left open, so it locks after a minute (quick-hide covers it).
+  picker (open) {
+    this.picking = open
+    clearTimeout(this.pickerTimer)
+    if (open) this.pickerTimer = setTimeout(() => this.lock('picker'), PICKER_LOCK_MS)
+  }
+
+  lock (reason, { quiet = false } = {}) {
+    if (!quiet && this.channel && !['idle', 'hidden', 'pagehide'].includes(reason)) this.channel.postMessage('lock')
+    if (this.locking) return this.locking
+    if (!this.unlocked) {
+      this.generation += 1 // an unlock still deriving its key must not open the journal afterwards
+      this.listeners.forEach((listener) => listener(reason, false))
+      return Promise.resolve()
+    }
+    const key = this.vault.key
+    const keeping = this.keepers.map((keeper) => keeper()).filter(Boolean)
+    this.generation += 1
+    clearTimeout(this.idleTimer)
+    this.vault.lock()
+    this.journal.unload()
+    this.listeners.forEach((listener) => listener(reason, true))
+    this.locking = Promise.all(keeping.map((finish) => finish(key))).catch(() => {}).finally(() => { this.locking = null })
+    return this.locking
+  }
+}
