@@ -238,6 +238,15 @@ def test_an_unsatisfiable_range_of_a_static_file_is_an_error_that_is_never_store
         assert response.status_code == 416 and response.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.parametrize("url", ["/static/css/app.css", "/static/js/main.js", "/static/icons/plain/favicon-48.png"])
+def test_static_files_carry_only_the_headers_they_need_and_still_answer_304(client, url):
+    response = client.get(url)
+    assert response.status_code == 200 and response.headers["ETag"]
+    for name in ("Content-Disposition", "Last-Modified", "Accept-Ranges"):
+        assert name not in response.headers, name
+    assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+
+
 def test_text_is_gzipped_for_browsers_that_accept_it(app, client):
     import gzip
 
