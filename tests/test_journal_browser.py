@@ -845,3 +845,21 @@ def test_printing_the_report_warns_first_and_prints_nothing_without_the_warning(
     page.emulate_media(media="print")
     assert page.locator("[data-report]").is_visible()
     assert "Only after the warning" in page.inner_text("[data-report]")
+
+
+def test_saved_changes_that_cannot_be_read_are_counted_as_changes(page, live_server):
+    set_up(page)
+    write_entry(page, what="First")
+    write_entry(page, what="Second")
+    page.evaluate("""async () => {
+      const { openStore } = await import('/static/js/journal/store.js')
+      const store = await openStore()
+      const [first] = await store.getAll('log')
+      first.body[20] ^= 1
+      await store.write(['log', 'state'], ({ log, state }) => { log.put(first); state.delete('index') })
+    }""")
+    page.reload()
+    unlock_to_home(page)
+    status = page.locator("[data-status]")
+    status.wait_for()
+    assert "1 saved change could not be read" in status.inner_text()

@@ -1,5 +1,6 @@
 // Reading the journal, two screens: home's list of current entries (most recent first, searchable, with how many
 // and any notices of changes made outside the app), and one entry (details, photos, history, edit, delete).
+import { plural } from '../entries.js'
 import { describeWhen, el, entryArticle, historyLines, listItem, stamp, tagNames } from '../report.js'
 
 export class ListScreen {
@@ -28,9 +29,9 @@ export class ListScreen {
     for (const entry of entries) items.append(listItem(entry, this.page.labels))
     this.page.$('[data-list]').replaceChildren(items)
     const total = Object.keys(journal.index.entries).length
-    const plural = (n) => `${n} ${n === 1 ? 'entry' : 'entries'}`
+    const counted = (n) => `${n} ${n === 1 ? 'entry' : 'entries'}`
     this.page.$('[data-count]').textContent = total === 0 ? 'No entries yet.'
-      : query.trim() ? `${entries.length} of ${plural(total)} match.` : `${plural(total)}, most recent first.`
+      : query.trim() ? `${entries.length} of ${counted(total)} match.` : `${counted(total)}, most recent first.`
     if (journal.index.damaged.length) {
       this.page.status(`${plural(journal.index.damaged.length, 'saved change')} could not be read. Use "Check nothing has been changed" for details.`)
     }
