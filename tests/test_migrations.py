@@ -209,3 +209,11 @@ def test_the_backup_tables_work_after_the_upgrade_and_go_on_a_downgrade(empty_da
     assert everything(app) == before
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_sqlite_database_runs_in_write_ahead_log_mode(tmp_path):
+    app = app_on(f"sqlite:///{tmp_path / 'wal.sqlite'}")
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        db.engine.dispose()
