@@ -863,3 +863,14 @@ def test_saved_changes_that_cannot_be_read_are_counted_as_changes(page, live_ser
     status = page.locator("[data-status]")
     status.wait_for()
     assert "1 saved change could not be read" in status.inner_text()
+
+
+def test_a_journal_that_cannot_load_says_so_instead_of_failing_silently(page, live_server):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route("**/static/js/journal/app.js", lambda route: route.abort())
+    page.goto("/journal")
+    status = page.locator('[data-module="journal"] [data-status]')
+    page.wait_for_function("() => document.querySelector('[data-module=journal] [data-status]').textContent !== ''")
+    assert status.inner_text() == "The journal could not start. Reload the page to try again: nothing saved is lost."
+    assert errors == []

@@ -19,4 +19,9 @@ initWayBack(document)
 
 // The journal's modules load only on its own page.
 const journal = document.querySelector('[data-module="journal"]')
-if (journal) import('./journal/app.js').then(({ initJournal }) => initJournal(journal))
+if (journal) {
+  import('./journal/app.js').then(({ initJournal }) => initJournal(journal)).catch(() => {
+    // Offline with the module never saved, or the page left while it loaded: say so, never fail silently.
+    journal.querySelector('[data-status]').textContent = 'The journal could not start. Reload the page to try again: nothing saved is lost.'
+  })
+}
