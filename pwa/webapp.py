@@ -44,7 +44,8 @@ APPLE_TOUCH_ICON = "apple-touch-180.png"
 # them once a page has fetched them (and carries them over to new versions), but not fetched at install.
 # vendor/zxcvbn-ts/: the journal's passphrase strength estimator, fetched when a new passphrase is typed.
 # The manifest's big icons: the browser fetches them itself when the app is installed, online.
-ON_DEMAND = ("vendor/*", "icons/*/any-512.png", "icons/*/maskable-512.png")
+# js/journal/backup/: the journal's backup and restore, imported when turned on or used (kept for offline after).
+ON_DEMAND = ("vendor/*", "js/journal/backup/*", "icons/*/any-512.png", "icons/*/maskable-512.png")
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}
 MIN_COMPRESS_BYTES = 1000
