@@ -42,7 +42,8 @@ export class Session {
 
   async changePassphrase (current, next, options) {
     const stillHere = this.notLockedSince()
-    await this.vault.changePassphrase(current, next, options)
+    const after = await this.backup?.beforePassphraseChange(current) // then a key record for the new passphrase
+    await this.vault.changePassphrase(current, next, options).finally(() => after?.(next))
     return stillHere()
   }
 

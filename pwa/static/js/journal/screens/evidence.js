@@ -32,7 +32,8 @@ export class EvidenceScreens {
   async makeExport () {
     const stillHere = this.session.notLockedSince()
     const code = newExportCode()
-    const result = await makeBundle(this.session.vault, this.session.journal, code)
+    const receipts = await this.page.backupLoad?.then((backup) => backup.receiptsForExport()) // if it was on
+    const result = await makeBundle(this.session.vault, this.session.journal, code, receipts)
     if (!stillHere()) return
     const url = this.page.objectUrl(new Blob([result.json], { type: 'application/json' }))
     const parts = [
