@@ -41,7 +41,7 @@ def wait_up_to_date(page, timeout=60000):
 
 
 def restore_from_server(page, code, passphrase=PASSPHRASE, replace=False):
-    page.click('[data-view="setup"] [data-action="restore"], [data-view="unlock"] [data-action="restore"] >> visible=true')
+    page.click('[data-view="setup"]:not([hidden]) [data-action="backup"], [data-view="unlock"]:not([hidden]) [data-action="backup"]')
     journal_view(page, "backup").wait_for()
     if replace:
         page.check("#restore-replace")

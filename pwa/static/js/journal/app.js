@@ -30,12 +30,7 @@ class JournalApp {
     this.entryForm = new EntryForm(this, this.session)
     this.detail = new DetailScreen(this, this.session)
     this.screens = [new PassphraseScreens(this, this.session), this.list, this.entryForm, this.detail, new EvidenceScreens(this, this.session)]
-    this.actions = Object.assign({
-      lock: () => this.session.lock('button'),
-      back: () => this.goHome(),
-      backup: () => this.backup('open'),
-      restore: () => this.backup('openRestore')
-    },
+    this.actions = Object.assign({ lock: () => this.session.lock('button'), back: () => this.goHome(), backup: () => this.backup('open') },
       ...this.screens.map((screen) => screen.actions))
   }
 
@@ -53,14 +48,13 @@ class JournalApp {
   }
 
   onAction (action, button) {
-    if (!this.session.unlocked && action !== 'lock' && action !== 'restore') return
+    if (action !== 'lock' && action !== 'backup' && !this.session.unlocked) return
     const run = this.actions[action]
     if (run) Promise.resolve(run(button)).catch((error) => this.status(`Something went wrong: ${error.message}`))
   }
 
-  // The backup's code: loaded when used, or when the journal opens with it on.
   backup (method) {
-    this.backupLoad = this.backupLoad || import('./backup/screens.js').then((m) => new m.BackupScreens(this, this.session))
+    this.backupLoad ||= import('./backup/screens.js').then((m) => new m.BackupScreens(this, this.session))
     return this.backupLoad.then((screens) => screens[method]())
   }
 

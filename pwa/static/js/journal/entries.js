@@ -193,7 +193,6 @@ export class Journal {
       if (clearDraft) state.delete('draft')
     })
     // Locked while the write was landing: it is saved, but nothing decrypted may come back into memory.
-    this.onAppend?.() // backup
     if (this.vault.key !== key) return { entry, rev, record }
     this.index = next
     this.searchText.delete(entry)

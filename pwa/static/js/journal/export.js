@@ -56,7 +56,7 @@ export async function makeBundle (vault, journal, code, receipts) {
     revisions,
     attachments,
     head,
-    ...(receipts?.length ? { receipts } : {})
+    receipts
   }
   return { json: JSON.stringify(bundle), revisions: revisions.length, photos: attachments.length, problems: check.problems }
 }

@@ -42,8 +42,7 @@ export class Session {
 
   async changePassphrase (current, next, options) {
     const stillHere = this.notLockedSince()
-    const after = await this.backup?.beforePassphraseChange(current) // then a key record for the new passphrase
-    await this.vault.changePassphrase(current, next, options).finally(() => after?.(next))
+    await this.vault.changePassphrase(current, next, options)
     return stillHere()
   }
 

@@ -6,8 +6,7 @@ import { initMaskedFields } from '../../components/masked-field.js'
 import { COULD_NOT_UNLOCK, UnlockError } from '../vault.js'
 import { el, stamp } from '../report.js'
 import { MIN_LENGTH, MIN_SCORE, rateStrength } from '../strength.js'
-import { Backup, BackupError } from './device.js'
-import { addOthers, fetchCopy, fromExport, fromServer, install, plural } from './restore.js'
+import { Backup, BackupError, addOthers, fetchCopy, fromExport, fromServer, install, plural } from './device.js'
 import { BackupFormatError, groupCode } from './wire.js'
 
 export class BackupScreens {
@@ -23,14 +22,21 @@ export class BackupScreens {
     page.$('[data-action="backup"]').closest('.journal-actions').after(this.line)
     page.screens.push(this)
     this.device.onChange(() => this.showStatus())
-    session.journal.onAppend = () => this.device.kick()
+    // Every saved change is queued; a changed passphrase gets a key record (the queue waits while keys change).
+    const { journal } = session
+    const append = journal.append.bind(journal)
+    journal.append = (...args) => { const saved = append(...args); saved.then(() => this.device.kick(), () => {}); return saved }
+    const change = session.changePassphrase.bind(session)
+    session.changePassphrase = async (current, next, options) => {
+      const after = await this.device.beforePassphraseChange(current)
+      return change(current, next, options).finally(() => after?.(next))
+    }
     session.onLocked(() => this.device.stop())
     window.addEventListener('online', () => { if (session.unlocked) { this.device.failures = 0; this.device.kick() } })
   }
 
   // At every unlock with the backup on: queue and upload what is new.
   start () {
-    this.session.backup = this.device
     this.device.kick()
     return this.showStatus()
   }
@@ -89,6 +95,7 @@ export class BackupScreens {
   // Turning it on --------------------------------------------------------------------------------------------
 
   async open () {
+    if (!this.session.unlocked) return this.openRestore()
     const config = await this.device.config()
     if (config?.id) return this.openStatus()
     this.show(
@@ -115,7 +122,6 @@ export class BackupScreens {
       throw error
     }
     if (!stillHere()) return
-    this.session.backup = this.device
     this.device.kick()
     this.showCode(code)
   }
