@@ -25,7 +25,7 @@ def png(name, data):
 
 def turn_on(page, passphrase=PASSPHRASE):
     """Turns the backup on through the screens; returns the recovery code shown once."""
-    page.click('[data-action="backup"]')
+    page.click('[data-view="home"] [data-action="backup"]')
     journal_view(page, "backup").wait_for()
     page.fill("#backup-passphrase", passphrase)
     page.click('[data-backup-action="turn-on"]')

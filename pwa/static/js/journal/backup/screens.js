@@ -19,7 +19,7 @@ export class BackupScreens {
     this.view.append(this.box)
     page.root.append(this.view)
     this.line = el('p', { className: 'journal-hint', 'data-backup-status': '', 'aria-live': 'polite' })
-    page.$('[data-action="backup"]').closest('.journal-actions').after(this.line)
+    page.$('[data-view=home] [data-action="backup"]').closest('.journal-actions').after(this.line)
     page.screens.push(this)
     this.device.onChange(() => this.showStatus())
     // Every saved change is queued; a changed passphrase gets a key record (the queue waits while keys change).
