@@ -11,7 +11,7 @@ import pytest
 from pwa.backup import wire
 from pwa.backup.models import Backup, BackupRecord
 from pwa.extensions import db
-from test_journal_browser import PASSPHRASE, journal_db, journal_view, set_up, unlock_to_home, write_entry
+from test_journal_browser import PASSPHRASE, journal_db, journal_view, lock_all, set_up, unlock_to_home, write_entry
 
 pytestmark = pytest.mark.browser
 
@@ -170,3 +170,167 @@ def test_a_wrong_passphrase_or_code_restores_nothing_and_says_why(page, browser,
           const s = await openStore(); const n = (await s.getAll('log')).length + (await s.getAllKeys('meta')).length; s.close(); return n }""") == 0
     finally:
         context.close()
+
+
+def server_records(app, backup_id):
+    with app.app_context():
+        return [(r.seq, r.body) for r in db.session.scalars(
+            db.select(BackupRecord).filter_by(backup_id=backup_id).order_by(BackupRecord.seq))]
+
+
+def opened_records(app, code):
+    keys = wire.derive(code)
+    return [wire.open_record(keys.record_key, keys.backup_id, body).header for _, body in server_records(app, keys.backup_id)]
+
+
+def test_the_export_carries_the_receipts_and_the_verifier_checks_them(page, live_server, live_app, tmp_path):
+    from test_journal_export import export_through_the_ui
+    from test_journal_receipts import LINE
+
+    set_up(page)
+    write_entry(page, what="First", photos=[png("a.png", PHOTO_A)])
+    write_entry(page, what="Second")
+    turn_on(page)
+    wait_up_to_date(page)
+    path, code = export_through_the_ui(page, tmp_path)
+    exported = json.loads(path.read_text())
+    assert [r["revision"] for r in exported["receipts"]] == [1, 2]
+    key = tmp_path / "key.json"
+    key.write_text(json.dumps(live_app.test_client().get("/.well-known/backup-receipt-key").get_json()))
+    result = live_app.test_cli_runner().invoke(args=["journal", "verify", str(path), "--code", code,
+                                                     "--receipts-key", str(key)])
+    assert result.exit_code == 0, result.output
+    assert "2 receipts from the backup server check out" in result.output
+    assert [int(n) for n, *_ in LINE.findall(result.output)] == [1, 2]
+
+
+def test_restore_from_an_export_file_needs_no_server(page, browser, live_server, live_app, tmp_path):
+    from support import CONTROLLED
+    from test_journal_export import export_through_the_ui
+
+    set_up(page)
+    write_entry(page, what="Kept only in an export", photos=[png("a.png", PHOTO_A)])
+    write_entry(page, what="Edited later")
+    page.click("[data-list] li >> nth=0")
+    page.click('[data-action="edit"]')
+    page.fill("#f-place", "Hallway")
+    page.click('[data-form="entry"] [type=submit]')
+    journal_view(page, "home").wait_for()
+    turn_on(page)
+    wait_up_to_date(page)
+    path, export_code = export_through_the_ui(page, tmp_path)
+    before = journal_state(page)
+
+    context = browser.new_context(base_url=live_server.url)
+    try:
+        fresh = context.new_page()
+        fresh.goto("/journal")
+        fresh.wait_for_function(CONTROLLED)
+        fresh.reload()
+        # Used once online (the restore screen's code is then kept by the worker), then offline for good.
+        fresh.click('[data-view="setup"] [data-action="backup"]')
+        journal_view(fresh, "backup").wait_for()
+        context.set_offline(True)
+        fresh.reload()
+        fresh.click('[data-view="setup"] [data-action="backup"]')
+        journal_view(fresh, "backup").wait_for()
+        fresh.set_input_files("#restore-file", str(path))
+        fresh.fill("#restore-export-code", export_code.lower())
+        fresh.fill("#restore-new-passphrase", "new phone new passphrase words")
+        fresh.click('[data-backup-action="restore-file"]')
+        fresh.locator("[data-restored]").wait_for(timeout=60000)
+        assert fresh.get_attribute("[data-restore-check]", "data-restore-check") == "ok"
+        after = journal_state(fresh, "new phone new passphrase words")
+        assert after["revisions"] == before["revisions"] and after["photos"] == before["photos"]
+        assert after["problems"] == []
+        # The receipts came along (their signatures are checked when online), and go into the next export.
+        context.set_offline(False)
+        fresh.click('[data-backup-action="back"]')
+        journal_view(fresh, "home").wait_for()
+        again, again_code = export_through_the_ui(fresh, tmp_path / "again")
+        assert [r["revision"] for r in json.loads(again.read_text())["receipts"]] == [1, 2, 3]
+        key = tmp_path / "key.json"
+        key.write_text(json.dumps(live_app.test_client().get("/.well-known/backup-receipt-key").get_json()))
+        result = live_app.test_cli_runner().invoke(args=["journal", "verify", str(again), "--code", again_code,
+                                                         "--receipts-key", str(key)])
+        assert result.exit_code == 0 and "3 receipts from the backup server check out" in result.output, result.output
+        # A wrong code opens nothing and says so.
+        lock_all(fresh, "button")
+        fresh.click('[data-view="unlock"] [data-action="backup"]')
+        fresh.check("#restore-replace")
+        fresh.set_input_files("#restore-file", str(path))
+        fresh.fill("#restore-export-code", "AAAA-AAAA-AAAA-AAAA-AAAA")
+        fresh.fill("#restore-new-passphrase", "new phone new passphrase words")
+        fresh.click('[data-backup-action="restore-file"]')
+        fresh.wait_for_function("() => /does not open this file/.test(document.querySelector('[data-view=backup] [data-error]').textContent)")
+    finally:
+        context.close()
+
+
+def test_a_tampered_or_truncated_record_is_reported_and_nothing_else_is_lost(page, browser, live_server, live_app):
+    set_up(page)
+    write_entry(page, what="With a photo", photos=[png("a.png", PHOTO_A)])
+    write_entry(page, what="Second entry")
+    write_entry(page, what="Third entry")
+    code = turn_on(page)
+    wait_up_to_date(page)
+    keys = wire.derive(code)
+    assert [h["t"] for h in opened_records(live_app, code)] == ["key", "photo", "revision", "revision", "revision"]
+    with live_app.app_context():
+        photo = db.session.get(BackupRecord, (keys.backup_id, 2))
+        photo.body = photo.body[:500] + bytes([photo.body[500] ^ 1]) + photo.body[501:]  # one bit changed
+        last = db.session.get(BackupRecord, (keys.backup_id, 5))
+        last.body = last.body[:3000]  # cut short
+        db.session.commit()
+    context, fresh = fresh_page(browser, live_server)
+    try:
+        fresh.goto("/journal")
+        restore_from_server(fresh, code)
+        fresh.locator("[data-restored]").wait_for(timeout=60000)
+        problems = fresh.inner_text("[data-restore-problems]")
+        assert "Record 2 on the server cannot be read" in problems and "Record 5 on the server cannot be read" in problems
+        assert "photo" in problems.lower()  # the entry's photo is missing, and the check says so
+        after = journal_state(fresh)
+        assert [r["record"]["fields"]["what"] for r in after["revisions"]] == ["With a photo", "Second entry"]
+        assert after["photos"] == {}
+    finally:
+        context.close()
+
+
+def test_deleting_the_copy_needs_the_code_waits_and_can_be_cancelled(page, live_server, live_app):
+    set_up(page)
+    write_entry(page, what="Something")
+    code = turn_on(page)
+    wait_up_to_date(page)
+    keys = wire.derive(code)
+    page.click('[data-view="home"] [data-action="backup"]')
+    page.locator("[data-backup-info]").filter(has_text="holds 2 records").wait_for()
+    page.click("[data-view=backup] .journal-delete summary")
+    page.fill("#backup-delete-code", "0123-4567-89AB-CDEF-GHJK-MN7K")  # a valid code, but another backup's
+    page.click('[data-backup-action="delete"]')
+    page.click('[data-backup-action="delete"]')
+    page.wait_for_function("() => /No copy was found/.test(document.querySelector('[data-view=backup] [data-error]').textContent)")
+    with live_app.app_context():
+        assert db.session.get(Backup, keys.backup_id).deletion_due_at is None
+    # Made to delete it: the deletion waits.
+    page.fill("#backup-delete-code", code)
+    page.click('[data-backup-action="delete"]')
+    page.click('[data-backup-action="delete"]')
+    page.locator("[data-deletion]").wait_for()
+    with live_app.app_context():
+        backup = db.session.get(Backup, keys.backup_id)
+        wait = backup.deletion_due_at - backup.deletion_requested_at
+        assert wait.days == live_app.config["BACKUP_DELETION_WAIT_DAYS"] == 7
+    # Later, alone: cancelled with the code. Nothing was deleted meanwhile, and changes still went up.
+    page.click('[data-backup-action="back"]')
+    write_entry(page, what="Written while the deletion waited")
+    wait_up_to_date(page)
+    page.click('[data-view="home"] [data-action="backup"]')
+    page.locator("[data-deletion]").wait_for()
+    page.click("[data-view=backup] .journal-delete summary")
+    page.fill("#backup-delete-code", code.lower())
+    page.click('[data-backup-action="cancel-delete"]')
+    page.locator("[data-deletion]").wait_for(state="detached")
+    with live_app.app_context():
+        backup = db.session.get(Backup, keys.backup_id)
+        assert backup.deletion_due_at is None and backup.last_seq == 3

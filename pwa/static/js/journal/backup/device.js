@@ -41,7 +41,9 @@ export async function api (method, path, { token, body, type } = {}) {
   let data = null
   try { data = await response.json() } catch {}
   if (!response.ok) {
-    const error = new BackupError(data?.error?.message || `The server answered ${response.status}`, data?.error?.code || String(response.status))
+    const code = data?.error?.code || String(response.status)
+    const error = new BackupError(code === 'backup_not_found' ? 'No copy was found for this recovery code. Check it, group by group.'
+      : data?.error?.message || `The server answered ${response.status}`, code)
     error.status = response.status
     error.retryAfter = Number(response.headers.get('Retry-After')) || 0
     throw error
