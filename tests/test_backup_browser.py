@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import re
+from pathlib import Path
 
 import pytest
 
@@ -334,3 +335,109 @@ def test_deleting_the_copy_needs_the_code_waits_and_can_be_cancelled(page, live_
     with live_app.app_context():
         backup = db.session.get(Backup, keys.backup_id)
         assert backup.deletion_due_at is None and backup.last_seq == 3
+
+
+def test_no_plaintext_reaches_the_server_its_database_logs_or_any_request(page, browser, live_server, live_app,
+                                                                            caplog, capfd):
+    import logging
+
+    from test_journal_canary import CANARY, CANARY_PHOTO, leaks
+
+    caplog.set_level(logging.DEBUG)
+    sent = []
+    page.on("request", lambda request: sent.append(f"{request.method} {request.url}".encode() + (request.post_data_buffer or b"")))
+    set_up(page)
+    write_entry(page, place=CANARY, what=CANARY, who=CANARY, photos=[png("canary.png", CANARY_PHOTO)])
+    code = turn_on(page)
+    write_entry(page, what=CANARY + " after", injuries=CANARY)
+    wait_up_to_date(page)
+    context, fresh = fresh_page(browser, live_server)
+    fresh.on("request", lambda request: sent.append(f"{request.method} {request.url}".encode() + (request.post_data_buffer or b"")))
+    try:
+        fresh.goto("/journal")
+        restore_from_server(fresh, code)
+        fresh.locator("[data-restored]").wait_for(timeout=60000)
+        assert any(CANARY in what for what in journal_state(fresh)["entries"].values())  # it really went there
+    finally:
+        context.close()
+    database = Path(live_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    files = [path.read_bytes() for path in database.parent.glob(database.name + "*")]
+    out, err = capfd.readouterr()
+    puts = [body for body in sent if body.startswith(b"PUT ")]
+    assert len(puts) == 4  # the key record, the photo, two revisions
+    assert leaks(sent) == [], "requests"
+    assert files and leaks(files) == [], "server database"
+    assert leaks([caplog.text.encode(), out.encode(), err.encode()]) == [], "server logs"
+    # Nor the passphrase or the code, in any form.
+    for secret in (PASSPHRASE.encode(), code.encode(), code.replace("-", "").encode()):
+        assert not any(secret in hay for hay in sent + files + [caplog.text.encode(), out.encode(), err.encode()])
+
+
+def test_offline_for_a_day_then_online_the_queue_drains_in_order_and_nothing_is_sent_twice(page, live_server,
+                                                                                           live_app):
+    set_up(page)
+    write_entry(page, what="Before")
+    code = turn_on(page)
+    wait_up_to_date(page)
+    puts = []
+    page.on("requestfinished", lambda request: puts.append(request.url) if request.method == "PUT" else None)
+    page.clock.install()
+    page.context.set_offline(True)
+    for n in range(3):
+        write_entry(page, what=f"Offline {n}", photos=[png(f"p{n}.png", os.urandom(2000 + n))] if n == 1 else ())
+    page.wait_for_function("() => /4 waiting/.test(document.querySelector('[data-backup-status]').textContent)")
+    page.clock.run_for(24 * 60 * 60 * 1000)  # a day: back-off retries fail, the journal locks when idle
+    journal_view(page, "unlock").wait_for()
+    assert puts == [] and len(server_records(live_app, wire.derive(code).backup_id)) == 2
+    page.context.set_offline(False)
+    unlock_to_home(page)
+    wait_up_to_date(page)
+    headers = opened_records(live_app, code)
+    assert [h["t"] for h in headers] == ["key", "revision", "revision", "photo", "revision", "revision"]
+    assert [h["at"] for h in headers] == [1, 1, 2, 2, 3, 4]  # in the journal's order (turned on after entry 1)
+    assert len({h["item"]["hash"] for h in headers if h["t"] == "revision"}) == 4
+    seqs = [int(url.rsplit("/", 1)[1]) for url in puts]
+    assert seqs == [3, 4, 5, 6]  # each record sent once, in order
+
+
+def test_two_devices_on_one_backup_lose_nothing_and_a_restore_shows_both(browser, live_server, live_app):
+    context_a, phone = fresh_page(browser, live_server)
+    context_b, laptop = fresh_page(browser, live_server)
+    context_c, third = fresh_page(browser, live_server)
+    try:
+        set_up(phone)
+        write_entry(phone, what="Written on the phone")
+        code = turn_on(phone)
+        wait_up_to_date(phone)
+        laptop.goto("/journal")
+        restore_from_server(laptop, code)
+        laptop.locator("[data-restored]").wait_for(timeout=60000)
+        laptop.click('[data-backup-action="back"]')
+        wait_up_to_date(laptop)
+        # Both write while offline; the laptop's change reaches the server first.
+        context_a.set_offline(True)
+        context_b.set_offline(True)
+        write_entry(phone, what="Phone, second")
+        write_entry(laptop, what="Laptop, second")
+        context_b.set_offline(False)
+        laptop.evaluate("() => dispatchEvent(new Event('online'))")
+        wait_up_to_date(laptop)
+        context_a.set_offline(False)
+        phone.evaluate("() => dispatchEvent(new Event('online'))")
+        wait_up_to_date(phone)
+        keys = wire.derive(code)
+        with live_app.app_context():
+            backup = db.session.get(Backup, keys.backup_id)
+            assert backup.last_seq == 4 and backup.conflicts == 1  # the phone tried 3, was refused, wrote at 4
+        third.goto("/journal")
+        restore_from_server(third, code)
+        third.locator("[data-restored]").wait_for(timeout=60000)
+        assert third.get_attribute("[data-other-device]", "data-other-device") == "1"
+        third.click('[data-backup-action="back"]')
+        listed = third.inner_text("[data-list]")
+        for what in ("Written on the phone", "Phone, second", "Laptop, second"):
+            assert what in listed
+        assert journal_state(third)["problems"] == []
+    finally:
+        for context in (context_a, context_b, context_c):
+            context.close()
