@@ -37,8 +37,9 @@ def turn_on(page, passphrase=PASSPHRASE):
 
 
 def wait_up_to_date(page, timeout=60000):
-    page.wait_for_function("() => document.querySelector('[data-backup-status]')?.textContent === 'Copy up to date'",
-                           timeout=timeout)
+    """Everything saved is on the server: the queue is idle and empty (data-state is set as soon as work starts)."""
+    page.wait_for_function("""() => { const line = document.querySelector('[data-backup-status]')
+      return line?.dataset.state === 'done' && line.textContent === 'Copy up to date' }""", timeout=timeout)
 
 
 def restore_from_server(page, code, passphrase=PASSPHRASE, replace=False):
@@ -441,3 +442,44 @@ def test_two_devices_on_one_backup_lose_nothing_and_a_restore_shows_both(browser
     finally:
         for context in (context_a, context_b, context_c):
             context.close()
+
+
+@pytest.mark.parametrize("replace_keys", [True, False])
+def test_a_changed_passphrase_is_a_new_key_record_and_the_new_one_restores_everything(page, browser, live_server,
+                                                                                       live_app, replace_keys):
+    from test_journal_browser import NEW_PASSPHRASE, change_passphrase
+
+    set_up(page)
+    write_entry(page, what="Before the change", photos=[png("a.png", PHOTO_A)])
+    code = turn_on(page)
+    wait_up_to_date(page)
+    change_passphrase(page, PASSPHRASE, NEW_PASSPHRASE, replace_keys=replace_keys)
+    journal_view(page, "home").wait_for()
+    write_entry(page, what="After the change", photos=[png("b.png", PHOTO_B[:5000])])
+    wait_up_to_date(page)
+    headers = opened_records(live_app, code)
+    assert [(h["t"], h.get("gen")) for h in headers] == [
+        ("key", 1), ("photo", 1), ("revision", 1), ("key", 2), ("photo", 2), ("revision", 2)]
+    assert (headers[3]["previous"] is not None) is replace_keys  # a replaced vault key carries the old one
+    before = journal_state(page, NEW_PASSPHRASE)
+    context, fresh = fresh_page(browser, live_server)
+    try:
+        fresh.goto("/journal")
+        restore_from_server(fresh, code, passphrase=NEW_PASSPHRASE)
+        fresh.locator("[data-restored]").wait_for(timeout=60000)
+        assert fresh.get_attribute("[data-restore-check]", "data-restore-check") == "ok"
+        after = journal_state(fresh, NEW_PASSPHRASE)
+        assert after["revisions"] == before["revisions"] and after["photos"] == before["photos"]
+        assert len(after["photos"]) == 2
+    finally:
+        context.close()
+    # The old passphrase still opens the copy as it was before the change (the older key record), no more.
+    context, old = fresh_page(browser, live_server)
+    try:
+        old.goto("/journal")
+        restore_from_server(old, code, passphrase=PASSPHRASE)
+        old.locator("[data-restored]").wait_for(timeout=60000)
+        assert "newest passphrase" in old.inner_text("[data-restore-problems]")
+        assert [r["record"]["fields"]["what"] for r in journal_state(old)["revisions"]] == ["Before the change"]
+    finally:
+        context.close()

@@ -185,13 +185,15 @@ export class Backup {
     if (this.paused) return
     if (this.running) { this.again = true; return this.running }
     const generation = this.session.notLockedSince()
+    this.busy = true
+    this.changed()
     this.running = this.exclusive(async () => {
       do {
         this.again = false
         await this.enqueue()
         await this.drain(generation)
       } while (this.again && generation())
-    }).catch((error) => this.failed(error)).finally(() => { this.running = null; this.changed() })
+    }).catch((error) => this.failed(error)).finally(() => { this.running = null; this.busy = false; this.changed() })
     return this.running
   }
 

@@ -43,15 +43,17 @@ export class BackupScreens {
 
   receiptsForExport () { return this.device.receiptsForExport() }
 
+  // data-state says at once whether the queue is being worked on (for tests); the words follow.
   async showStatus () {
     if (!this.session.unlocked) return
+    if (this.device.busy) this.line.dataset.state = 'busy'
     const stillHere = this.session.notLockedSince()
     const config = await this.device.config().catch(() => null)
     const waiting = config?.id ? await this.device.waiting() : 0
     if (!stillHere()) return
     this.line.textContent = !config?.id ? '' : this.device.problem ? `Copy: ${this.device.problem}`
       : waiting ? `Copy: ${waiting} waiting` : 'Copy up to date'
-    this.line.dataset.waiting = waiting
+    this.line.dataset.state = this.device.busy ? 'busy' : waiting ? 'waiting' : 'done'
   }
 
   show (...children) {
