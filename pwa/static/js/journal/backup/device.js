@@ -367,8 +367,9 @@ export async function openCopy ({ derived, status, keys, records }) {
   for (const stored of records) {
     const bytes = fromBase64(stored.body)
     const hash = await w.recordHash(bytes)
+    // Without the server's key (or Ed25519 in this browser) the signature waits; the rest is still checked.
     const receiptProblem = keys ? await w.checkReceipt(stored.receipt, keys, { hash, seq: stored.seq, backup: derived.id })
-      : stored.receipt?.hash === hash ? 'not checked: the server did not give its key' : 'it does not match the record'
+      : stored.receipt?.hash === hash && stored.receipt?.seq === stored.seq ? null : 'it does not match the record'
     let record
     try {
       record = await w.openRecord(recordKey, derived.id, bytes)
@@ -376,7 +377,7 @@ export async function openCopy ({ derived, status, keys, records }) {
       problems.push(`Record ${stored.seq} on the server cannot be read (${error.message}): it was changed or cut short there. It was left out.`)
       continue
     }
-    if (receiptProblem && keys) problems.push(`Record ${stored.seq}: its receipt does not check out (${receiptProblem}).`)
+    if (receiptProblem) problems.push(`Record ${stored.seq}: its receipt does not check out (${receiptProblem}).`)
     const { header } = record
     if (header.t === 'revision' && !equal(record.commitment, await w.commitment(fromBase64(header.salt), header.item.hash))) {
       problems.push(`Record ${stored.seq}: it does not commit to the change it holds.`)
@@ -509,7 +510,7 @@ export async function fromServer (copy, passphrase) {
   const { main, others } = chains(revisions.map((r) => r.item))
   const onMain = new Set(main)
   const receipts = opened.filter((r) => !r.receiptProblem && (r.header.t !== 'revision' || onMain.has(revisions.find((x) => x.record === r)?.item)))
-    .map((r) => ({ t: r.header.t, at: r.header.at, salt: r.header.salt, head: r.header.item?.hash || null, sealedHash: r.sealedHash, receipt: r.receipt, problem: null }))
+    .map((r) => ({ t: r.header.t, at: r.header.at, salt: r.header.salt, head: r.header.item?.hash || null, sealedHash: r.sealedHash, receipt: r.receipt, problem: copy.keys ? null : 'not checked' }))
   const config = {
     v: 1, id: derived.id, token: derived.token, backupKey: toBase64(derived.backupKey), gen: newest,
     queuedTo: main.length ? main[main.length - 1].seq : 0, photos: attachments.map((a) => a.id), nextQueue: 1, since: new Date().toISOString()
