@@ -68,7 +68,13 @@ export async function keyRecord (config, recordKey, rawVault, passphrase, at, pr
     vaultKey: toBase64(vaultKey),
     previous: previous ? toBase64(previous) : null
   })
-  return w.sealRecord(recordKey, config.id, made)
+  return sealed(recordKey, config.id, made)
+}
+
+// A sealed record, and what its receipt will need kept beside it (sealed in the queue, so not in clear).
+async function sealed (recordKey, id, made, payload) {
+  const { t, at, salt, item } = made.header
+  return { record: await w.sealRecord(recordKey, id, made, payload), meta: { t, at, salt, head: item?.hash || null } }
 }
 
 export class Backup {
@@ -123,8 +129,9 @@ export class Backup {
     const first = config.nextQueue
     config.nextQueue += records.length
     const sealedConfig = await sealJson(key, config, label(CONFIG))
+    const metas = await Promise.all(records.map(({ meta }, i) => sealJson(key, meta, label(numbered(QUEUE, first + i)))))
     await this.store.write(['state'], ({ state }) => {
-      records.forEach((record, i) => state.put({ record, trying: 0 }, numbered(QUEUE, first + i)))
+      records.forEach(({ record }, i) => state.put({ record, trying: 0, meta: metas[i] }, numbered(QUEUE, first + i)))
       state.put(sealedConfig, CONFIG)
     })
   }
@@ -151,13 +158,13 @@ export class Backup {
           photos.add(photo.id)
           const slices = w.photoSlices(stored.body)
           for (const [part, slice] of slices.entries()) {
-            records.push(await w.sealRecord(recordKey, config.id, w.header('photo', { seq: item.seq - 1, head: item.prev }, {
+            records.push(await sealed(recordKey, config.id, w.header('photo', { seq: item.seq - 1, head: item.prev }, {
               gen: config.gen, id: photo.id, key: toBase64(stored.key), part, parts: slices.length, size: stored.body.length
             }), slice))
           }
         }
         const { seq, entry, rev, prev, hash, mac } = item
-        records.push(await w.sealRecord(recordKey, config.id, w.header('revision', { seq, head: hash }, {
+        records.push(await sealed(recordKey, config.id, w.header('revision', { seq, head: hash }, {
           gen: config.gen, item: { seq, entry, rev, prev, hash, mac, key: toBase64(item.key) }
         }), item.body))
         config.queuedTo = seq
@@ -238,12 +245,14 @@ export class Backup {
         continue
       }
       const { receipt } = answer
-      const opened = await w.openRecord(recordKey, config.id, queued.record)
-      const kept = {
-        t: opened.header.t, at: opened.header.at, salt: opened.header.salt, head: opened.header.item?.hash || null,
-        sealedHash: w.toHex(await w.sealedHashOf(queued.record)), receipt,
-        problem: await this.checkReceipt(receipt, { hash: await w.recordHash(queued.record), seq: queued.trying, backup: config.id })
+      let meta
+      try { meta = await openJson(key, queued.meta, label(name)) } catch { // queued before the keys were replaced
+        const { header } = await w.openRecord(recordKey, config.id, queued.record)
+        meta = { t: header.t, at: header.at, salt: header.salt, head: header.item?.hash || null }
       }
+      const sealedHash = await w.sealedHashOf(queued.record)
+      const hash = await w.recordHashOfParts(queued.record.subarray(0, 32), sealedHash)
+      const kept = { ...meta, sealedHash: w.toHex(sealedHash), receipt, problem: await this.checkReceipt(receipt, { hash, seq: queued.trying, backup: config.id }) }
       if (this.session.vault.key !== key) return // locked: the same bytes get the same receipt next time
       const sealedReceipt = await sealJson(key, kept, label(numbered(RECEIPT, receipt.seq)))
       await this.store.write(['state'], ({ state }) => {
