@@ -85,7 +85,11 @@ def fresh_page(browser, live_server):
     return context, page
 
 
-def test_backed_up_then_restored_on_a_fresh_profile_with_code_and_passphrase(page, browser, live_server, live_app):
+def test_backed_up_then_restored_on_a_fresh_profile_with_code_and_passphrase(page, browser, live_server, live_app,
+                                                                            tmp_path):
+    from test_journal_export import export_through_the_ui
+    from test_journal_receipts import LINE
+
     set_up(page)
     write_entry(page, what="He took my keys", photos=[png("a.png", PHOTO_A)])
     write_entry(page, what="Shouting at night", place="Kitchen")
@@ -144,6 +148,15 @@ def test_backed_up_then_restored_on_a_fresh_profile_with_code_and_passphrase(pag
         journal_view(fresh, "home").wait_for()
         assert "Pushed me on the stairs" in fresh.inner_text("[data-list]")
         wait_up_to_date(fresh)  # it carries on backing up to the same copy, with nothing to send again
+        # The restored journal's export verifies with the project's verifier, receipts and all.
+        path, export_code = export_through_the_ui(fresh, tmp_path)
+        key = tmp_path / "key.json"
+        key.write_text(json.dumps(live_app.test_client().get("/.well-known/backup-receipt-key").get_json()))
+        result = live_app.test_cli_runner().invoke(args=["journal", "verify", str(path), "--code", export_code,
+                                                         "--receipts-key", str(key)])
+        assert result.exit_code == 0, result.output
+        assert "Verified: 4 revisions" in result.output
+        assert [int(n) for n, *_ in LINE.findall(result.output)] == [1, 2, 3, 4]
     finally:
         context.close()
     with live_app.app_context():
@@ -259,6 +272,14 @@ def test_restore_from_an_export_file_needs_no_server(page, browser, live_server,
         # A wrong code opens nothing and says so.
         lock_all(fresh, "button")
         fresh.click('[data-view="unlock"] [data-action="backup"]')
+        # A journal is already here: restoring says so, and does nothing until told to replace it.
+        assert "already has a journal" in fresh.inner_text("[data-restore-exists]")
+        fresh.set_input_files("#restore-file", str(path))
+        fresh.fill("#restore-export-code", export_code)
+        fresh.fill("#restore-new-passphrase", "new phone new passphrase words")
+        fresh.click('[data-backup-action="restore-file"]')
+        fresh.wait_for_function("() => /Tick/.test(document.querySelector('[data-view=backup] [data-error]').textContent)")
+        assert len(journal_state(fresh, "new phone new passphrase words")["revisions"]) == 3  # untouched
         fresh.check("#restore-replace")
         fresh.set_input_files("#restore-file", str(path))
         fresh.fill("#restore-export-code", "AAAA-AAAA-AAAA-AAAA-AAAA")
