@@ -249,7 +249,10 @@ export class BackupScreens {
     const replace = this.box.querySelector('#restore-replace')
     if (replace && !replace.checked) return this.error(new BackupError('Tick "Replace the journal on this device" first, or go back.'))
     const passphrase = source === 'server' ? this.value('restore-passphrase') : this.value('restore-new-passphrase')
-    let restored
+    // Quick-hide (or any lock) while restoring: nothing is written if it came before the journal was, and the
+    // restored journal stays locked if it came after.
+    const notHidden = this.session.notLockedSince()
+    let restored, stillHere
     await this.page.busy(button, 'Restoring…', async () => {
       if (source === 'server') {
         const copy = await fetchCopy(this.value('restore-code'), (n, of) => { button.textContent = `Fetching ${n} of ${of}…` })
@@ -263,11 +266,14 @@ export class BackupScreens {
         if (!file) throw new BackupError('Choose the export file first.')
         restored = await fromExport(await file.text(), this.value('restore-export-code'))
       }
+      if (!notHidden()) { restored = null; return }
       button.textContent = 'Saving…'
       this.session.lock('restore', { quiet: true })
+      stillHere = this.session.notLockedSince()
       await install(this.session.vault.store, restored, passphrase)
     })
     if (!restored) return
+    if (!stillHere()) return this.page.show('unlock')
     const open = await this.session.unlock(passphrase)
     if (!open) return this.page.show('unlock')
     await this.page.opened()
