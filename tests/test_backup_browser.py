@@ -504,3 +504,29 @@ def test_a_changed_passphrase_is_a_new_key_record_and_the_new_one_restores_every
         assert [r["record"]["fields"]["what"] for r in journal_state(old)["revisions"]] == ["Before the change"]
     finally:
         context.close()
+
+
+def test_quick_hide_while_restoring_writes_and_opens_nothing(page, browser, live_server):
+    set_up(page)
+    write_entry(page, what="Something")
+    code = turn_on(page)
+    wait_up_to_date(page)
+    context, fresh = fresh_page(browser, live_server)
+    try:
+        held = []
+        fresh.route("**/records?*", lambda route: held.append(route))
+        fresh.goto("/journal")
+        restore_from_server(fresh, code)
+        while not held:
+            fresh.wait_for_timeout(50)
+        lock_all(fresh, "hide")  # hidden while the copy is on its way
+        held[0].continue_()
+        # Unguarded, the restore would write the journal and open it within a second or two: for five, nothing.
+        stored = """async () => { const { openStore } = await import('/static/js/journal/store.js')
+          const s = await openStore(); const n = (await s.getAllKeys('meta')).length; s.close(); return n }"""
+        for _ in range(50):
+            assert fresh.evaluate(stored) == 0
+            assert fresh.locator('[data-view="home"]').is_hidden()
+            fresh.wait_for_timeout(100)
+    finally:
+        context.close()
