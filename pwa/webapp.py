@@ -44,10 +44,17 @@ APPLE_TOUCH_ICON = "apple-touch-180.png"
 # them once a page has fetched them (and carries them over to new versions), but not fetched at install.
 # vendor/zxcvbn-ts/: the journal's passphrase strength estimator, fetched when a new passphrase is typed.
 # The manifest's big icons: the browser fetches them itself when the app is installed, online.
-ON_DEMAND = ("vendor/*", "icons/*/any-512.png", "icons/*/maskable-512.png")
+# js/journal/backup/: the journal's backup and restore, imported when turned on or used (kept for offline after).
+ON_DEMAND = ("vendor/*", "js/journal/backup/*", "icons/*/any-512.png", "icons/*/maskable-512.png")
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}
 MIN_COMPRESS_BYTES = 1000
+
+
+def group_revision(statics: dict[str, str], pattern: str) -> str:
+    """One revision for all the on-demand files a pattern names (a folder's modules change together): the worker's
+    list, which every first visit downloads, then repeats one hash instead of carrying one per file."""
+    return sha256(json.dumps([[name, value] for name, value in statics.items() if fnmatch(name, pattern)]))[:20]
 
 
 def sha256(data: bytes | str) -> str:
@@ -179,9 +186,13 @@ def precache_manifest(identity: identities.Identity) -> dict:
     pages += [url_for("pages.guide", slug=slug) for slug in guide_slugs]
     entries = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages]
     on_demand = []
+    groups = {pattern: group_revision(statics, pattern) for pattern in ON_DEMAND}
     for name, value in statics.items():
-        file = {"url": url_for("static", filename=name), "revision": value[:20]}
-        (on_demand if any(fnmatch(name, pattern) for pattern in ON_DEMAND) else entries).append(file)
+        pattern = next((pattern for pattern in ON_DEMAND if fnmatch(name, pattern)), None)
+        if pattern is None:
+            entries.append({"url": url_for("static", filename=name), "revision": value[:20]})
+        else:
+            on_demand.append({"url": url_for("static", filename=name), "revision": groups[pattern]})
     entries += [{"url": url_for("webapp.manifest", key=key),
                  "revision": sha256(json.dumps(build_manifest(identity_named(key)), sort_keys=True))[:20]}
                 for key in dict.fromkeys([identity.key, decoy.key])]

@@ -309,3 +309,41 @@ def test_a_canary_typed_into_every_field_is_stored_nowhere_in_the_clear(on, tmp_
     assert stored["caches"], f"{on.engine}: the worker's caches should be there to scan"
     for secret in (canary, token, "Ωmega he hit me", "he hit me at the bus stop"):
         assert leaks(stored, secret) == [], (on.engine, secret)
+
+
+def test_a_journal_backed_up_is_restored_in_a_fresh_profile(on, live_server, live_app, tmp_path):
+    """The backup's main flow on both engines: turn it on, upload, then restore with the code and the passphrase."""
+    from engines import open_engine_page
+
+    photo = make_png(tmp_path / "arm.png", width=9, height=4)
+    set_up(on)
+    start_entry(on, photos=[photo], what="Kept off the phone")
+    save_entry(on)
+    on.click(f'{view("home")} [data-action="backup"]')
+    on.wait_visible(view("backup"))
+    on.fill("#backup-passphrase", PASSPHRASE)
+    on.click('[data-backup-action="turn-on"]')
+    on.wait_visible("[data-recovery-code]", timeout_s=40)
+    code = on.text("[data-recovery-code]").strip()
+    on.click('[data-backup-action="done"]')
+    on.wait_for("const line = document.querySelector('[data-backup-status]');"
+                "return line && line.dataset.state === 'done' && line.textContent === 'Copy up to date'",
+                timeout_s=40, what="the copy, up to date")
+    fresh = open_engine_page(on.engine, live_server.url, on.context.browser if on.engine == "chromium" else None)
+    try:
+        fresh.goto("/journal")
+        fresh.wait_visible(view("setup"))
+        fresh.click(f'{view("setup")} [data-action="backup"]')
+        fresh.wait_visible("#restore-code")
+        fresh.fill("#restore-code", code)
+        fresh.fill("#restore-passphrase", PASSPHRASE)
+        fresh.click('[data-backup-action="restore-server"]')
+        fresh.wait_visible("[data-restored]", timeout_s=60)
+        assert fresh.run("return document.querySelector('[data-restore-check]').dataset.restoreCheck") == "ok", \
+            fresh.text("[data-view=backup]")
+        assert "Restored 1 saved change and 1 photo" in fresh.text("[data-restored]")
+        fresh.click('[data-backup-action="back"]')
+        fresh.wait_visible(view("home"))
+        assert "Kept off the phone" in listed(fresh)[0], on.engine
+    finally:
+        fresh.close()

@@ -297,3 +297,23 @@ def test_worker_bytes_do_not_depend_on_where_the_app_is_installed(tmp_path):
         app.template_folder = "templates"
         copies.append(worker(app.test_client())[0])
     assert copies[0] == copies[1]
+
+
+def test_the_backups_code_is_kept_on_demand_under_one_revision_that_follows_its_files(client, app, tmp_path):
+    """The backup and restore modules are not precached (the cold visit), but listed to keep once used; one
+    revision for the folder, which changes when any of its files does."""
+    from pwa import webapp
+
+    _, precache = worker(client)
+    backup = [e for e in precache["onDemand"] if e["url"].startswith("/static/js/journal/backup/")]
+    assert {e["url"].rsplit("/", 1)[1] for e in backup} == {"wire.js", "device.js", "screens.js"}
+    assert not [u for u in urls(precache) if u.startswith("/static/js/journal/backup/")]
+    assert len({e["revision"] for e in backup}) == 1
+    vendor = {e["revision"] for e in precache["onDemand"] if e["url"].startswith("/static/vendor/")}
+    assert len(vendor) == 1 and vendor != {backup[0]["revision"]}
+    with app.test_request_context():
+        statics = webapp.static_files(app, "plain", "weather")
+        before = webapp.group_revision(statics, "js/journal/backup/*")
+        statics["js/journal/backup/wire.js"] = "0" * 64
+        assert webapp.group_revision(statics, "js/journal/backup/*") != before
+        assert before == backup[0]["revision"]

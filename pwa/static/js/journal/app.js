@@ -30,7 +30,7 @@ class JournalApp {
     this.entryForm = new EntryForm(this, this.session)
     this.detail = new DetailScreen(this, this.session)
     this.screens = [new PassphraseScreens(this, this.session), this.list, this.entryForm, this.detail, new EvidenceScreens(this, this.session)]
-    this.actions = Object.assign({ lock: () => this.session.lock('button'), back: () => this.goHome() },
+    this.actions = Object.assign({ lock: () => this.session.lock('button'), back: () => this.goHome(), backup: () => this.backup('open') },
       ...this.screens.map((screen) => screen.actions))
   }
 
@@ -48,9 +48,14 @@ class JournalApp {
   }
 
   onAction (action, button) {
-    if (action !== 'lock' && !this.session.unlocked) return
+    if (action !== 'lock' && action !== 'backup' && !this.session.unlocked) return
     const run = this.actions[action]
     if (run) Promise.resolve(run(button)).catch((error) => this.status(`Something went wrong: ${error.message}`))
+  }
+
+  backup (method) {
+    this.backupLoad ||= import('./backup/screens.js').then((m) => new m.BackupScreens(this, this.session))
+    return this.backupLoad.then((screens) => screens[method]())
   }
 
   // Views and routes --------------------------------------------------------------------------------------
@@ -79,6 +84,7 @@ class JournalApp {
     if (!stillHere()) return dropped()
     this.goHome()
     this.session.resetIdle()
+    if (await journal.store.get('state', 'backup')) this.backup('start').catch(() => {})
     await this.entryForm.addWaitingPhotos()
     // The whole chain is checked after the list shows; what it finds is recorded, then shown here too.
     if (await journal.checked && stillHere() && this.view === 'home') this.list.render()

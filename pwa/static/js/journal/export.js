@@ -10,7 +10,7 @@ import {
 export const FORMAT = 'sealed-export'
 export const EXPORT_VERSION = 2 // 1 (format 'open-door-journal-export'): before links were keyed
 
-export async function makeBundle (vault, journal, code) {
+export async function makeBundle (vault, journal, code, receipts) {
   const { key, chainKey } = vault
   const check = await journal.verify()
   const salt = randomBytes(16)
@@ -55,7 +55,8 @@ export async function makeBundle (vault, journal, code) {
     manifest: toBase64(await sealJson(exportKey, manifest, aad.exportManifest())),
     revisions,
     attachments,
-    head
+    head,
+    receipts
   }
   return { json: JSON.stringify(bundle), revisions: revisions.length, photos: attachments.length, problems: check.problems }
 }

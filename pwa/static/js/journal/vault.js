@@ -139,4 +139,4 @@ async function rekey (store, oldRaw, newRaw, header) {
 }
 
 // The sealed things kept in the 'state' store: the index, the draft, and summaries kept as evidence.
-export const stateLabel = (name) => (name === 'draft' ? aad.draft() : aad.index())
+export const stateLabel = (name) => (name === 'draft' ? aad.draft() : name.startsWith('backup') ? `opendoor/1/${name}` : aad.index())

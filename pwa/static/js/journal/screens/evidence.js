@@ -32,7 +32,7 @@ export class EvidenceScreens {
   async makeExport () {
     const stillHere = this.session.notLockedSince()
     const code = newExportCode()
-    const result = await makeBundle(this.session.vault, this.session.journal, code)
+    const result = await makeBundle(this.session.vault, this.session.journal, code, await this.page.backupLoad?.then((b) => b.receiptsForExport()))
     if (!stillHere()) return
     const url = this.page.objectUrl(new Blob([result.json], { type: 'application/json' }))
     const parts = [
