@@ -29,6 +29,39 @@ CONTROLLED = "() => navigator.serviceWorker.controller !== null"  # a function: 
 SEED_NUMBERS = ["0808 2000 247", "0300 123 5101", "0300 123 7047", "0300 111 1247", "01925 243359", "999", "101"]
 
 
+# Everything the page's origin stores, binary values as {"$bytes": base64}: an async function body (for
+# EnginePage.run_async; test_journal_browser.py wraps it for Playwright). Also used by the canary tests.
+DUMP_STORAGE_BODY = """
+  const bytes = (v) => { let s = ''; for (const b of v) s += String.fromCharCode(b); return { $bytes: btoa(s) } }
+  const plain = (v) => {
+    if (v instanceof ArrayBuffer) return bytes(new Uint8Array(v))
+    if (ArrayBuffer.isView(v)) return bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
+    if (Array.isArray(v)) return v.map(plain)
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
+    return v
+  }
+  const done = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error) })
+  const out = { indexedDB: {}, localStorage: { ...localStorage }, sessionStorage: { ...sessionStorage }, caches: {} }
+  for (const { name } of await indexedDB.databases()) {
+    const db = await done(indexedDB.open(name))
+    out.indexedDB[name] = {}
+    for (const store of db.objectStoreNames) {
+      const os = db.transaction(store).objectStore(store)
+      const [keys, values] = await Promise.all([done(os.getAllKeys()), done(os.getAll())])
+      out.indexedDB[name][store] = plain(keys.map((k, i) => [k, values[i]]))
+    }
+    db.close()
+  }
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name)
+    out.caches[name] = {}
+    for (const request of await cache.keys()) {
+      out.caches[name][request.url] = plain(new Uint8Array(await (await cache.match(request)).arrayBuffer()))
+    }
+  }
+  return out
+"""
+
 # Quick-hide and the disguises -------------------------------------------------------------------------------
 
 DECOY_OF = {"plain": "/weather", "calculator": "/calculator", "weather": "/weather", "notes": "/notes"}

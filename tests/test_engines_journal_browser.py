@@ -16,6 +16,7 @@ import secrets
 import pytest
 from PIL import Image, PngImagePlugin
 
+from support import DUMP_STORAGE_BODY as DUMP_STORAGE
 from test_engines_browser import assert_on_decoy, type_code
 
 pytestmark = pytest.mark.browser
@@ -24,38 +25,6 @@ PASSPHRASE = "purple tractor singing lighthouse"
 TEXT_FIELDS = ["occurredNote", "place", "what", "who", "injuries", "effect", "witnesses", "children", "evidence",
                "policeOfficer", "crimeReference", "medical"]
 
-# Everything the page's origin stores, binary values as {"$bytes": base64} (DUMP_STORAGE in
-# test_journal_browser.py, as a function body for EnginePage.run_async).
-DUMP_STORAGE = """
-  const bytes = (v) => { let s = ''; for (const b of v) s += String.fromCharCode(b); return { $bytes: btoa(s) } }
-  const plain = (v) => {
-    if (v instanceof ArrayBuffer) return bytes(new Uint8Array(v))
-    if (ArrayBuffer.isView(v)) return bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
-    if (Array.isArray(v)) return v.map(plain)
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
-    return v
-  }
-  const done = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error) })
-  const out = { indexedDB: {}, localStorage: { ...localStorage }, sessionStorage: { ...sessionStorage }, caches: {} }
-  for (const { name } of await indexedDB.databases()) {
-    const db = await done(indexedDB.open(name))
-    out.indexedDB[name] = {}
-    for (const store of db.objectStoreNames) {
-      const os = db.transaction(store).objectStore(store)
-      const [keys, values] = await Promise.all([done(os.getAllKeys()), done(os.getAll())])
-      out.indexedDB[name][store] = plain(keys.map((k, i) => [k, values[i]]))
-    }
-    db.close()
-  }
-  for (const name of await caches.keys()) {
-    const cache = await caches.open(name)
-    out.caches[name] = {}
-    for (const request of await cache.keys()) {
-      out.caches[name][request.url] = plain(new Uint8Array(await (await cache.match(request)).arrayBuffer()))
-    }
-  }
-  return out
-"""
 
 
 # The journal, by its real controls --------------------------------------------------------------------------

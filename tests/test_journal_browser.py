@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import make_app
-from support import LiveServer
+from support import DUMP_STORAGE_BODY, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -14,36 +14,7 @@ PASSPHRASE = "purple tractor singing lighthouse"
 NEW_PASSPHRASE = "seven quiet herons over the canal"
 
 # Everything the page's origin stores, binary values as {"$bytes": base64}; also used by the canary tests.
-DUMP_STORAGE = """async () => {
-  const bytes = (v) => { let s = ''; for (const b of v) s += String.fromCharCode(b); return { $bytes: btoa(s) } }
-  const plain = (v) => {
-    if (v instanceof ArrayBuffer) return bytes(new Uint8Array(v))
-    if (ArrayBuffer.isView(v)) return bytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength))
-    if (Array.isArray(v)) return v.map(plain)
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]))
-    return v
-  }
-  const done = (r) => new Promise((resolve, reject) => { r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error) })
-  const out = { indexedDB: {}, localStorage: { ...localStorage }, sessionStorage: { ...sessionStorage }, caches: {} }
-  for (const { name } of await indexedDB.databases()) {
-    const db = await done(indexedDB.open(name))
-    out.indexedDB[name] = {}
-    for (const store of db.objectStoreNames) {
-      const os = db.transaction(store).objectStore(store)
-      const [keys, values] = await Promise.all([done(os.getAllKeys()), done(os.getAll())])
-      out.indexedDB[name][store] = plain(keys.map((k, i) => [k, values[i]]))
-    }
-    db.close()
-  }
-  for (const name of await caches.keys()) {
-    const cache = await caches.open(name)
-    out.caches[name] = {}
-    for (const request of await cache.keys()) {
-      out.caches[name][request.url] = plain(new Uint8Array(await (await cache.match(request)).arrayBuffer()))
-    }
-  }
-  return out
-}"""
+DUMP_STORAGE = f"async () => {{{DUMP_STORAGE_BODY}}}"
 
 
 def journal_view(page, name):
