@@ -13,12 +13,13 @@ import threading
 import time
 from pathlib import Path
 
-from bench_load import free_port, start_gunicorn, wait_until_up
-
-from backup_support import API, Device
-from pwa.backup import wire
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from backup_support import API, Device  # noqa: E402
+from bench_load import free_port, start_gunicorn, wait_until_up  # noqa: E402
+
+from pwa.backup import wire  # noqa: E402
 DEVICES = 8
 RECORDS_PER_DEVICE = 150
 GOAL_APPENDS_PER_S = 500
@@ -96,5 +97,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path[:0] = [str(Path(__file__).resolve().parent), str(ROOT), str(ROOT / "tests")]
     main()

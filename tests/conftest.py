@@ -11,6 +11,7 @@ from pwa import content, create_app
 from pwa.extensions import db
 from pwa.settings import PROJECT_ROOT
 from pwa.identities import COOKIE
+from engines import ENGINES, WEBKIT_DRIVER, PageErrors, VirtualScreen, open_engine_page
 from support import CHROMIUM, ENTERED, LAUNCH, WATCH_COVER, WATCH_RESTORES, LiveServer, PostgresServer
 
 
@@ -167,8 +168,6 @@ def open_tab(browser, live_server):
 
 @pytest.fixture(scope="session")
 def virtual_screen():
-    from engines import WEBKIT_DRIVER, VirtualScreen
-
     if not os.path.exists(WEBKIT_DRIVER):
         pytest.fail(f"WebKit's driver is missing at {WEBKIT_DRIVER}: run `make test`, which installs it.")
     screen = VirtualScreen()
@@ -180,16 +179,12 @@ def virtual_screen():
 @pytest.fixture
 def page_errors(live_app):
     """What every page reports: errors, failed loads, CSP violations, console.error (before the server starts)."""
-    from engines import PageErrors
-
     return PageErrors(live_app)
 
 
-@pytest.fixture(params=["chromium", "webkit"])
+@pytest.fixture(params=ENGINES)
 def on(request, page_errors, live_server):
     """A page in a fresh profile of each engine in turn; at the end, no page may have reported an error."""
-    from engines import open_engine_page
-
     browser = request.getfixturevalue("virtual_screen" if request.param == "webkit" else "browser")
     page = open_engine_page(request.param, live_server.url, browser)
     yield page

@@ -80,9 +80,6 @@ class EnginePage:
         except Exception:
             return None
 
-    def visible(self, selector: str) -> bool:
-        return self.run("const e = document.querySelector(args[0]); return !!e && e.checkVisibility()", selector)
-
     def text(self, selector: str = "body") -> str:
         return self.run("const e = document.querySelector(args[0]); return e ? e.innerText : ''", selector)
 

@@ -164,7 +164,7 @@ def downgrade():
         batch_op.add_column(sa.Column("records", sa.JSON(), nullable=False, server_default="{}"))
         batch_op.drop_column("started_at")
         batch_op.drop_column("edits")
-    for table in ("admin_session", "admin_recovery_code", "admin_contact_edit", "admin_approval"):
-        op.drop_index(f"ix_{table}_{'user' if table in ('admin_session', 'admin_recovery_code') else 'draft'}_id",
-                      table_name=table)
+    for table, owner in (("admin_session", "user_id"), ("admin_recovery_code", "user_id"),
+                         ("admin_contact_edit", "draft_id"), ("admin_approval", "draft_id")):
+        op.drop_index(f"ix_{table}_{owner}", table_name=table)
         op.drop_table(table)
