@@ -41,7 +41,7 @@ def from_environment(instance_path: str) -> dict:
         "JSON_SORT_KEYS": True,
         # The agency admin at /admin (needs a fixed SECRET_KEY outside debug); 0 runs the public site only.
         "ADMIN_ENABLED": flag("ADMIN_ENABLED", True),
-        # gzip text responses; an agency whose proxy already compresses may turn it off.
+        # Brotli (or gzip) for text responses; an agency whose proxy already compresses may turn it off.
         "COMPRESS_RESPONSES": flag("COMPRESS_RESPONSES", True),
         # Where the undisguised app hides to: calculator, weather or notes.
         "PLAIN_DECOY": os.environ.get("PLAIN_DECOY", "weather"),

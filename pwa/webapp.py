@@ -9,6 +9,7 @@ Static files under ON_DEMAND are listed apart: the worker keeps them once a page
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -18,6 +19,7 @@ from fnmatch import fnmatch
 from dataclasses import asdict
 from pathlib import Path
 
+import brotli
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 
 from . import content, disguise, identities
@@ -259,26 +261,39 @@ def keep_pages_out_of_browser_caches(response: Response) -> Response:
 
 
 def compress(response: Response) -> Response:
-    """gzip text for browsers that accept it: pages, scripts, styles and JSON shrink to about a quarter.
+    """Brotli (or gzip for browsers without it) for text: pages, scripts, styles and JSON shrink to a fifth.
 
     Never for admin pages or responses setting cookies (they may carry secrets: BREACH)."""
+    accepts = request.accept_encodings
     if (not current_app.config["COMPRESS_RESPONSES"]
             or response.status_code != 200 or response.mimetype not in COMPRESSIBLE or private(response)
             or "Content-Encoding" in response.headers or "Content-Range" in response.headers
             or (response.is_streamed and not response.direct_passthrough)  # a generator: leave it streaming
-            or not request.accept_encodings["gzip"]):
+            or not (accepts["br"] or accepts["gzip"])):
         return response
     response.direct_passthrough = False  # static files arrive as a file wrapper
     body = response.get_data()
     response.vary.add("Accept-Encoding")
     if len(body) < MIN_COMPRESS_BYTES:
         return response
-    response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
-    response.headers["Content-Encoding"] = "gzip"
+    if accepts["br"]:
+        response.set_data(brotli_compressed(body))
+        response.headers["Content-Encoding"] = "br"
+    else:
+        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.headers["Content-Encoding"] = "gzip"
     etag, weak = response.get_etag()
     if etag and not weak:
         response.set_etag(etag, weak=True)  # another encoding of the same content (as nginx does)
     return response
+
+
+# Brotli's best quality makes the first visit (every page, script and style the worker precaches) about 18%
+# smaller than gzip, but costs about 5 ms a file: each body is compressed once and kept, since the same pages and
+# files are sent again and again until the next publish or release. Keyed by the bytes themselves (bounded).
+@functools.lru_cache(maxsize=512)
+def brotli_compressed(body: bytes) -> bytes:
+    return brotli.compress(body, quality=11 if len(body) <= 512 * 1024 else 5)
 
 
 def private(response: Response) -> bool:

@@ -247,15 +247,22 @@ def test_static_files_carry_only_the_headers_they_need_and_still_answer_304(clie
     assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
 
 
-def test_text_is_gzipped_for_browsers_that_accept_it(app, client):
+def test_text_is_compressed_with_brotli_or_gzip_as_the_browser_accepts(app, client):
     import gzip
+
+    import brotli
 
     app.config["COMPRESS_RESPONSES"] = True  # the default outside tests
 
     plain = client.get("/helplines")
-    packed = client.get("/helplines", headers={"Accept-Encoding": "gzip, deflate, br"})
-    assert packed.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in packed.headers["Vary"]
-    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 2
+    packed = client.get("/helplines", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert packed.headers["Content-Encoding"] == "br" and "Accept-Encoding" in packed.headers["Vary"]
+    assert brotli.decompress(packed.data) == plain.data
+    gzipped = client.get("/helplines", headers={"Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(gzipped.data) == plain.data
+    assert len(packed.data) < len(gzipped.data) < len(plain.data) / 2
+    script = client.get("/static/js/journal/entries.js", headers={"Accept-Encoding": "br"})
+    assert brotli.decompress(script.data) == client.get("/static/js/journal/entries.js").data
     bundle = client.get("/api/v1/bundle", headers={"Accept-Encoding": "gzip"})
     assert bundle.headers["Content-Encoding"] == "gzip"
     assert client.get("/api/v1/bundle", headers={"If-None-Match": bundle.headers["ETag"]}).status_code == 304
