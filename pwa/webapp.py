@@ -5,7 +5,8 @@ URL arguments, every guide, the static files pages use, this identity's manifest
 bundle. Each entry's revision is hashed from bytes (files), from the content version plus templates
 and code (pages), or is the bundle's version, so /sw.js changes whenever anything it caches does; the
 browser then installs a new worker that waits for the user's word (static/js/components/sw-update.js).
-Static files under ON_DEMAND are listed apart: the worker keeps them once a page uses them, not at install.
+Static files under ON_DEMAND are listed apart: the worker keeps them once a page uses them, not at install
+(and those under KEPT_FOR_OFFLINE on a later visit, by itself).
 """
 from __future__ import annotations
 
@@ -48,6 +49,11 @@ APPLE_TOUCH_ICON = "apple-touch-180.png"
 # The manifest's big icons: the browser fetches them itself when the app is installed, online.
 # js/journal/backup/: the journal's backup and restore, imported when turned on or used (kept for offline after).
 ON_DEMAND = ("vendor/*", "js/journal/backup/*", "icons/*/any-512.png", "icons/*/maskable-512.png")
+# On-demand groups the worker also fetches by itself on a later visit, online and idle, so that they work offline
+# before their first use: the safety plan's and the self-check's modules (small, and their pages are precached). A
+# first visit never fetches them: its bytes go to the helplines. Not the others: the strength estimator is large,
+# backup needs the network anyway, and the browser fetches the big icons itself when the app is installed.
+KEPT_FOR_OFFLINE = ("js/plan/*", "js/check/*")
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}
 MIN_COMPRESS_BYTES = 1000
@@ -194,7 +200,8 @@ def precache_manifest(identity: identities.Identity) -> dict:
         if pattern is None:
             entries.append({"url": url_for("static", filename=name), "revision": value[:20]})
         else:
-            on_demand.append({"url": url_for("static", filename=name), "revision": groups[pattern]})
+            on_demand.append({"url": url_for("static", filename=name), "revision": groups[pattern],
+                              **({"later": 1} if pattern in KEPT_FOR_OFFLINE else {})})
     entries += [{"url": url_for("webapp.manifest", key=key),
                  "revision": sha256(json.dumps(build_manifest(identity_named(key)), sort_keys=True))[:20]}
                 for key in dict.fromkeys([identity.key, decoy.key])]

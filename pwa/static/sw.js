@@ -2,7 +2,7 @@
  * (every page, guide, static file, this identity's manifest and the content bundle, each with a
  * revision hashed from its bytes). Files listed "onDemand" (the journal's strength estimator) are not
  * fetched at install: kept once a page has fetched them, and carried over to new versions while their
- * revision holds. A new version installs, then waits until the page tells it to take
+ * revision holds; those marked "later" are also fetched when a page asks, on a visit after the first. A new version installs, then waits until the page tells it to take
  * over: when the person chooses "Update", or when only the appearance changed (components/sw-update.js).
  * It never skips waiting by itself. */
 const PRECACHE = "__PRECACHE_MANIFEST__"
@@ -76,10 +76,23 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('message', (event) => {
   const type = event.data && event.data.type
   if (type === 'SKIP_WAITING') self.skipWaiting()
+  if (type === 'KEEP_FOR_OFFLINE') event.waitUntil(keepForOffline().catch(() => {}))
   if (type === 'DESCRIBE' && event.ports[0]) {
     event.ports[0].postMessage({ build: PRECACHE.build, identity: PRECACHE.identity })
   }
 })
+
+// On-demand files marked "later", fetched once a later visit asks (components/keep-for-offline.js), so that
+// the pages using them work offline before their first use.
+async function keepForOffline () {
+  const cache = await caches.open(SHELL)
+  await Promise.all(PRECACHE.onDemand.filter((entry) => entry.later).map(async (entry) => {
+    const key = revisionKey(entry)
+    if (await cache.match(key)) return
+    const response = await fetch(entry.url, { credentials: 'same-origin' })
+    if (storable(response)) await cache.put(key, response)
+  }))
+}
 
 self.addEventListener('fetch', (event) => {
   const { request } = event

@@ -1,5 +1,6 @@
 // Entry point: each component finds its own elements (GOV.UK Frontend style).
 import { initAreaFilter } from './components/area-filter.js'
+import { initKeepForOffline } from './components/keep-for-offline.js'
 import { initLeaving } from './components/leaving.js'
 import { initMaskedFields } from './components/masked-field.js'
 import { initOpenNow } from './components/open-now.js'
@@ -16,6 +17,7 @@ initAreaFilter(document)
 initSwUpdate(document)
 initStorageStatus(document)
 initWayBack(document)
+initKeepForOffline()
 
 // The journal's modules load only on its own page.
 const journal = document.querySelector('[data-module="journal"]')
