@@ -43,7 +43,8 @@ export function initRiskCheck (root) {
   root.querySelector('[data-check-show]').addEventListener('click', () => {
     render()
     result.hidden = false
-    result.querySelector('h2').focus()
+    result.querySelector('h2').focus({ preventScroll: true })
+    result.scrollIntoView({ block: 'start' }) // the whole result in view, not just its heading's last line
   })
   root.querySelector('[data-check-clear]').addEventListener('click', () => {
     clear()
