@@ -53,7 +53,8 @@ QUESTIONS: tuple[Question, ...] = (
         "Have they ever hurt you physically, or made you do sexual things you did not want to do?",
         "Violence in a relationship usually happens more often and gets more serious over time. "
         "It is also one of three things that are most dangerous when they come together (see below).",
-        (Source("Refuge: how can I help?", "https://www.refuge.org.uk/our-work/campaigns/1-in-4-women-avon/how-can-i-help/"),
+        (Source("Refuge: how can I help?",
+                "https://www.refuge.org.uk/our-work/campaigns/1-in-4-women-avon/how-can-i-help/"),
          PLYMOUTH)),
     Question(
         "strangulation", "Strangulation or choking",
@@ -76,7 +77,8 @@ QUESTIONS: tuple[Question, ...] = (
         (SHAKTI, DASH_FORM)),
     Question(
         "stalking", "Stalking",
-        "Do they keep calling, messaging, following or watching you, or turn up where you are, when you do not want them to?",
+        "Do they keep calling, messaging, following or watching you, or turn up where you are, when you do not want "
+        "them to?",
         "This is stalking, and it is a serious warning sign. In the same study of more than 350 killings, "
         "stalking behaviour was found in 94 out of 100.",
         (STALKING_STUDY, PLYMOUTH)),
@@ -97,12 +99,14 @@ QUESTIONS: tuple[Question, ...] = (
         "Are you pregnant, or have you had a baby in the last 18 months?",
         "Abuse often starts or gets worse during pregnancy or after a baby is born, and it puts you and the baby in "
         "danger. You can talk in confidence to a midwife, GP or health visitor.",
-        (Source("NHS: domestic abuse in pregnancy", "https://www.nhs.uk/pregnancy/support/domestic-abuse-in-pregnancy/"),
+        (Source("NHS: domestic abuse in pregnancy",
+                "https://www.nhs.uk/pregnancy/support/domestic-abuse-in-pregnancy/"),
          DASH_FORM)),
     Question(
         "fear", "Your own fear",
         "Are you very frightened of what they might do?",
-        "You know them best. Services take your fear seriously: how frightened you are is one of the things they weigh.",
+        "You know them best. Services take your fear seriously: how frightened you are is one of the things they "
+        "weigh.",
         (PLYMOUTH, DASH_FORM)),
 )
 
@@ -134,10 +138,11 @@ MARAC_SOURCE = Source("HM Inspectorate of Constabulary: Marac",
                       "https://hmicfrs.justiceinspectorates.gov.uk/glossary/multi-agency-risk-assessment-conference/")
 IDVA = ("An IDVA (Independent Domestic Violence Adviser) is a trained specialist who supports people in high danger: "
         "they look at the risks with you, talk through your choices and make a safety plan with you.")
-IDVA_SOURCE = Source("Mersey Care NHS: Marac and IDVAs",
-                     "https://yourspace.merseycare.nhs.uk/safeguarding/domestic-abuse-1/multi-agency-risk-assessment-conference-marac")
+IDVA_SOURCE = Source("Mersey Care NHS: Marac and IDVAs", "https://yourspace.merseycare.nhs.uk/safeguarding/"
+                     "domestic-abuse-1/multi-agency-risk-assessment-conference-marac")
 FULL_ASSESSMENT_SOURCES = (
-    Source("SafeLives: how the Dash is used", "https://safelives.org.uk/policy_blog/no-return-first-come-first-served-victims-domestic-abuse"),
+    Source("SafeLives: how the Dash is used",
+           "https://safelives.org.uk/policy_blog/no-return-first-come-first-served-victims-domestic-abuse"),
     Source("Gwent Safeguarding: risk assessment and safety planning",
            "https://www.gwentsafeguarding.org.uk/en/vawdasv/support-and-advice/risk-assessment-and-safety-planning"),
     COLLEGE_OF_POLICING,

@@ -9,9 +9,11 @@ from pwa import risk_check
 from support import CONTROLLED, DUMP_STORAGE_BODY, assert_on_decoy
 from test_accessibility import axe_violations
 from test_check_page import NEVER_SAID
-from test_layout_browser import layout_problems, small_phone  # noqa: F401 (a fixture)
+import test_layout_browser
+from test_layout_browser import layout_problems
 
 pytestmark = pytest.mark.browser
+small_phone = test_layout_browser.small_phone  # the fixture: 320 px wide, text at 200 %
 
 RESULT = "[data-check-result]"
 # How many answers a page held when it was shown (load, reload, or restored from the back/forward cache), noted
@@ -163,7 +165,7 @@ def test_axe_finds_nothing_before_or_after_answering(page):
     assert axe_violations(page) == []
 
 
-def test_small_phone_with_big_text_before_and_after_answering(small_phone):  # noqa: F811 (the fixture)
+def test_small_phone_with_big_text_before_and_after_answering(small_phone):
     page = small_phone
     page.goto("/check")
     page.locator("[data-check-actions]").wait_for()
