@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from pwa import risk_check
-from support import CONTROLLED, DUMP_STORAGE_BODY, assert_on_decoy
+from support import CONTROLLED, DUMP_STORAGE_BODY, assert_on_decoy, open_controlled, persistent_context
 from test_accessibility import axe_violations
 from test_check_page import NEVER_SAID
 import test_layout_browser
@@ -174,3 +174,27 @@ def test_small_phone_with_big_text_before_and_after_answering(small_phone):
     page.get_by_role("button", name="See what my answers mean").click()
     problems += [f"after: {p}" for p in layout_problems(page)]
     assert problems == [], "\n".join(problems)
+
+
+def test_offline_after_a_second_visit_the_check_still_shows_its_result(playwright_instance, live_server, tmp_path):
+    """The first visit does not fetch the check's module; a later one asks the worker to keep it for offline."""
+    profile = tmp_path / "profile"
+    kept = "caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.keys()))))" \
+           ".then((lists) => lists.flat().some((r) => r.url.includes('/static/js/check/risk-check.js')))"
+    with persistent_context(playwright_instance, profile, live_server.url) as context:
+        page = open_controlled(context, "/")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate(kept) is False  # not on the first visit
+        page.reload()  # a visit through the worker: it asks for the modules kept for offline
+        for _ in range(100):  # the worker fetches it once the page is idle
+            if page.evaluate(kept):
+                break
+            page.wait_for_timeout(100)
+        assert page.evaluate(kept) is True
+    live_server.stop()
+    with persistent_context(playwright_instance, profile, live_server.url) as context:
+        page = context.pages[0]
+        page.goto("/check")
+        page.locator("[data-check-actions]").wait_for()
+        answer(page, stalking="yes")
+        assert listed(page, "yes") == ["Stalking"]
