@@ -55,4 +55,9 @@ export function initRiskCheck (root) {
   onLock(clear)
   clear()
   root.querySelector('[data-check-actions]').hidden = false
+  // For the button that saves into the safety plan ([data-save-to-plan]), wired by whoever provides the saving.
+  return {
+    answers: () => Object.fromEntries(questions.filter(answerOf).map((q) => [q.dataset.question, answerOf(q)])),
+    clear
+  }
 }
