@@ -133,7 +133,7 @@ SILENT_SOLUTION_SOURCE = Source("Cambridgeshire Police: silent 999 calls",
                                 "https://www.cambs.police.uk/information-and-services/Contact/Silent-999-Calls")
 MARAC = ("A Marac is a regular local meeting where the police, health, housing, children's services, domestic abuse "
          "services and others share what they know about people in high danger, and agree a plan together to keep "
-         "them safer. You do not go, but an IDVA usually speaks for you.")
+         "them safer; you do not go, but an IDVA usually speaks for you.")
 MARAC_SOURCE = Source("HM Inspectorate of Constabulary: Marac",
                       "https://hmicfrs.justiceinspectorates.gov.uk/glossary/multi-agency-risk-assessment-conference/")
 IDVA = ("An IDVA (Independent Domestic Violence Adviser) is a trained specialist who supports people in high danger: "
