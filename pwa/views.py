@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, render_template, request
 
-from . import content
+from . import content, risk_check
 from .extensions import db
 from .guide_markdown import link_allowed
 from .hours import describe, is_open
@@ -72,6 +72,22 @@ def guide(slug: str):
     if found is None:
         abort(404)
     return render_template("guide.html", guide=found)
+
+
+@bp.get("/check")
+def check():
+    return render_template("check.html", check=risk_check)
+
+
+@bp.get("/worried")
+def worried():
+    """For friends, family and colleagues: their guides, and the services that help people who are worried."""
+    guides = db.session.scalars(content.ordered_guides().where(Guide.audience == "worried")).all()
+    services = db.session.scalars(content.ordered_services()).all()
+    for_them = [s for s in services if "friends-family" in s.categories]
+    # Until services are tagged for friends and family, the national helpline(s) stand in, said plainly.
+    helplines = [] if for_them else [s for s in services if "helpline" in s.categories and s.area.kind == "national"]
+    return render_template("worried.html", guides=guides, services=for_them, helplines=helplines)
 
 
 @bp.get("/limits")

@@ -33,14 +33,14 @@ def test_guides_render_markdown(client):
 
 
 def test_every_page_has_the_same_neutral_title(client):
-    for url in ["/", "/helplines", "/guides", "/guides/safety-plan", "/limits", "/missing"]:
+    for url in ["/", "/helplines", "/guides", "/guides/safety-plan", "/limits", "/check", "/worried", "/missing"]:
         html = client.get(url).get_data(as_text=True)
         assert "<title>Open Door</title>" in html, url
         assert "abuse" not in html.split("<title>")[1].split("</title>")[0].lower()
 
 
 def test_pages_need_no_inline_script_or_style(client):
-    for url in ["/", "/helplines", "/guides/safety-plan", "/limits"]:
+    for url in ["/", "/helplines", "/guides/safety-plan", "/limits", "/check", "/worried"]:
         html = client.get(url).get_data(as_text=True)
         assert "<script>" not in html and " style=" not in html and "<style" not in html
 

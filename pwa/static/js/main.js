@@ -27,3 +27,7 @@ if (journal) {
     journal.querySelector('[data-status]').textContent = 'The journal could not start. Reload the page to try again: nothing saved is lost.'
   })
 }
+
+// The risk self-check's module loads only on its own page; without it the page still shows every question's reason.
+const riskCheck = document.querySelector('[data-module="risk-check"]')
+if (riskCheck) import('./check/risk-check.js').then(({ initRiskCheck }) => initRiskCheck(riskCheck)).catch(() => {})
