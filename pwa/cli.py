@@ -26,7 +26,7 @@ def _pack_dir(directory: str | None) -> str:
 
 def counts(pack: content.Pack) -> str:
     return ", ".join([plural(len(pack.areas), "area"), plural(len(pack.services), "service"),
-                      plural(len(pack.guides), "guide")])
+                      plural(len(pack.guides), "guide"), plural(len(pack.questions), "plan question")])
 
 
 def _read(directory: str | None) -> content.Pack:
@@ -116,16 +116,18 @@ def load_command(directory, if_empty, dry_run, force, actor):
 @click.option("--force", is_flag=True, help="Replace the pack already in DIRECTORY.")
 def export_command(directory: Path, force):
     """Write the published content to DIRECTORY as a content pack."""
-    if any((directory / name).exists() for name in ("areas.toml", "services.toml", "guides")) and not force:
+    if any((directory / name).exists() for name in ("areas.toml", "services.toml", "guides", "plan.toml")) \
+            and not force:
         raise click.ClickException(f"{directory} already holds a content pack; add --force to replace it "
-                                   "(its areas.toml, services.toml and guides/*.md).")
+                                   "(its areas.toml, services.toml, guides/*.md and plan.toml).")
     records = content.published_records()
     version = content.bundle()["version"]
     header = content.EXPORT_HEADER.format(app=current_app.config["APP_NAME"], day=uk_today().isoformat(),
                                           version=version)
     content.write_pack(directory, content.export_files(records, header))
     click.echo(f"Exported {plural(len(records['areas']), 'area')}, {plural(len(records['services']), 'service')}, "
-               f"{plural(len(records['guides']), 'guide')} (version {version}) to {directory}.")
+               f"{plural(len(records['guides']), 'guide')}, {plural(len(records['questions']), 'plan question')} "
+               f"(version {version}) to {directory}.")
 
 
 BASELINE = "0001"  # pwa/migrations/versions/0001_baseline.py: the schema as first deployed, before migrations
