@@ -20,6 +20,7 @@ from marshmallow import ValidationError
 
 from .. import content
 from ..extensions import db
+from ..plan import question_order
 from ..wording import plural
 from .models import AuditEntry, Draft, utcnow
 
@@ -79,6 +80,7 @@ def ordered(records: dict[str, list[dict]]) -> dict[str, list[dict]]:
         "services": sorted(records["services"], key=lambda s: (*area_rank.get(s["area"], (True, 2**31)),
                                                                  s.get("position", 0), s["name"])),
         "guides": sorted(records["guides"], key=lambda g: (g.get("position", 0), g["title"])),
+        "questions": sorted(records["questions"], key=question_order),
     }
 
 
@@ -252,11 +254,12 @@ def last_published_change(kind: str, slug: str) -> AuditEntry | None:
 def problems(draft_records: dict[str, list[dict]], draft: Draft | None = None) -> list[str]:
     """What stops the draft from being published."""
     areas = {a["slug"] for a in draft_records["areas"]}
-    found = checked(draft_records)[1]
+    pack, found = checked(draft_records)
     found += [f"Service {s['name']!r} is in area {s['area']!r}, which the draft no longer has."
               for s in draft_records["services"] if s["area"] not in areas]
     if not draft_records["guides"]:
         found.append("The draft has no guides; publish at least one.")
+    found += [f"Question {slug!r}: Show only after: {why}" for slug, why in content.show_if_problems(pack.questions)]
     found += [f"{c['kind'].capitalize()} {c['slug']!r} was changed in the published content after this draft "
               "changed it: open it to compare, then save it again or undo the draft's change."
               for c in conflicts(draft)]
