@@ -73,6 +73,7 @@ def load_command(directory, if_empty, dry_run, force, actor):
         click.echo("Content already present; left as it is.")
         if changed := content.rerender_guides():
             click.echo(f"Rendered {plural(changed, 'guide')} again with the current rules for links.")
+        _first_plan(directory, actor)
         return
     pack = _read(directory)
     source = str(Path(_pack_dir(directory)).resolve())
@@ -109,6 +110,30 @@ def load_command(directory, if_empty, dry_run, force, actor):
     drafts.record_load(_actor(actor), source, record_changes, before, after, forced=bool(overwritten))
     db.session.commit()  # the content and its audit entries in one transaction
     click.echo(f"Loaded {counts(pack)} (version {after}).")
+
+
+def _first_plan(directory: str | None, actor: str | None) -> None:
+    """A server set up before the safety plan's questions were content gets the pack's questions, once.
+
+    Only when it has none and never had any (an agency that removed them all keeps it that way), and only the
+    questions: everything else stays as published."""
+    from .admin import drafts
+
+    if content.published_records(("questions",))["questions"] or drafts.ever_published("questions"):
+        return
+    pack = _read(directory)
+    if not pack.questions:
+        return
+    published = content.published_records()
+    record_changes = content.differences(published, published | {"questions": content.pack_records(pack)["questions"]})
+    before = content.bundle()["version"]
+    content.load_questions(pack.questions)
+    after = content.bundle()["version"]
+    drafts.record_load(_actor(actor), str(Path(_pack_dir(directory)).resolve()), record_changes, before, after,
+                       forced=False)
+    db.session.commit()
+    click.echo(f"Added the pack's {plural(len(pack.questions), 'safety plan question')}: this server had none "
+               f"(version {after}).")
 
 
 @content_cli.command("export")

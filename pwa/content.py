@@ -174,8 +174,7 @@ def load_pack(pack: Pack, commit: bool = True, kinds=tuple(CONTENT_SCHEMAS)) -> 
     db.session.execute(db.delete(Area))
     db.session.execute(db.delete(Guide))
     if "questions" in kinds:
-        db.session.execute(db.delete(PlanQuestion))
-        db.session.add_all(PlanQuestion(**record) for record in pack.questions)
+        load_questions(pack.questions)
     areas = {}
     for record in pack.areas:
         areas[record["slug"]] = Area(**record)
@@ -186,6 +185,12 @@ def load_pack(pack: Pack, commit: bool = True, kinds=tuple(CONTENT_SCHEMAS)) -> 
         db.session.add(Guide(**record, body_html=render_markdown(record["body_markdown"])))
     if commit:
         db.session.commit()
+
+
+def load_questions(questions: list[dict]) -> None:
+    """Replace the plan's questions (not committed)."""
+    db.session.execute(db.delete(PlanQuestion))
+    db.session.add_all(PlanQuestion(**record) for record in questions)
 
 
 def rerender_guides() -> int:

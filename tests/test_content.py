@@ -8,7 +8,7 @@ from marshmallow import ValidationError
 
 from pwa import content, plan
 from pwa.extensions import db
-from pwa.models import Guide
+from pwa.models import Guide, PlanQuestion
 from pwa.schemas import GuideContentSchema
 from pwa.settings import PROJECT_ROOT
 
@@ -421,3 +421,22 @@ def test_the_service_worker_changes_when_a_question_does(app, pack_dir, runner):
         version = content.bundle()["version"]
     changed = client.get("/sw.js").get_data(as_text=True)
     assert changed != worker and version in changed
+
+
+def test_a_server_without_plan_questions_gets_the_packs_once(app, runner):
+    def remove_questions():
+        with app.app_context():
+            db.session.execute(db.delete(PlanQuestion))
+            db.session.commit()
+
+    remove_questions()  # as on a server set up before the questions were content
+    result = runner.invoke(args=["content", "load", "--if-empty"])
+    assert result.exit_code == 0 and "left as it is" in result.output
+    assert "Added the pack's 26 safety plan questions: this server had none" in result.output
+    with app.app_context():
+        assert all(questions for _, questions in plan.questions_by_part())
+    # Once it has had questions, none means someone removed them: they stay removed.
+    remove_questions()
+    assert "Added" not in runner.invoke(args=["content", "load", "--if-empty"]).output
+    with app.app_context():
+        assert not any(questions for _, questions in plan.questions_by_part())

@@ -194,14 +194,23 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
         assert [u.email for u in db.session.scalars(db.select(AdminUser).order_by(AdminUser.id))] == [
             "first@agency.example", "second@agency.example"]
         db.session.remove()
-    # The default questions then load: the only changes are the questions added, so nothing is refused.
-    loaded = app.test_cli_runner().invoke(args=["content", "load", "--actor", "ops@agency.example"])
+    # What `make run` does next: the content stays as published, and the pack's questions come in, once.
+    loaded = app.test_cli_runner().invoke(args=["content", "load", "--if-empty", "--actor", "ops@agency.example"])
     assert loaded.exit_code == 0, loaded.output
-    assert "question living-together: added" in loaded.output and "service " not in loaded.output
+    assert "left as it is" in loaded.output and "Added the pack's 26 safety plan questions" in loaded.output
     with app.app_context():
         parts = dict((part.slug, questions) for part, questions in plan.questions_by_part())
         assert parts["situation"][0]["slug"] == "living-together" and all(parts.values())
         assert content.bundle()["version"] != version
+        entry = db.session.scalar(db.select(AuditEntry).filter_by(action="content-load", slug="living-together"))
+        assert entry.actor == "ops@agency.example" and entry.before is None
+        db.session.remove()
+    now = everything(app)  # only the questions and their audit entries are new
+    assert {table: now[table] for table in before if table != "admin_audit"} == {
+        table: rows for table, rows in before.items() if table != "admin_audit"}
+    again = app.test_cli_runner().invoke(args=["content", "load", "--if-empty"])
+    assert again.exit_code == 0 and "Added" not in again.output
+    with app.app_context():
         db.engine.dispose()
 
 

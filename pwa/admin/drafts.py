@@ -328,6 +328,12 @@ def edited_in_admin_since_last_load() -> dict[tuple[str, str], AuditEntry]:
     return {(entry.kind, entry.slug): entry for entry in entries}
 
 
+def ever_published(kind: str) -> bool:
+    """Whether any record of this kind ("question") was ever published or loaded on this server."""
+    return db.session.scalar(db.select(AuditEntry.id).where(
+        AuditEntry.action.in_(PUBLISHING_ACTIONS), AuditEntry.kind == SINGULAR[kind]).limit(1)) is not None
+
+
 def record_load(actor: str, source: str, record_changes: list[dict], before: str, after: str, forced: bool) -> None:
     """The audit entries for a content load: one per record it changed, then a summary line."""
     for change in record_changes:
