@@ -121,7 +121,12 @@ def _first_plan(directory: str | None, actor: str | None) -> None:
 
     if content.published_records(("questions",))["questions"] or drafts.ever_published("questions"):
         return
-    pack = _read(directory)
+    try:
+        pack = content.read_pack(_pack_dir(directory))
+    except content.ContentError as err:  # the server runs on as it is; the plan page has no questions yet
+        click.echo(f"No safety plan questions were added: the content pack has {plural(len(err.problems), 'problem')} "
+                   "(`flask content check` lists them).")
+        return
     if not pack.questions:
         return
     published = content.published_records()

@@ -440,3 +440,13 @@ def test_a_server_without_plan_questions_gets_the_packs_once(app, runner):
     assert "Added" not in runner.invoke(args=["content", "load", "--if-empty"]).output
     with app.app_context():
         assert not any(questions for _, questions in plan.questions_by_part())
+
+
+def test_an_older_pack_without_a_plan_does_not_stop_the_server_starting(app, runner, pack_dir):
+    with app.app_context():
+        db.session.execute(db.delete(PlanQuestion))
+        db.session.commit()
+    (pack_dir / "plan.toml").unlink()
+    result = runner.invoke(args=["content", "load", "--if-empty", "--dir", str(pack_dir)])
+    assert result.exit_code == 0 and "left as it is" in result.output
+    assert "No safety plan questions were added: the content pack has 1 problem" in result.output
