@@ -89,7 +89,7 @@ def test_a_question_is_added_approved_published_and_reaches_the_plan(admin, app)
                         "show_if": "children=yes", "source": NEW_QUESTION["source"], "last_checked": "2026-11-30",
                         "position": 20}
     with app.app_context():
-        safety = dict((part.slug, questions) for part, questions in plan.questions_by_part())["safety"]
+        safety = {part.slug: questions for part, questions in plan.questions_by_part()}["safety"]
         assert safety[-1]["slug"] == "school-run"  # by its order within the part
     bundle = admin.get("/api/v1/bundle").get_json()
     assert bundle["version"] != before_version and "school-run" not in str(bundle)

@@ -405,7 +405,7 @@ def test_a_changed_question_changes_the_version_but_the_bundle_body_stays_withou
     assert {k: v for k, v in after.items() if k != "version"} == {k: v for k, v in before.items() if k != "version"}
     assert "plan_questions" not in after and "Do you have any pets?" not in json.dumps(after)
     with app.app_context():
-        situation = dict((part.slug, questions) for part, questions in plan.questions_by_part())["situation"]
+        situation = {part.slug: questions for part, questions in plan.questions_by_part()}["situation"]
         assert [q["text"] for q in situation if q["slug"] == "pets"] == ["Do you have any pets?"]
         # The precached pages' revisions are built from this version (webapp.precache_entries).
         assert content.bundle()["version"] == after["version"]

@@ -199,7 +199,7 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
     assert loaded.exit_code == 0, loaded.output
     assert "left as it is" in loaded.output and "Added the pack's 26 safety plan questions" in loaded.output
     with app.app_context():
-        parts = dict((part.slug, questions) for part, questions in plan.questions_by_part())
+        parts = {part.slug: questions for part, questions in plan.questions_by_part()}
         assert parts["situation"][0]["slug"] == "living-together" and all(parts.values())
         assert content.bundle()["version"] != version
         entry = db.session.scalar(db.select(AuditEntry).filter_by(action="content-load", slug="living-together"))
