@@ -26,7 +26,7 @@ def _pack_dir(directory: str | None) -> str:
 
 def counts(pack: content.Pack) -> str:
     return ", ".join([plural(len(pack.areas), "area"), plural(len(pack.services), "service"),
-                      plural(len(pack.guides), "guide")])
+                      plural(len(pack.guides), "guide"), plural(len(pack.questions), "plan question")])
 
 
 def _read(directory: str | None) -> content.Pack:
@@ -73,6 +73,7 @@ def load_command(directory, if_empty, dry_run, force, actor):
         click.echo("Content already present; left as it is.")
         if changed := content.rerender_guides():
             click.echo(f"Rendered {plural(changed, 'guide')} again with the current rules for links.")
+        _first_plan(directory, actor)
         return
     pack = _read(directory)
     source = str(Path(_pack_dir(directory)).resolve())
@@ -111,21 +112,52 @@ def load_command(directory, if_empty, dry_run, force, actor):
     click.echo(f"Loaded {counts(pack)} (version {after}).")
 
 
+def _first_plan(directory: str | None, actor: str | None) -> None:
+    """A server set up before the safety plan's questions were content gets the pack's questions, once.
+
+    Only when it has none and never had any (an agency that removed them all keeps it that way), and only the
+    questions: everything else stays as published."""
+    from .admin import drafts
+
+    if content.published_records(("questions",))["questions"] or drafts.ever_published("questions"):
+        return
+    try:
+        pack = content.read_pack(_pack_dir(directory))
+    except content.ContentError as err:  # the server runs on as it is; the plan page has no questions yet
+        click.echo(f"No safety plan questions were added: the content pack has {plural(len(err.problems), 'problem')} "
+                   "(`flask content check` lists them).")
+        return
+    if not pack.questions:
+        return
+    published = content.published_records()
+    record_changes = content.differences(published, published | {"questions": content.pack_records(pack)["questions"]})
+    before = content.bundle()["version"]
+    content.load_questions(pack.questions)
+    after = content.bundle()["version"]
+    drafts.record_load(_actor(actor), str(Path(_pack_dir(directory)).resolve()), record_changes, before, after,
+                       forced=False)
+    db.session.commit()
+    click.echo(f"Added the pack's {plural(len(pack.questions), 'safety plan question')}: this server had none "
+               f"(version {after}).")
+
+
 @content_cli.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace the pack already in DIRECTORY.")
 def export_command(directory: Path, force):
     """Write the published content to DIRECTORY as a content pack."""
-    if any((directory / name).exists() for name in ("areas.toml", "services.toml", "guides")) and not force:
+    if any((directory / name).exists() for name in ("areas.toml", "services.toml", "guides", "plan.toml")) \
+            and not force:
         raise click.ClickException(f"{directory} already holds a content pack; add --force to replace it "
-                                   "(its areas.toml, services.toml and guides/*.md).")
+                                   "(its areas.toml, services.toml, guides/*.md and plan.toml).")
     records = content.published_records()
     version = content.bundle()["version"]
     header = content.EXPORT_HEADER.format(app=current_app.config["APP_NAME"], day=uk_today().isoformat(),
                                           version=version)
     content.write_pack(directory, content.export_files(records, header))
     click.echo(f"Exported {plural(len(records['areas']), 'area')}, {plural(len(records['services']), 'service')}, "
-               f"{plural(len(records['guides']), 'guide')} (version {version}) to {directory}.")
+               f"{plural(len(records['guides']), 'guide')}, {plural(len(records['questions']), 'plan question')} "
+               f"(version {version}) to {directory}.")
 
 
 BASELINE = "0001"  # pwa/migrations/versions/0001_baseline.py: the schema as first deployed, before migrations

@@ -4,6 +4,7 @@ Layout of a pack:
     areas.toml        [[area]] tables
     services.toml     [[service]] tables, each naming its area's slug
     guides/*.md       TOML front matter between +++ lines, then Markdown
+    plan.toml         [[question]] tables: the safety plan's questions and their options (see pwa/plan.py)
 
 A pack sets up a new server and imports content; once staff publish in the admin, the database is the
 source of truth (see `flask content load` in cli.py). `export_files` writes the published content back out
@@ -26,17 +27,19 @@ from sqlalchemy.orm import contains_eager
 
 from . import guide_markdown
 from .extensions import db
-from .models import Area, Guide, Service
+from .models import Area, Guide, PlanQuestion, Service
+from .plan import published_questions, question_order
 from .schemas import (SLUG, AreaContentSchema, AreaSchema, GuideContentSchema, GuideSchema,
-                      ServiceContentSchema, ServiceSchema)
+                      PlanQuestionContentSchema, ServiceContentSchema, ServiceSchema)
 
 # Record kinds in pack order, each with the schema that checks it.
 CONTENT_SCHEMAS: dict[str, type[Schema]] = {
     "areas": AreaContentSchema,
     "services": ServiceContentSchema,
     "guides": GuideContentSchema,
+    "questions": PlanQuestionContentSchema,
 }
-SINGULAR = {"areas": "area", "services": "service", "guides": "guide"}
+SINGULAR = {"areas": "area", "services": "service", "guides": "guide", "questions": "question"}
 
 # The offline bundle's budget, compressed as phones download it. Measured on 2026-11-30 (a cold first visit in
 # Chromium, bench_pwa.py's method): 143.5 KB with the default content, whose bundle is 3.9 KB compressed; each
@@ -59,6 +62,7 @@ class Pack:
     areas: list[dict] = field(default_factory=list)
     services: list[dict] = field(default_factory=list)
     guides: list[dict] = field(default_factory=list)
+    questions: list[dict] = field(default_factory=list)
 
 
 def render_markdown(text: str) -> str:
@@ -117,25 +121,60 @@ def read_pack(directory: str | Path) -> Pack:
             continue
         pack.guides.extend(validated(GuideContentSchema(), [record], name, "guide"))
 
+    pack.questions = validated(PlanQuestionContentSchema(), table_list("plan.toml", "question"), "plan.toml",
+                               "question")
+
     area_slugs = {a["slug"] for a in pack.areas}
-    for filename, kind, records in (("areas.toml", "area", pack.areas), ("services.toml", "service", pack.services)):
+    for filename, kind, records in (("areas.toml", "area", pack.areas), ("services.toml", "service", pack.services),
+                                    ("plan.toml", "question", pack.questions)):
         problems.extend(f"{filename}: {kind} slug {s!r} is used more than once" for s in _repeats(r["slug"] for r in records))
     for service in pack.services:
         if service["area"] not in area_slugs:
             problems.append(f"services.toml: service ({service['slug']}).area: no area with slug {service['area']!r}")
     if not guide_files:
         problems.append("guides/: no guides found")
+    problems.extend(f"plan.toml: question ({slug}).show_if: {why}" for slug, why in show_if_problems(pack.questions))
 
     if problems:
         raise ContentError(problems)
     return pack
 
 
-def load_pack(pack: Pack, commit: bool = True) -> None:
-    """Replace all published content with the pack, in one transaction (left open with commit=False)."""
+def show_if_problems(questions: list[dict]) -> list[tuple[str, str]]:
+    """(slug, why) for each question whose show_if does not name an earlier question that has that answer.
+
+    Earlier (in an earlier part, or higher up in the same one): people answer it first, and no two questions
+    can wait for each other."""
+    by_slug = {q["slug"]: q for q in questions}
+    found = []
+    for question in questions:
+        if not question.get("show_if"):
+            continue
+        slug, _, value = question["show_if"].partition("=")
+        other = by_slug.get(slug)
+        if other is None or slug == question["slug"]:
+            found.append((question["slug"], f"no other question has the short name {slug!r}."))
+        elif other["kind"] == "text":
+            found.append((question["slug"], f"question {slug!r} is answered in their own words, so no answer of it "
+                                            "can show this one: name a question with options."))
+        elif value not in [option["value"] for option in other.get("options") or []]:
+            values = ", ".join(option["value"] for option in other.get("options") or [])
+            found.append((question["slug"], f"question {slug!r} has no option {value!r} (its options: {values})."))
+        elif question_order(other) >= question_order(question):
+            found.append((question["slug"], f"question {slug!r} comes later in the plan: a question can only depend "
+                                            "on one people answer before it (an earlier part, or a lower order)."))
+    return found
+
+
+def load_pack(pack: Pack, commit: bool = True, kinds=tuple(CONTENT_SCHEMAS)) -> None:
+    """Replace all published content with the pack, in one transaction (left open with commit=False).
+
+    kinds: only these (a database from before the plan's questions existed has no table for them)."""
     db.session.execute(db.delete(Service))
     db.session.execute(db.delete(Area))
     db.session.execute(db.delete(Guide))
+    if "questions" in kinds:
+        load_questions(pack.questions)
     areas = {}
     for record in pack.areas:
         areas[record["slug"]] = Area(**record)
@@ -146,6 +185,12 @@ def load_pack(pack: Pack, commit: bool = True) -> None:
         db.session.add(Guide(**record, body_html=render_markdown(record["body_markdown"])))
     if commit:
         db.session.commit()
+
+
+def load_questions(questions: list[dict]) -> None:
+    """Replace the plan's questions (not committed)."""
+    db.session.execute(db.delete(PlanQuestion))
+    db.session.add_all(PlanQuestion(**record) for record in questions)
 
 
 def rerender_guides() -> int:
@@ -192,18 +237,28 @@ def ordered_guides():
     return db.select(Guide).order_by(Guide.position, Guide.title)
 
 
-def bundle() -> dict:
-    """Everything the app needs offline, with a version that changes whenever any of it does."""
-    return _bundle(ordered_areas(), db.session.scalars(ordered_services()), db.session.scalars(ordered_guides()))
+def bundle(plan: bool = True) -> dict:
+    """Everything the app needs offline, with a version that changes whenever any of it does.
+
+    plan=False: without reading the plan's questions (a database from before they existed), which gives the
+    version of the same content with none."""
+    questions = [as_record("questions", q) for q in published_questions()] if plan else []
+    return _bundle(ordered_areas(), db.session.scalars(ordered_services()), db.session.scalars(ordered_guides()),
+                   questions)
 
 
-def _bundle(areas, services, guides) -> dict:
+def _bundle(areas, services, guides, questions: list[dict]) -> dict:
     content = {
         "areas": AreaSchema(many=True).dump(areas),
         "services": ServiceSchema(many=True).dump(services),
         "guides": GuideSchema(many=True).dump(guides),
     }
-    return {"format": 1, "version": digest(content), **content}
+    # The plan's questions are in the version but not in the body. Pages are precached with revisions made from
+    # this version (webapp.py), so a changed question reaches the plan page's saved copy; the body is what every
+    # phone downloads, within BUNDLE_BUDGET, and only the plan page needs the questions, which it already holds.
+    # With no questions the version is what it was before they existed.
+    versioned = {**content, "plan_questions": questions} if questions else content
+    return {"format": 1, "version": digest(versioned), **content}
 
 
 def bundle_of(pack: Pack) -> dict:
@@ -211,10 +266,11 @@ def bundle_of(pack: Pack) -> dict:
     areas = {a["slug"]: SimpleNamespace(**a) for a in pack.areas}
     services = [SimpleNamespace(**(s | {"area": areas[s["area"]]})) for s in pack.services if s["area"] in areas]
     guides = [SimpleNamespace(**g, body_html=render_markdown(g["body_markdown"])) for g in pack.guides]
-    # The same order as ordered_areas, ordered_services and ordered_guides.
+    # The same order as ordered_areas, ordered_services, ordered_guides and plan.published_questions.
     return _bundle(sorted(areas.values(), key=lambda a: (a.kind != "national", a.position, a.name)),
                    sorted(services, key=lambda s: (s.area.kind != "national", s.area.position, s.position, s.name)),
-                   sorted(guides, key=lambda g: (g.position, g.title)))
+                   sorted(guides, key=lambda g: (g.position, g.title)),
+                   [as_record("questions", q) for q in sorted(pack.questions, key=question_order)])
 
 
 def bundle_size(data: dict) -> tuple[int, int]:
@@ -235,12 +291,15 @@ def as_record(kind: str, row) -> dict:
     return schema.dump(data)
 
 
-def published_records() -> dict[str, list[dict]]:
-    return {
-        "areas": [as_record("areas", a) for a in ordered_areas()],
-        "services": [as_record("services", s) for s in db.session.scalars(ordered_services())],
-        "guides": [as_record("guides", g) for g in db.session.scalars(ordered_guides())],
+def published_records(kinds=tuple(CONTENT_SCHEMAS)) -> dict[str, list[dict]]:
+    """Every published record in pack shape (kinds: only these, as for load_pack)."""
+    records = {
+        "areas": lambda: [as_record("areas", a) for a in ordered_areas()],
+        "services": lambda: [as_record("services", s) for s in db.session.scalars(ordered_services())],
+        "guides": lambda: [as_record("guides", g) for g in db.session.scalars(ordered_guides())],
+        "questions": lambda: [as_record("questions", q) for q in published_questions()],
     }
+    return {kind: records[kind]() for kind in kinds}
 
 
 def pack_records(pack: Pack) -> dict[str, list[dict]]:
@@ -286,6 +345,7 @@ def export_files(records: dict[str, list[dict]], header: str = "") -> dict[str, 
     files = {
         "areas.toml": header + "".join(f"\n[[area]]\n{_toml_table(r)}" for r in records["areas"]),
         "services.toml": header + "".join(f"\n[[service]]\n{_toml_table(r)}" for r in records["services"]),
+        "plan.toml": header + "".join(f"\n[[question]]\n{_toml_table(r)}" for r in records["questions"]),
     }
     for guide in records["guides"]:
         front = {k: v for k, v in guide.items() if k not in ("slug", "body_markdown")}
@@ -294,7 +354,7 @@ def export_files(records: dict[str, list[dict]], header: str = "") -> dict[str, 
 
 
 def write_pack(directory: Path, files: dict[str, str]) -> None:
-    """Write a pack's files, replacing its areas, services and guides (guides no longer in it are removed)."""
+    """Write a pack's files, replacing its areas, services, guides and plan (guides no longer in it are removed)."""
     (directory / "guides").mkdir(parents=True, exist_ok=True)
     for old in (directory / "guides").glob("*.md"):
         if f"guides/{old.name}" not in files:

@@ -64,3 +64,21 @@ class Guide(db.Model):
     source: Mapped[str] = mapped_column(String(300), default="")
     last_checked: Mapped[date]
     position: Mapped[int] = mapped_column(default=0)
+
+
+class PlanQuestion(db.Model):
+    """One question of the safety plan (pwa/plan.py): the words and options people choose from, never answers."""
+    __tablename__ = "plan_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    part: Mapped[str] = mapped_column(String(16))  # plan.PART_SLUGS
+    text: Mapped[str] = mapped_column(String(200))
+    hint: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(8))  # plan.QUESTION_KINDS
+    # [{"value": "yes", "label": "Yes"}, ...]; empty for a question answered in one's own words.
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    show_if: Mapped[str] = mapped_column(String(128), default="")  # "" or "question-slug=option-value"
+    source: Mapped[str] = mapped_column(String(300), default="")
+    last_checked: Mapped[date]
+    position: Mapped[int] = mapped_column(default=0)

@@ -1,11 +1,15 @@
 """The safety plan's four parts and their questions.
 
-The parts are fixed; the questions and options are content (a part of the content pack and the admin), so an
-agency can adapt them. `questions_by_part` is what the plan page renders.
+The parts are fixed; the questions and options are content (plan.toml in the content pack, and the admin), so an
+agency can adapt them: they are checked, drafted, approved and published like services and guides.
+`questions_by_part` is what the plan page renders.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from .extensions import db
+from .models import PlanQuestion
 
 
 @dataclass(frozen=True)
@@ -24,23 +28,23 @@ PARTS = (
 PART_SLUGS = tuple(part.slug for part in PARTS)
 QUESTION_KINDS = ("one", "many", "text")  # one choice (radios), several (checkboxes), own words (textarea)
 
-# Placeholder until the plan questions are content: same shape as a published question.
-_STUB_QUESTIONS = [
-    {"slug": "living-together", "part": "situation", "text": "Do you live with the person who is hurting you?",
-     "hint": "", "kind": "one", "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}],
-     "show_if": "", "position": 0},
-    {"slug": "children", "part": "situation", "text": "Do children live with you?", "hint": "", "kind": "one",
-     "options": [{"value": "yes", "label": "Yes"}, {"value": "no", "label": "No"}], "show_if": "", "position": 1},
-    {"slug": "children-steps", "part": "safety", "text": "Steps for your children", "hint": "", "kind": "many",
-     "options": [{"value": "teach-999", "label": "Teach them how to call 999 and what to say"}],
-     "show_if": "children=yes", "position": 0},
-    {"slug": "safe-people", "part": "plan", "text": "People I can go to", "hint": "", "kind": "text",
-     "options": [], "show_if": "", "position": 0},
-]
+
+def question_order(question) -> tuple:
+    """Where a question (a row or a pack record) comes in the plan: by part, then position, then slug."""
+    get = question.get if isinstance(question, dict) else lambda name: getattr(question, name)
+    part = get("part")
+    return PART_SLUGS.index(part) if part in PART_SLUGS else len(PART_SLUGS), get("position") or 0, get("slug")
+
+
+def published_questions() -> list[PlanQuestion]:
+    return sorted(db.session.scalars(db.select(PlanQuestion)), key=question_order)
 
 
 def questions_by_part() -> list[tuple[Part, list[dict]]]:
-    """Each part with its questions in order. Question: slug, part, text, hint, kind, options [{value, label}],
-    show_if ("" or "question-slug=option-value": shown only with that answer), position."""
-    questions = sorted(_STUB_QUESTIONS, key=lambda q: (q["position"], q["slug"]))
+    """Each part with its published questions in order. Question: slug, part, text, hint, kind, options
+    [{value, label}], show_if ("" or "question-slug=option-value": shown only with that answer), position,
+    source ("" or an https:// page its facts come from) and last_checked (an ISO date)."""
+    from .schemas import PlanQuestionContentSchema  # schemas reads PART_SLUGS from this module
+
+    questions = PlanQuestionContentSchema(many=True).dump(published_questions())
     return [(part, [q for q in questions if q["part"] == part.slug]) for part in PARTS]

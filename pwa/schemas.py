@@ -7,6 +7,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, pre_
 
 from .guide_markdown import LINK_RULE, refused_links
 from .hours import DAYS, UK, minutes
+from .plan import PART_SLUGS, QUESTION_KINDS
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and single hyphens.")
 PHONE = validate.Regexp(r"^\+?[0-9][0-9 ]{1,18}[0-9]$", error="Use digits and spaces only, e.g. 0808 2000 247.")
@@ -25,8 +26,13 @@ MIDNIGHT = ("00:00", "24:00")
 MAX_CHARS = {
     "slug": 64, "name": 120, "service_name": 160, "title": 160, "description": 1_000, "summary": 300,
     "phone_extra": 80, "hours_note": 300, "url": 300, "body_markdown": 10_000,
+    "question_text": 200, "question_hint": 600, "option_value": 40, "option_label": 150,
 }
 MAX_HOURS_LINES = 14
+MAX_OPTIONS = 12
+SHOW_IF = validate.Regexp(r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*=[a-z0-9]+(?:-[a-z0-9]+)*)?$",
+                          error="Leave it empty, or name a question and one of its answers: question-slug=option-value, "
+                                "for example children=yes.")
 
 
 class MaxChars(validate.Validator):
@@ -213,6 +219,60 @@ class GuideContentSchema(StrictSchema):
         refused = refused_links(value)
         if refused:
             raise ValidationError([f'Link "{shorten(link)}" is not allowed: {LINK_RULE}' for link in refused])
+
+
+class PlanOptionSchema(StrictSchema):
+    """One answer people can choose: `{ value = "yes", label = "Yes" }`. The value stays put when the label is
+    reworded (a saved plan and other questions' show_if name it); the label is what people read."""
+    value = fields.String(required=True, validate=[SLUG, MaxChars(MAX_CHARS["option_value"])],
+                          error_messages=required("Give the option a short value, such as yes."))
+    label = fields.String(required=True, validate=[NotBlank("Give the option the words people see."),
+                                                   MaxChars(MAX_CHARS["option_label"])],
+                          error_messages=required("Give the option the words people see."))
+
+
+class PlanQuestionContentSchema(StrictSchema):
+    """A question of the safety plan (plan.toml's [[question]] tables). Whether show_if names an earlier
+    question that has that answer is checked across the questions (content.show_if_problems)."""
+    slug = fields.String(required=True, validate=[SLUG, MaxChars(MAX_CHARS["slug"])],
+                         error_messages=required("Give a short name."))
+    part = fields.String(required=True, validate=validate.OneOf(
+        PART_SLUGS, error=f"Choose the part of the plan: {', '.join(PART_SLUGS)}."),
+        error_messages=required("Choose the part of the plan it belongs to."))
+    text = fields.String(required=True, validate=[NotBlank("Write the question."),
+                                                  MaxChars(MAX_CHARS["question_text"])],
+                         error_messages=required("Write the question."))
+    hint = fields.String(load_default="", validate=MaxChars(MAX_CHARS["question_hint"]))
+    kind = fields.String(required=True, validate=validate.OneOf(
+        QUESTION_KINDS, error="Use one (choose one answer), many (tick any) or text (in their own words)."),
+        error_messages=required("Say how it is answered: one answer, several, or in their own words."))
+    options = fields.List(fields.Nested(PlanOptionSchema), load_default=list, validate=validate.Length(
+        max=MAX_OPTIONS, error=f"Use at most {MAX_OPTIONS} options."))
+    show_if = fields.String(load_default="", validate=[SHOW_IF, MaxChars(128)])
+    source = fields.String(load_default="", validate=MaxChars(MAX_CHARS["url"]))
+    last_checked = last_checked_field()
+    position = fields.Integer(load_default=0, validate=POSITION, error_messages={"invalid": "Use a whole number."})
+
+    @validates("source")
+    def source_is_https(self, value, **kwargs):
+        if value:
+            HTTPS_URL(value)
+
+    @validates_schema
+    def options_fit_the_kind(self, data, **kwargs):
+        options = data.get("options") or []
+        if data["kind"] == "text" and options:
+            raise ValidationError("A question answered in their own words has no options: remove them, or make it "
+                                  "one answer or several.", "options")
+        if data["kind"] != "text" and len(options) < 2:
+            raise ValidationError("Give at least two options to choose from.", "options")
+        values = [option["value"] for option in options]
+        repeated = sorted({value for value in values if values.count(value) > 1})
+        if repeated:
+            raise ValidationError(f"Each option needs its own value: {', '.join(repeated)} is used more than once.",
+                                  "options")
+        if data.get("show_if", "").split("=")[0] == data["slug"]:
+            raise ValidationError("A question cannot depend on its own answer: name an earlier question.", "show_if")
 
 
 # API query strings: unknown parameters are an error, not silently ignored.

@@ -205,7 +205,7 @@ def test_messages_say_what_to_do_in_plain_words(admin):
     assert "Written for: Say who the guide is written for." in lines
 
 
-@pytest.mark.parametrize("kind", ["services", "areas", "guides"])
+@pytest.mark.parametrize("kind", ["services", "areas", "guides", "questions"])
 def test_saving_a_form_unchanged_changes_nothing(admin, kind):
     listing = admin.get(f"/admin/{kind}").get_data(as_text=True)
     slugs = [slug for slug in re.findall(rf'href="/admin/{kind}/([a-z0-9-]+)"', listing) if slug != "new"]

@@ -1,3 +1,4 @@
+import json
 import re
 import shutil
 from html.parser import HTMLParser
@@ -5,9 +6,9 @@ from html.parser import HTMLParser
 import pytest
 from marshmallow import ValidationError
 
-from pwa import content
+from pwa import content, plan
 from pwa.extensions import db
-from pwa.models import Guide
+from pwa.models import Guide, PlanQuestion
 from pwa.schemas import GuideContentSchema
 from pwa.settings import PROJECT_ROOT
 
@@ -314,3 +315,138 @@ def test_the_bundle_worked_out_from_a_pack_is_the_one_published(app):
     pack = content.read_pack(PROJECT_ROOT / "content")
     with app.app_context():
         assert content.bundle_of(pack) == content.bundle()
+
+
+# The safety plan's questions (plan.toml) -------------------------------------------------------------------
+
+def test_the_default_plan_covers_every_part_and_says_where_its_facts_come_from():
+    pack = content.read_pack(PROJECT_ROOT / "content")
+    assert 20 <= len(pack.questions) <= 30
+    assert {q["part"] for q in pack.questions} == set(plan.PART_SLUGS)
+    assert all(q["last_checked"].isoformat() == "2026-11-30" for q in pack.questions)
+    by_slug = {q["slug"]: q for q in pack.questions}
+    assert by_slug["children-steps"]["show_if"] == "children=yes" and by_slug["pets-plan"]["show_if"] == "pets=yes"
+    emergency = by_slug["emergency"]
+    assert "press 55" in emergency["hint"] and "does not tell the police where you are" in emergency["hint"]
+    assert emergency["source"].startswith("https://")
+    assert "could not be confirmed" in by_slug["police-protection"]["hint"]
+    assert "no court fee" in by_slug["court-orders"]["hint"] and "FL401" in by_slug["court-orders"]["hint"]
+    # Never told to leave: staying is an answer like any other, with its own steps.
+    assert {o["value"] for o in by_slug["staying-or-leaving"]["options"]} >= {"stay", "leave", "left"}
+    assert by_slug["while-staying"]["show_if"] == "staying-or-leaving=stay"
+
+
+def write_plan(pack_dir, *questions: str) -> None:
+    head = 'last_checked = 2026-01-01\n'
+    (pack_dir / "plan.toml").write_text("".join(f"[[question]]\n{q}{head}\n" for q in questions))
+
+
+YES_NO = 'kind = "one"\noptions = [{ value = "yes", label = "Yes" }, { value = "no", label = "No" }]\n'
+
+
+def test_plan_question_problems_name_the_question_and_field(pack_dir):
+    write_plan(pack_dir,
+               f'slug = "kids"\npart = "situation"\ntext = "Children?"\n{YES_NO}position = 1\n',
+               'slug = "notes"\npart = "situation"\ntext = "Notes"\nkind = "text"\noptions = [{ value = "a", '
+               'label = "A" }]\n',
+               'slug = "single"\npart = "safety"\ntext = "One?"\nkind = "many"\noptions = [{ value = "a", '
+               'label = "A" }]\n',
+               'slug = "twice"\npart = "safety"\ntext = "Twice?"\nkind = "one"\noptions = [{ value = "a", '
+               'label = "A" }, { value = "a", label = "Again" }, { value = "B", label = " " }]\n',
+               'slug = "odd"\npart = "later"\ntext = ""\nkind = "maybe"\nsource = "http://x.example"\n',
+               f'slug = "after-nothing"\npart = "safety"\ntext = "?"\n{YES_NO}show_if = "ghost=yes"\n',
+               f'slug = "after-notes"\npart = "safety"\ntext = "?"\n{YES_NO}show_if = "notes=yes"\n',
+               f'slug = "after-maybe"\npart = "safety"\ntext = "?"\n{YES_NO}show_if = "kids=maybe"\n',
+               f'slug = "first"\npart = "situation"\ntext = "?"\n{YES_NO}show_if = "kids=yes"\n',
+               f'slug = "kids"\npart = "plan"\ntext = "Again"\n{YES_NO}')
+    problems = problems_for(pack_dir)
+    expected = [
+        "plan.toml: question[1] (notes).options: A question answered in their own words has no options",
+        "plan.toml: question[2] (single).options: Give at least two options to choose from.",
+        "plan.toml: question[3] (twice).options.2.value: Use lower-case letters, digits and single hyphens.",
+        "plan.toml: question[3] (twice).options.2.label: Give the option the words people see.",
+        "plan.toml: question[4] (odd).part: Choose the part of the plan: situation, safety, priorities, plan.",
+        "plan.toml: question[4] (odd).text: Write the question.",
+        "plan.toml: question[4] (odd).kind: Use one (choose one answer), many (tick any) or text",
+        "plan.toml: question[4] (odd).source: Use a full https:// address.",
+        "plan.toml: question slug 'kids' is used more than once",
+        "plan.toml: question (after-nothing).show_if: no other question has the short name 'ghost'.",
+        "plan.toml: question (after-maybe).show_if: question 'kids' has no option 'maybe' (its options: yes, no).",
+        "plan.toml: question (first).show_if: question 'kids' comes later in the plan",
+    ]
+    for start in expected:
+        assert any(p.startswith(start) for p in problems), (start, problems)
+
+
+def test_repeated_option_values_and_a_question_depending_on_itself_are_refused(pack_dir):
+    write_plan(pack_dir, 'slug = "twice"\npart = "safety"\ntext = "Twice?"\nkind = "one"\noptions = [{ value = "a", '
+                         'label = "A" }, { value = "a", label = "Again" }]\n',
+               f'slug = "self"\npart = "safety"\ntext = "?"\n{YES_NO}show_if = "self=yes"\n')
+    problems = problems_for(pack_dir)
+    assert "plan.toml: question[0] (twice).options: Each option needs its own value: a is used more than once." in problems
+    assert ("plan.toml: question[1] (self).show_if: A question cannot depend on its own answer: name an earlier "
+            "question.") in problems
+
+
+def test_a_pack_without_a_plan_says_so(pack_dir):
+    (pack_dir / "plan.toml").unlink()
+    assert problems_for(pack_dir) == ["plan.toml: file is missing"]
+
+
+def test_a_changed_question_changes_the_version_but_the_bundle_body_stays_without_questions(app, pack_dir, runner):
+    client = app.test_client()
+    before = client.get("/api/v1/bundle").get_json()
+    path = pack_dir / "plan.toml"
+    path.write_text(path.read_text().replace("Do you have pets?", "Do you have any pets?"))
+    result = runner.invoke(args=["content", "load", "--dir", str(pack_dir)])
+    assert result.exit_code == 0 and "question pets: changed text" in result.output
+    after = client.get("/api/v1/bundle").get_json()
+    assert after["version"] != before["version"]
+    assert {k: v for k, v in after.items() if k != "version"} == {k: v for k, v in before.items() if k != "version"}
+    assert "plan_questions" not in after and "Do you have any pets?" not in json.dumps(after)
+    with app.app_context():
+        situation = {part.slug: questions for part, questions in plan.questions_by_part()}["situation"]
+        assert [q["text"] for q in situation if q["slug"] == "pets"] == ["Do you have any pets?"]
+        # The precached pages' revisions are built from this version (webapp.precache_entries).
+        assert content.bundle()["version"] == after["version"]
+
+
+def test_the_service_worker_changes_when_a_question_does(app, pack_dir, runner):
+    client = app.test_client()
+    worker = client.get("/sw.js").get_data(as_text=True)
+    path = pack_dir / "plan.toml"
+    path.write_text(path.read_text().replace("My next steps", "My first steps"))
+    assert runner.invoke(args=["content", "load", "--dir", str(pack_dir)]).exit_code == 0
+    with app.app_context():
+        version = content.bundle()["version"]
+    changed = client.get("/sw.js").get_data(as_text=True)
+    assert changed != worker and version in changed
+
+
+def test_a_server_without_plan_questions_gets_the_packs_once(app, runner):
+    def remove_questions():
+        with app.app_context():
+            db.session.execute(db.delete(PlanQuestion))
+            db.session.commit()
+
+    remove_questions()  # as on a server set up before the questions were content
+    result = runner.invoke(args=["content", "load", "--if-empty"])
+    assert result.exit_code == 0 and "left as it is" in result.output
+    assert "Added the pack's 26 safety plan questions: this server had none" in result.output
+    with app.app_context():
+        assert all(questions for _, questions in plan.questions_by_part())
+    # Once it has had questions, none means someone removed them: they stay removed.
+    remove_questions()
+    assert "Added" not in runner.invoke(args=["content", "load", "--if-empty"]).output
+    with app.app_context():
+        assert not any(questions for _, questions in plan.questions_by_part())
+
+
+def test_an_older_pack_without_a_plan_does_not_stop_the_server_starting(app, runner, pack_dir):
+    with app.app_context():
+        db.session.execute(db.delete(PlanQuestion))
+        db.session.commit()
+    (pack_dir / "plan.toml").unlink()
+    result = runner.invoke(args=["content", "load", "--if-empty", "--dir", str(pack_dir)])
+    assert result.exit_code == 0 and "left as it is" in result.output
+    assert "No safety plan questions were added: the content pack has 1 problem" in result.output

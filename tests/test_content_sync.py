@@ -255,3 +255,16 @@ def test_a_load_names_the_records_a_draft_also_changes(admin, runner, pack_dir):
     assert result.exit_code == 0 and "draft also changes 1 record" in result.output
     with admin.application.app_context():
         assert db.session.scalar(db.select(Draft)) is not None  # the draft is kept, not lost
+
+
+def test_a_plan_question_published_in_the_admin_is_kept_by_a_load_and_exported(admin, runner, pack_dir, tmp_path):
+    data = form_for(admin, "/admin/questions/pets") | {"hint": "Dogs, cats, anything you care for."}
+    assert admin.post("/admin/questions/pets", data=data).status_code == 302
+    publish(admin)
+    result = load(runner, pack_dir)
+    assert result.exit_code == 1 and "question pets: changed hint" in result.output
+    assert f"published in the admin by {EMAIL}" in result.output
+    exported = tmp_path / "exported"
+    assert runner.invoke(args=["content", "export", str(exported)]).exit_code == 0
+    assert 'hint = "Dogs, cats, anything you care for."' in (exported / "plan.toml").read_text()
+    assert "already the same" in load(runner, exported).output

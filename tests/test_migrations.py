@@ -9,13 +9,19 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from pwa import content, create_app
+from pwa import content, create_app, plan
 from pwa.admin import drafts
 from pwa.admin.models import AdminUser, AuditEntry
 from pwa.cli import BASELINE
 from pwa.extensions import db
 
 SERVICE = "national-domestic-violence-helpline"
+# The content tables releases before the plan's questions (0005) had, and loading only those.
+EARLIER_KINDS = ("areas", "services", "guides")
+
+
+def load_earlier_content(app) -> None:
+    content.load_pack(content.read_pack(app.config["CONTENT_DIR"]), kinds=EARLIER_KINDS)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -60,7 +66,7 @@ def test_a_database_made_before_migrations_is_kept_and_brought_up_to_date(empty_
     with app.app_context():
         upgrade(revision=BASELINE)  # the schema earlier versions made with create_all, without Alembic's table
         db.session.execute(text("DROP TABLE alembic_version"))
-        content.load_pack(content.read_pack(app.config["CONTENT_DIR"]))
+        load_earlier_content(app)
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "marked as the baseline" in result.output
@@ -77,8 +83,8 @@ def deployed_before_the_admin_upgrade(url: str, draft_base: str | None = None):
     app = app_on(url)
     with app.app_context():
         upgrade(revision=BASELINE)
-        content.load_pack(content.read_pack(app.config["CONTENT_DIR"]))  # the content tables are unchanged
-        records = content.published_records()
+        load_earlier_content(app)  # the content tables are unchanged
+        records = content.published_records(EARLIER_KINDS)
         service = next(s for s in records["services"] if s["slug"] == SERVICE)
         service["phone"] = "0808 1111 222"
         db.session.execute(text("INSERT INTO admin_user (email, password_hash, session_token, created_at) "
@@ -86,7 +92,7 @@ def deployed_before_the_admin_upgrade(url: str, draft_base: str | None = None):
         db.session.execute(
             text("INSERT INTO admin_draft (records, revision, base_version, updated_by, updated_at) "
                  "VALUES (:records, 3, :base, 'old@agency.example', '2026-11-01 10:00:00')"),
-            {"records": json.dumps(records), "base": draft_base or content.bundle()["version"]})
+            {"records": json.dumps(records), "base": draft_base or content.bundle(plan=False)["version"]})
         db.session.commit()
     return app
 
@@ -133,7 +139,7 @@ def deployed_before_the_backup(url: str):
     app = app_on(url)
     with app.app_context():
         upgrade(revision="0002")
-        content.load_pack(content.read_pack(app.config["CONTENT_DIR"]))
+        load_earlier_content(app)
         statements = [
             "INSERT INTO admin_user (id, email, password_hash, session_token, created_at, role, disabled_at, "
             "last_sign_in_at, totp_secret, totp_enabled_at, totp_last_step) VALUES "
@@ -168,24 +174,43 @@ def deployed_before_the_backup(url: str):
     return app
 
 
-def test_upgrading_to_the_backup_loses_nothing_and_adds_only_its_tables(empty_database):
+def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_tables(empty_database):
     app = deployed_before_the_backup(empty_database)
     before = everything(app)
     assert all(before[table] for table in ("area", "service", "guide", "admin_user", "admin_audit", "admin_session",
                                            "admin_recovery_code", "admin_draft", "admin_approval"))
     with app.app_context():
-        version = content.bundle()["version"]
+        version = content.bundle(plan=False)["version"]
         db.session.remove()
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert differences(app) == []
     after = everything(app)
-    assert set(after) - set(before) == {"backup", "backup_record", "backup_rate_count"}
+    assert set(after) - set(before) == {"backup", "backup_record", "backup_rate_count", "plan_question"}
+    assert after["plan_question"] == []
     assert {table: after[table] for table in before} == before
     with app.app_context():
-        assert content.bundle()["version"] == version
+        assert content.bundle()["version"] == version  # no questions yet: the same version as before
         assert [u.email for u in db.session.scalars(db.select(AdminUser).order_by(AdminUser.id))] == [
             "first@agency.example", "second@agency.example"]
+        db.session.remove()
+    # What `make run` does next: the content stays as published, and the pack's questions come in, once.
+    loaded = app.test_cli_runner().invoke(args=["content", "load", "--if-empty", "--actor", "ops@agency.example"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "left as it is" in loaded.output and "Added the pack's 26 safety plan questions" in loaded.output
+    with app.app_context():
+        parts = {part.slug: questions for part, questions in plan.questions_by_part()}
+        assert parts["situation"][0]["slug"] == "living-together" and all(parts.values())
+        assert content.bundle()["version"] != version
+        entry = db.session.scalar(db.select(AuditEntry).filter_by(action="content-load", slug="living-together"))
+        assert entry.actor == "ops@agency.example" and entry.before is None
+        db.session.remove()
+    now = everything(app)  # only the questions and their audit entries are new
+    assert {table: now[table] for table in before if table != "admin_audit"} == {
+        table: rows for table, rows in before.items() if table != "admin_audit"}
+    again = app.test_cli_runner().invoke(args=["content", "load", "--if-empty"])
+    assert again.exit_code == 0 and "Added" not in again.output
+    with app.app_context():
         db.engine.dispose()
 
 

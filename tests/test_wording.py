@@ -39,6 +39,7 @@ def test_the_dashboard_says_1_service_not_1_services(app):
     from flask import render_template
 
     with app.test_request_context("/admin/"):
-        html = render_template("admin/dashboard.html", counts={"services": 1, "areas": 2, "guides": 1},
+        html = render_template("admin/dashboard.html", counts={"services": 1, "areas": 2, "guides": 1,
+                                                                 "questions": 1},
                                version="v", draft=None, changes=[])
-    assert ">1 service</a>" in html and ">2 areas</a>" in html and ">1 guide</a>" in html
+    assert ">1 service</a>" in html and ">2 areas</a>" in html and ">1 guide</a>" in html and ">1 safety plan question</a>" in html

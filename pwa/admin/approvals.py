@@ -5,7 +5,8 @@ Contact details, per record:
   counts because it is one of the three ways to reach a service in our content model (with phone and text
   number) and may be a chat: a web address cannot be told apart from a chat page, so every change needs approval;
 - a guide's ways out: every link that leaves this site (tel:, sms:, mailto:, https:// - a chat link in a guide
-  is one of these) and every number written in its text (0808 2000 247, 999, the Silent Solution's 55...).
+  is one of these) and every number written in its text (0808 2000 247, 999, the Silent Solution's 55...);
+- a safety plan question's numbers, in its words, hint and options (999, 55...).
 
 Phone and text numbers are compared by their digits, so re-spacing one needs no approval.
 
@@ -29,7 +30,8 @@ from .times import uk_time
 SERVICE_FIELDS = {"phone": "Phone number", "phone_extra": "After dialling", "text_number": "Text message number",
                   "web_url": "Website (may be a chat)"}
 GUIDE_FIELD = "contacts"
-PROTECTED = {"services": SERVICE_FIELDS, "guides": {GUIDE_FIELD: "Links and numbers in the text"}}
+PROTECTED = {"services": SERVICE_FIELDS, "guides": {GUIDE_FIELD: "Links and numbers in the text"},
+             "questions": {GUIDE_FIELD: "Numbers in the question"}}
 NUMBER = re.compile(r"\+?\d(?:[ \u00a0]?\d)*")
 
 
@@ -71,6 +73,10 @@ def contact_values(kind: str, record: dict | None) -> dict[str, str | None]:
     record = record or {}
     if kind == "guides":
         return {GUIDE_FIELD: guide_contacts(record["body_markdown"]) if record else None}
+    if kind == "questions":  # a plan question may say what to dial (999, 55): its words, hint and options
+        words = [record.get("text", ""), record.get("hint", ""), *(o["label"] for o in record.get("options", []))]
+        numbers = sorted({re.sub(r"\s", "", number) for number in NUMBER.findall("\n".join(words))})
+        return {GUIDE_FIELD: "\n".join(numbers) or None}
     return {"phone": _digits(record.get("phone")), "text_number": _digits(record.get("text_number")),
             "phone_extra": (record.get("phone_extra") or "").strip() or None,
             "web_url": (record.get("web_url") or "").strip() or None}
@@ -102,7 +108,7 @@ class ContactChange:
 
 def shown_value(kind: str, record: dict | None, name: str) -> str | None:
     """A contact detail as people read it: the phone number as written, the guide's list as compared."""
-    if kind == "guides":
+    if kind in ("guides", "questions"):
         return contact_values(kind, record)[name]
     return (record or {}).get(name) or None
 

@@ -20,6 +20,7 @@ from marshmallow import ValidationError
 
 from .. import content
 from ..extensions import db
+from ..plan import question_order
 from ..wording import plural
 from .models import AuditEntry, Draft, utcnow
 
@@ -79,6 +80,7 @@ def ordered(records: dict[str, list[dict]]) -> dict[str, list[dict]]:
         "services": sorted(records["services"], key=lambda s: (*area_rank.get(s["area"], (True, 2**31)),
                                                                  s.get("position", 0), s["name"])),
         "guides": sorted(records["guides"], key=lambda g: (g.get("position", 0), g["title"])),
+        "questions": sorted(records["questions"], key=question_order),
     }
 
 
@@ -252,11 +254,12 @@ def last_published_change(kind: str, slug: str) -> AuditEntry | None:
 def problems(draft_records: dict[str, list[dict]], draft: Draft | None = None) -> list[str]:
     """What stops the draft from being published."""
     areas = {a["slug"] for a in draft_records["areas"]}
-    found = checked(draft_records)[1]
+    pack, found = checked(draft_records)
     found += [f"Service {s['name']!r} is in area {s['area']!r}, which the draft no longer has."
               for s in draft_records["services"] if s["area"] not in areas]
     if not draft_records["guides"]:
         found.append("The draft has no guides; publish at least one.")
+    found += [f"Question {slug!r}: Show only after: {why}" for slug, why in content.show_if_problems(pack.questions)]
     found += [f"{c['kind'].capitalize()} {c['slug']!r} was changed in the published content after this draft "
               "changed it: open it to compare, then save it again or undo the draft's change."
               for c in conflicts(draft)]
@@ -323,6 +326,12 @@ def edited_in_admin_since_last_load() -> dict[tuple[str, str], AuditEntry]:
         AuditEntry.action == "publish", AuditEntry.kind.is_not(None), AuditEntry.id > last_load)
         .order_by(AuditEntry.id))
     return {(entry.kind, entry.slug): entry for entry in entries}
+
+
+def ever_published(kind: str) -> bool:
+    """Whether any record of this kind ("question") was ever published or loaded on this server."""
+    return db.session.scalar(db.select(AuditEntry.id).where(
+        AuditEntry.action.in_(PUBLISHING_ACTIONS), AuditEntry.kind == SINGULAR[kind]).limit(1)) is not None
 
 
 def record_load(actor: str, source: str, record_changes: list[dict], before: str, after: str, forced: bool) -> None:

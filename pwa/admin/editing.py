@@ -11,6 +11,7 @@ from flask import render_template, request, url_for
 
 from .. import content
 from ..extensions import db
+from ..plan import PARTS
 from ..schemas import uk_today
 from ..views import STALE_AFTER_DAYS
 from . import drafts, sessions
@@ -99,16 +100,45 @@ def stale_details() -> list[dict]:
     in_draft = drafts.records()
     cutoff = uk_today() - timedelta(days=STALE_AFTER_DAYS)
     result = []
-    for kind in ("services", "guides"):
+    for kind in ("services", "guides", "questions"):
         drafted = {r["slug"]: r for r in in_draft[kind]}
         for record in published[kind]:
             checked = date.fromisoformat(record["last_checked"])
             if checked < cutoff:
                 draft_date = drafted.get(record["slug"], {}).get("last_checked")
-                result.append({"kind": kind, "slug": record["slug"], "name": record.get("name") or record["title"],
+                result.append({"kind": kind, "slug": record["slug"],
+                               "name": record.get("name") or record.get("title") or record["text"],
                                "checked": checked, "draft_checked": draft_date if draft_date != record["last_checked"]
                                else None})
     return sorted(result, key=lambda r: r["checked"])
+
+
+def show_if_errors(record: dict) -> dict:
+    """A question's "Show only after" must name an earlier question and one of its answers; and a change to a
+    question must not leave another that depends on it pointing at nothing."""
+    in_draft = drafts.records()["questions"]
+    others = [q for q in in_draft if q["slug"] != record["slug"]]
+    before = set(content.show_if_problems(in_draft))
+    errors = {}
+    for slug, why in content.show_if_problems(others + [record]):
+        if slug == record["slug"]:
+            errors["show_if"] = why[0].upper() + why[1:]
+        elif (slug, why) not in before:
+            errors.setdefault("_others", f"Question {slug!r} is shown only after an answer to this one, and then "
+                                         f"{why} Keep what it needs, or change that question first.")
+    return errors
+
+
+def plan_preview(questions: list[dict]) -> list[tuple]:
+    """Each part of the plan with its questions as the draft has them, each saying after which answer it shows."""
+    by_slug = {q["slug"]: q for q in questions}
+    shown = []
+    for question in questions:
+        slug, _, value = question["show_if"].partition("=")
+        other = by_slug.get(slug)
+        label = next((o["label"] for o in (other or {}).get("options", []) if o["value"] == value), value)
+        shown.append(question | {"shown_after": (other["text"], label) if other else None})
+    return [(part, [q for q in shown if q["part"] == part.slug]) for part in PARTS]
 
 
 def counts(records: dict[str, list[dict]]) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""Edit forms for areas, services and guides, described once and rendered by one template.
+"""Edit forms for areas, services, guides and the safety plan's questions, described once and rendered by one template.
 
 A form becomes a record in content-pack shape, which the content schemas validate, so admins see the
 same field errors as `flask content check`. Each field states its length limit (schemas.MAX_CHARS).
@@ -12,7 +12,8 @@ from datetime import date
 from marshmallow import ValidationError
 
 from ..hours import DAYS
-from ..schemas import AUDIENCES, CATEGORIES, HoursPeriodSchema, MaxChars, uk_today
+from ..plan import PARTS
+from ..schemas import AUDIENCES, CATEGORIES, HoursPeriodSchema, MaxChars, PlanOptionSchema, uk_today
 from .drafts import KINDS
 
 
@@ -20,7 +21,7 @@ from .drafts import KINDS
 class FormField:
     name: str
     label: str
-    widget: str = "text"  # text, textarea, select, radios, checkboxes, checkbox, date, number, hours, tel, url
+    widget: str = "text"  # text, textarea, select, radios, checkboxes, checkbox, date, number, hours, options, tel, url
     hint: str = ""
     options: tuple = ()
     required: bool = False
@@ -33,6 +34,11 @@ DATE_HINT = "The date someone last confirmed these details with the source."
 HOURS_HINT = ("One line per period, for example: mon-fri 09:00-17:00 or sat sun 10:00-14:00. UK time. A period "
               "past midnight ends with \"overnight\": fri 20:00-08:00 overnight (Friday 8pm to Saturday 8am). "
               "Leave empty if open 24 hours or not known.")
+OPTIONS_HINT = ("One option per line, as value: Label, for example yes: Yes. The value is a short name (lower-case "
+                "letters, digits and hyphens) that stays the same when you reword the label; the label is what people "
+                "read. Leave empty for a question answered in their own words.")
+SHOW_IF_HINT = ("To show it only after one answer to an earlier question, write that question's short name = the "
+                "answer's value, for example children=yes. Leave empty to always show it.")
 BODY_HINT = ("Markdown: ## for headings, - for lists, [words](address) for links to https://, tel:, sms:, mailto: or "
              "a page of this site. No HTML, no images. Every phone downloads every guide: keep it short.")
 
@@ -75,6 +81,21 @@ FORMS = {
         FormField("last_checked", "Last checked", "date", hint=DATE_HINT, required=True),
         FormField("position", "Order", "number", hint="Lower numbers are listed first."),
     ],
+    "questions": [
+        FormField("slug", "Short name", hint=SLUG_HINT + " A saved plan refers to it.", required=True),
+        FormField("part", "Part of the plan", "radios", options=tuple((p.slug, p.title) for p in PARTS),
+                  required=True),
+        FormField("text", "Question", required=True),
+        FormField("hint", "Hint", "textarea", hint="A few words under the question, to help answer it."),
+        FormField("kind", "Answered with", "radios", options=(
+            ("one", "One answer (choose one)"), ("many", "Several answers (tick any)"),
+            ("text", "Their own words")), required=True),
+        FormField("options", "Options", "options", hint=OPTIONS_HINT, attrs={"rows": 6}),
+        FormField("show_if", "Show only after", hint=SHOW_IF_HINT),
+        FormField("source", "Source", "url", hint="The https:// page the facts in it come from."),
+        FormField("last_checked", "Last checked", "date", hint=DATE_HINT, required=True),
+        FormField("position", "Order", "number", hint="Lower numbers come first within the part."),
+    ],
 }
 
 
@@ -92,7 +113,7 @@ FORMS = {kind: _with_limits(kind, form_fields) for kind, form_fields in FORMS.it
 LABELS = {kind: {f.name: f.label for f in form_fields} for kind, form_fields in FORMS.items()}
 OPTIONAL_TEXT = {"phone", "phone_extra", "text_number", "web_url"}  # empty means "none", not ""
 # Text kept as typed, apart from line endings and outer blank space.
-MULTILINE = {"description", "summary", "body_markdown", "hours"}
+MULTILINE = {"description", "summary", "body_markdown", "hours", "hint", "options"}
 HOURS_LINE = re.compile(r"^(?P<days>.+?)\s+(?P<opens>\d{1,2}:\d{2})\s*[-\u2013]\s*(?P<closes>\d{1,2}:\d{2})"
                         r"(?:\s+(?P<overnight>overnight))?$", re.IGNORECASE)
 # A changed number must be checked again: a new "last checked" date and a source that shows it.
@@ -137,6 +158,29 @@ def _period(line: str) -> dict:
     return HoursPeriodSchema().load(period)  # the pack's rules: real times, closing after opening unless overnight
 
 
+def options_to_text(options: list[dict]) -> str:
+    return "\n".join(f"{option['value']}: {option['label']}" for option in options)
+
+
+def options_from_text(text: str) -> list[dict]:
+    """Options from lines such as "yes: Yes"; every line's problems, each starting "Line 2: "."""
+    options, problems = [], []
+    for number, line in enumerate((x.strip() for x in text.splitlines()), start=1):
+        if not line:
+            continue
+        value, colon, label = line.partition(":")
+        if not colon:
+            problems.append(f"Line {number}: write the value, a colon, then the label, for example yes: Yes.")
+            continue
+        try:
+            options.append(PlanOptionSchema().load({"value": value.strip(), "label": label.strip()}))
+        except ValidationError as err:
+            problems += [f"Line {number}: {message}" for message in _flat(err.messages)]
+    if problems:
+        raise ValidationError(problems)
+    return options
+
+
 def values_for(kind: str, record: dict | None) -> dict:
     """Form values (strings) for a record."""
     values = {}
@@ -144,6 +188,8 @@ def values_for(kind: str, record: dict | None) -> dict:
         value = (record or {}).get(f.name)
         if f.widget == "hours":
             value = hours_to_text(value or [])
+        elif f.widget == "options":
+            value = options_to_text(value or [])
         elif f.widget in ("checkboxes", "checkbox"):
             value = value or ([] if f.widget == "checkboxes" else False)
         else:
@@ -169,9 +215,9 @@ def from_form(kind: str, form, slug: str | None, previous: dict | None = None) -
             continue
         text = form.get(f.name, "").replace("\r\n", "\n").replace("\x00", "")
         values[f.name] = text.strip() if f.name not in MULTILINE else text
-        if f.widget == "hours":
+        if f.widget in ("hours", "options"):
             try:
-                raw[f.name] = hours_from_text(text)
+                raw[f.name] = (hours_from_text if f.widget == "hours" else options_from_text)(text)
             except ValidationError as err:
                 errors[f.name] = " ".join(_flat(err.messages))
         elif f.widget == "number":

@@ -288,6 +288,8 @@ def cross_record_errors(kind: str, record: dict, previous: dict | None) -> dict:
         return {"area": "Choose one of the areas."}
     if kind == "services":
         return contact_change_errors(record, previous, request.form.get("source_confirmed") == "yes")
+    if kind == "questions":
+        return editing.show_if_errors(record)
     return {}
 
 
@@ -307,8 +309,11 @@ def preview():
     changed_guides = {c["slug"] for c in changes if c["kind"] == "guide" and c["after"]}
     guides = [SimpleNamespace(**g, body_html=content.render_markdown(g["body_markdown"]))
               for g in pack.guides if g["slug"] in changed_guides]
+    changed_questions = {c["slug"] for c in changes if c["kind"] == "question"}
     return render_template("admin/preview.html", draft=draft, changes=changes, areas=areas,
                            guides=guides, problems=drafts.problems(in_draft, draft),
+                           plan_parts=editing.plan_preview(pack.questions) if changed_questions else [],
+                           changed_questions=changed_questions,
                            moved_on=drafts.moved_on(draft), publications=drafts.publications_since(draft),
                            token=drafts.preview_token(in_draft), bundle=editing.bundle_figures(pack),
                            contact_changes=approvals.changes(draft))

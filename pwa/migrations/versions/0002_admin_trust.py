@@ -27,12 +27,14 @@ KINDS = ("areas", "services", "guides")
 
 
 def _published():
-    """The published records and bundle version, read with the app's code (the content tables are unchanged)."""
+    """The published records and bundle version, read with the app's code (the content tables are unchanged).
+
+    Only the kinds of record that existed then: the plan's questions have no table until 0005."""
     from pwa import content
     from pwa.extensions import db
 
     try:
-        return content.published_records(), content.bundle()["version"]
+        return content.published_records(KINDS), content.bundle(plan=False)["version"]
     finally:
         db.session.remove()
 
