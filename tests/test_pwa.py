@@ -49,7 +49,7 @@ def test_precache_holds_every_page_guide_asset_and_the_bundle(client, app):
     with app.app_context():
         slugs = db.session.scalars(db.select(content.Guide.slug)).all()
         version = content.bundle()["version"]
-    assert len(slugs) == 6 and all(f"/guides/{slug}" in listed for slug in slugs)
+    assert len(slugs) == 7 and all(f"/guides/{slug}" in listed for slug in slugs)
     for asset in ["/static/css/app.css", "/static/js/main.js", "/static/js/lock.js",
                   "/static/js/components/open-now.js", "/static/js/components/sw-update.js",
                   "/static/icons/plain/favicon-48.png", "/manifests/plain.webmanifest",
