@@ -44,7 +44,7 @@ SINGULAR = {"areas": "area", "services": "service", "guides": "guide"}
 # further KB of compressed bundle cost about 2.5 KB more on a first visit, because the same text is in the
 # pages the worker also saves (a guide's page, the contacts page) and each new page brings its headers. At
 # 6 KB the first visit was about 149 KB. Raised to 7 KB for every way to get help (issue 13: 19 services, a
-# Clare's Law guide; bundle 6.4 KB gzip): measured with Brotli responses (main 6dbcce4), the first visit is
+# Clare's Law guide; bundle 6.5 KB gzip): measured with Brotli responses (main 6dbcce4), the first visit is
 # 137.7 KB with that content against 127.2 KB with the old, so 7 KB still leaves it under the 150 KB goal.
 BUNDLE_BUDGET = 7 * 1024
 
