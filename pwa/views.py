@@ -67,7 +67,8 @@ def helplines():
     in_area = {a.slug for a in areas if not chosen or a.slug == chosen or a.kind == "national"}
     matching = {s.slug for a in areas if a.slug in in_area for s in a.services
                 if not category or category in s.categories}
-    shown = {a.slug for a in areas if a.slug in in_area and (not category or any(s.slug in matching for s in a.services))}
+    shown = {a.slug for a in areas
+             if a.slug in in_area and (not category or any(s.slug in matching for s in a.services))}
     used = {c for a in areas for s in a.services for c in s.categories} | ({category} if category else set())
     categories = [(slug, label) for slug, label in CATEGORY_LABELS.items() if slug in used]
     return render_template("helplines.html", areas=areas, chosen=chosen, category=category, categories=categories,
