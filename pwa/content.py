@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
+import sqlalchemy as sa
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import contains_eager
 
@@ -45,8 +46,10 @@ SINGULAR = {"areas": "area", "services": "service", "guides": "guide", "question
 # Chromium, bench_pwa.py's method): 143.5 KB with the default content, whose bundle is 3.9 KB compressed; each
 # further KB of compressed bundle cost about 2.5 KB more on a first visit, because the same text is in the
 # pages the worker also saves (a guide's page, the contacts page) and each new page brings its headers. At
-# 6 KB the first visit is about 149 KB: over it, the content alone takes the first visit past the 150 KB goal.
-BUNDLE_BUDGET = 6 * 1024
+# 6 KB the first visit was about 149 KB. Raised to 7 KB for every way to get help (issue 13: 19 services, a
+# Clare's Law guide; bundle 6.5 KB gzip): measured with Brotli responses (main 6dbcce4), the first visit is
+# 137.7 KB with that content against 127.2 KB with the old, so 7 KB still leaves it under the 150 KB goal.
+BUNDLE_BUDGET = 7 * 1024
 
 
 class ContentError(Exception):
@@ -166,15 +169,12 @@ def show_if_problems(questions: list[dict]) -> list[tuple[str, str]]:
     return found
 
 
-def load_pack(pack: Pack, commit: bool = True, kinds=tuple(CONTENT_SCHEMAS)) -> None:
-    """Replace all published content with the pack, in one transaction (left open with commit=False).
-
-    kinds: only these (a database from before the plan's questions existed has no table for them)."""
+def load_pack(pack: Pack, commit: bool = True) -> None:
+    """Replace all published content with the pack, in one transaction (left open with commit=False)."""
     db.session.execute(db.delete(Service))
     db.session.execute(db.delete(Area))
     db.session.execute(db.delete(Guide))
-    if "questions" in kinds:
-        load_questions(pack.questions)
+    load_questions(pack.questions)
     areas = {}
     for record in pack.areas:
         areas[record["slug"]] = Area(**record)
@@ -237,12 +237,9 @@ def ordered_guides():
     return db.select(Guide).order_by(Guide.position, Guide.title)
 
 
-def bundle(plan: bool = True) -> dict:
-    """Everything the app needs offline, with a version that changes whenever any of it does.
-
-    plan=False: without reading the plan's questions (a database from before they existed), which gives the
-    version of the same content with none."""
-    questions = [as_record("questions", q) for q in published_questions()] if plan else []
+def bundle() -> dict:
+    """Everything the app needs offline, with a version that changes whenever any of it does."""
+    questions = [as_record("questions", q) for q in published_questions()]
     return _bundle(ordered_areas(), db.session.scalars(ordered_services()), db.session.scalars(ordered_guides()),
                    questions)
 
@@ -273,6 +270,35 @@ def bundle_of(pack: Pack) -> dict:
                    [as_record("questions", q) for q in sorted(pack.questions, key=question_order)])
 
 
+def published_in_tables(connection) -> tuple[dict[str, list[dict]], str]:
+    """The published records and bundle version read straight from the content tables, whatever columns they have.
+
+    For migrations: the models may describe columns that a database at an older revision does not have yet.
+    Records hold only the fields the tables have, as the release that made those tables wrote them."""
+    meta = sa.MetaData()
+    tables = {name: sa.Table(name, meta, autoload_with=connection) for name in ("area", "service", "guide")}
+
+    def rows(name):
+        return [dict(row._mapping) for row in connection.execute(sa.select(tables[name]))]
+
+    areas = {row["id"]: SimpleNamespace(**row) for row in rows("area")}
+    services = [SimpleNamespace(**(row | {"area": areas[row["area_id"]]})) for row in rows("service")]
+    guides = [SimpleNamespace(**row) for row in rows("guide")]
+    areas = sorted(areas.values(), key=lambda a: (a.kind != "national", a.position, a.name))
+    services.sort(key=lambda s: (s.area.kind != "national", s.area.position, s.position, s.name))
+    guides.sort(key=lambda g: (g.position, g.title))
+    version = _bundle(areas, services, guides, [])["version"]  # no plan questions before 0005
+
+    def kept(kind, table, row):
+        record = as_record(kind, row)
+        return {k: v for k, v in record.items() if k in tables[table].c or k == "area"}
+
+    records = {"areas": [kept("areas", "area", a) for a in areas],
+               "services": [kept("services", "service", s) for s in services],
+               "guides": [kept("guides", "guide", g) for g in guides]}
+    return records, version
+
+
 def bundle_size(data: dict) -> tuple[int, int]:
     """Bytes as the API sends the bundle (compact JSON), and gzipped as the app compresses it."""
     body = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -284,7 +310,7 @@ def bundle_size(data: dict) -> tuple[int, int]:
 def as_record(kind: str, row) -> dict:
     """A published row (or a loaded pack record) as the content schema dumps it."""
     schema = CONTENT_SCHEMAS[kind]()
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
     data = {name: get(name) for name in schema.fields if name != "area"}
     if kind == "services":
         data["area"] = row["area"] if isinstance(row, dict) else row.area.slug
@@ -292,7 +318,7 @@ def as_record(kind: str, row) -> dict:
 
 
 def published_records(kinds=tuple(CONTENT_SCHEMAS)) -> dict[str, list[dict]]:
-    """Every published record in pack shape (kinds: only these, as for load_pack)."""
+    """Every published record in pack shape (kinds: only these)."""
     records = {
         "areas": lambda: [as_record("areas", a) for a in ordered_areas()],
         "services": lambda: [as_record("services", s) for s in db.session.scalars(ordered_services())],

@@ -38,6 +38,7 @@ class Service(db.Model):
     phone: Mapped[str | None] = mapped_column(String(32))
     phone_extra: Mapped[str | None] = mapped_column(String(80))  # e.g. "option 2"
     text_number: Mapped[str | None] = mapped_column(String(32))
+    chat_url: Mapped[str | None] = mapped_column(String(300))  # the service's web chat, on its own site
     web_url: Mapped[str | None] = mapped_column(String(300))
     open_24_hours: Mapped[bool] = mapped_column(default=False)
     # [{"days": ["mon", ...], "opens": "09:00", "closes": "17:00"}], UK local time.

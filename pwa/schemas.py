@@ -2,8 +2,8 @@
 import re
 from datetime import date, datetime
 
-from marshmallow import (RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates,
-                         validates_schema)
+from marshmallow import (RAISE, Schema, ValidationError, fields, post_dump, post_load, pre_load, validate,
+                         validates, validates_schema)
 
 from .guide_markdown import LINK_RULE, refused_links
 from .hours import DAYS, UK, minutes
@@ -17,7 +17,31 @@ HTTPS_URL = validate.URL(schemes={"https"}, require_tld=True, error="Use a full 
 # The database column is a 32-bit integer (PostgreSQL refuses anything bigger with an error).
 POSITION = validate.Range(min=-(2**31), max=2**31 - 1, error="Use a whole number between {min} and {max}.")
 AUDIENCES = ("you", "worried")
-CATEGORIES = ("emergency", "police", "helpline", "local-support", "refuge", "advice")
+# What a service helps with or who it is for, and the one label people see for each (admin form, contacts page).
+CATEGORY_LABELS = {
+    "emergency": "Emergencies",
+    "police": "Police",
+    "helpline": "Helplines",
+    "local-support": "Local support",
+    "refuge": "Refuges (safe accommodation)",
+    "advice": "Advice",
+    "legal": "Legal help",
+    "housing": "Housing",
+    "money": "Money",
+    "children": "Children and young people",
+    "immigration": "Immigration status",
+    "disability": "Disabled people",
+    "older-people": "Older people",
+    "lgbt": "LGBT+ people",
+    "men": "Men",
+    "sexual-violence": "Rape and sexual violence",
+    "stalking": "Stalking",
+    "honour-based": "Honour-based abuse and forced marriage",
+    "deaf-or-speech": "If you cannot hear or speak",
+    "own-behaviour": "Worried about your own behaviour",
+    "friends-family": "Worried about someone else",
+}
+CATEGORIES = tuple(CATEGORY_LABELS)
 MIDNIGHT = ("00:00", "24:00")
 
 # Longest text per field, in characters. Everything published goes into the offline bundle that every phone
@@ -167,6 +191,8 @@ class ServiceContentSchema(StrictSchema):
     phone = fields.String(load_default=None, validate=PHONE)
     phone_extra = fields.String(load_default=None, validate=MaxChars(MAX_CHARS["phone_extra"]))
     text_number = fields.String(load_default=None, validate=PHONE)
+    chat_url = fields.String(load_default=None, validate=[MaxChars(MAX_CHARS["url"]), HTTPS_URL],
+                             metadata={"description": "the service's web chat page"})
     web_url = fields.String(load_default=None, validate=[MaxChars(MAX_CHARS["url"]), HTTPS_URL])
     open_24_hours = fields.Boolean(load_default=False)
     hours = fields.List(fields.Nested(HoursPeriodSchema), load_default=list, validate=validate.Length(
@@ -182,8 +208,8 @@ class ServiceContentSchema(StrictSchema):
 
     @validates_schema
     def has_a_way_to_reach(self, data, **kwargs):
-        if not (data.get("phone") or data.get("text_number") or data.get("web_url")):
-            raise ValidationError("Give a phone number, a text message number or a website.", "phone")
+        if not any(data.get(way) for way in ("phone", "text_number", "chat_url", "web_url")):
+            raise ValidationError("Give a phone number, a text message number, a web chat or a website.", "phone")
         if data.get("open_24_hours") and data.get("hours"):
             raise ValidationError("A 24-hour service needs no hours.", "hours")
 
@@ -301,6 +327,10 @@ class AreaSchema(Schema):
 
 
 class ServiceSchema(Schema):
+    # Left out when empty: every phone downloads the bundle, and its version stays what it was for services
+    # without one (the openapi description does not list these as required).
+    OMITTED_WHEN_NULL = ("chat_url",)
+
     slug = fields.String()
     area = fields.Function(lambda s: s.area.slug)
     name = fields.String()
@@ -309,6 +339,7 @@ class ServiceSchema(Schema):
     phone_extra = fields.String(allow_none=True)
     tel = fields.Function(lambda s: tel_uri(s.phone))
     text_number = fields.String(allow_none=True)
+    chat_url = fields.String(metadata={"description": "the service's web chat page (left out when it has none)"})
     web_url = fields.String(allow_none=True)
     open_24_hours = fields.Boolean()
     hours = fields.List(fields.Dict())
@@ -316,6 +347,13 @@ class ServiceSchema(Schema):
     categories = fields.List(fields.String())
     source = fields.String()
     last_checked = fields.Date()
+
+    @post_dump
+    def leave_out_empty(self, data, **kwargs):
+        for name in self.OMITTED_WHEN_NULL:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
 
 
 class GuideSummarySchema(Schema):

@@ -9,7 +9,7 @@ from .extensions import db
 from .guide_markdown import link_allowed
 from .hours import describe, is_open
 from .models import Guide
-from .schemas import tel_uri
+from .schemas import CATEGORY_LABELS, tel_uri
 from .wording import OTHER_SITE_HINT, plural
 
 bp = Blueprint("pages", __name__)
@@ -22,6 +22,7 @@ def service_facts(service) -> dict:
     return {
         "tel": tel_uri(service.phone),
         "sms": f"sms:{service.text_number.replace(' ', '')}" if service.text_number else None,
+        "chat": service.chat_url,
         "hours": describe(service.open_24_hours, service.hours),
         "hours_json": json.dumps({"open_24_hours": service.open_24_hours, "hours": service.hours}),
         "open_now": is_open(service.open_24_hours, service.hours),
@@ -37,6 +38,7 @@ def safe_link(url: str | None) -> bool:
 
 bp.app_template_filter("plural")(plural)
 bp.add_app_template_global(OTHER_SITE_HINT, "other_site_hint")
+bp.add_app_template_global(CATEGORY_LABELS, "category_labels")
 
 
 @bp.app_template_filter("long_date")
@@ -53,12 +55,24 @@ def home():
 
 @bp.get("/helplines")
 def helplines():
+    """Every area and service is on the page; those the choices leave out are hidden, so that
+    components/area-filter.js can filter in the page with no request (offline too)."""
     areas = content.ordered_areas()
     chosen = request.args.get("area", "")
+    category = request.args.get("category", "")
     if chosen and chosen not in {a.slug for a in areas}:
         abort(404)
-    shown = [a for a in areas if not chosen or a.slug == chosen or a.kind == "national"]
-    return render_template("helplines.html", areas=areas, shown=shown, chosen=chosen)
+    if category and category not in CATEGORY_LABELS:
+        abort(404)
+    in_area = {a.slug for a in areas if not chosen or a.slug == chosen or a.kind == "national"}
+    matching = {s.slug for a in areas if a.slug in in_area for s in a.services
+                if not category or category in s.categories}
+    shown = {a.slug for a in areas
+             if a.slug in in_area and (not category or any(s.slug in matching for s in a.services))}
+    used = {c for a in areas for s in a.services for c in s.categories} | ({category} if category else set())
+    categories = [(slug, label) for slug, label in CATEGORY_LABELS.items() if slug in used]
+    return render_template("helplines.html", areas=areas, chosen=chosen, category=category, categories=categories,
+                           shown=shown, matching=matching)
 
 
 @bp.get("/guides")

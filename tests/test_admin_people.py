@@ -251,7 +251,7 @@ def test_which_changes_are_contact_details():
     values = approvals.contact_values("services", service)
     assert values == approvals.contact_values("services", service | {"phone": "08082000247"})  # spacing only
     for name, value in [("phone", "0808 2000 248"), ("phone_extra", "option 2"), ("text_number", "07700 900123"),
-                        ("web_url", "https://chat.example/start")]:
+                        ("chat_url", "https://chat.example/start"), ("web_url", "https://chat.example/start")]:
         assert approvals.contact_values("services", service | {name: value}) != values, name
     assert approvals.contact_values("services", None) != values  # a service removed
     assert approvals.contact_values("areas", {"name": "x"}) == {}

@@ -1,41 +1,81 @@
-"""Offline, an area whose contacts page was never saved falls back to all areas, and the page says so."""
+"""The contacts page's filters (area, kind of help) work in the page with no request, and offline: the worker
+may answer /helplines?category=x with the saved page for everything, and the page applies the address's choices."""
 import pytest
 
 from support import open_controlled, persistent_context
 
 pytestmark = pytest.mark.browser
 
-NOT_SAVED = "[data-area-not-saved]"
+COUNT = "[data-match-count]"
+NONE = "[data-no-match]"
 
 
-def test_an_area_not_saved_on_this_phone_says_so_offline(playwright_instance, live_server, tmp_path):
+def shown(page, *slugs) -> bool:
+    return all(page.locator(f"#{slug}").is_visible() for slug in slugs)
+
+
+def hidden(page, *slugs) -> bool:
+    return all(page.locator(f"#{slug}").is_hidden() for slug in slugs)
+
+
+def test_offline_the_choices_in_the_address_are_applied(playwright_instance, live_server, tmp_path):
     profile = tmp_path / "profile"
     with persistent_context(playwright_instance, profile, live_server.url) as context:
-        page = open_controlled(context, "/")
-        page.goto("/helplines?area=warrington")  # seen online: the worker keeps it
-        assert page.locator(NOT_SAVED).is_hidden()
+        open_controlled(context, "/")  # the worker saves /helplines with everything on it
     live_server.stop()
     with persistent_context(playwright_instance, profile, live_server.url) as context:
         page = context.pages[0]
-        page.goto("/helplines?area=halton")  # never seen: the worker answers with all areas
-        notice = page.locator(NOT_SAVED)
-        assert notice.is_visible()
-        assert notice.inner_text() == ("The page for Halton is not saved on this phone yet, so this shows all areas. "
-                                       "Open it once with a connection and it will be saved.")
-        assert page.get_by_text("01925 243359").first.is_visible()  # Warrington's: all areas are shown
-        assert page.locator("#area").input_value() == ""  # the filter says "All areas", as the page shows
-        # Near the filter: right after it.
-        assert page.locator(".area-filter + [data-area-not-saved]").count() == 1
+        page.goto("/helplines?category=stalking")  # never seen: the worker answers with the saved /helplines
+        assert page.locator("#category").input_value() == "stalking"
+        assert shown(page, "national-stalking-helpline")
+        assert hidden(page, "samaritans", "national-domestic-violence-helpline", "warrington-refuge")
+        assert page.locator(COUNT).inner_text() == "1 contact shown"
+        assert page.locator(NONE).is_hidden()
 
-        page.goto("/helplines?area=warrington")  # saved while online: the real page, nothing to say
-        assert page.locator("#area").input_value() == "warrington"
-        assert page.locator(NOT_SAVED).is_hidden()
-        assert page.get_by_text("0300 111 1247").count() == 0  # Halton's is not on Warrington's page
+        page.goto("/helplines?area=halton&category=deaf-or-speech")
+        assert page.locator("#area").input_value() == "halton"
+        assert shown(page, "emergencysms", "relay-uk") and hidden(page, "halton-domestic-abuse-forum", "galop")
+        assert page.locator(COUNT).inner_text() == "2 contacts shown"
+
+        page.goto("/helplines?area=halton")
+        assert shown(page, "halton-domestic-abuse-forum", "national-domestic-violence-helpline")
+        assert hidden(page, "warrington-refuge")
+
+        # Choosing again filters in the page: no request (the server is stopped), the address follows.
+        page.evaluate("window.samePage = true")
+        page.select_option("#category", "refuge")
+        assert page.locator(NONE).is_visible() and page.locator(COUNT).inner_text() == "0 contacts shown"
+        page.select_option("#area", "warrington")
+        assert shown(page, "warrington-refuge") and page.locator(NONE).is_hidden()
+        assert page.evaluate("window.samePage") is True
+        assert page.url.endswith("/helplines?area=warrington&category=refuge")
+
+
+def test_online_choosing_filters_the_page_without_a_request(page, live_server):
+    page.goto("/helplines")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.select_option("#category", "lgbt")
+    assert shown(page, "galop") and hidden(page, "samaritans", "cheshire-east-domestic-abuse-hub")
+    assert page.locator(COUNT).inner_text() == "1 contact shown"
+    page.locator("button", has_text="Show").click()  # the button too filters in place
+    assert shown(page, "galop")
+    page.select_option("#category", "")
+    assert shown(page, "samaritans", "warrington-refuge", "halton-domestic-abuse-forum")
+    assert page.url.endswith("/helplines")
+    assert [url for url in requests if "/helplines" in url] == []
+
+
+def test_without_javascript_the_form_asks_the_server(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
         page.goto("/helplines")
-        assert page.locator(NOT_SAVED).is_hidden()
-
-
-def test_online_the_chosen_area_is_what_is_shown(page, live_server):
-    page.goto("/helplines?area=halton")
-    assert page.locator("#area").input_value() == "halton"
-    assert page.locator(NOT_SAVED).is_hidden()
+        page.select_option("#area", "warrington")
+        page.select_option("#category", "refuge")
+        page.locator("button", has_text="Show").click()
+        page.wait_for_url("**/helplines?area=warrington&category=refuge")
+        assert shown(page, "warrington-refuge") and hidden(page, "samaritans", "halton-domestic-abuse-forum")
+        assert page.locator(COUNT).inner_text() == "1 contact shown"
+    finally:
+        context.close()

@@ -35,7 +35,7 @@ def test_bad_phone_is_reported_with_file_record_and_field(pack_dir):
     path = pack_dir / "services.toml"
     path.write_text(path.read_text().replace('phone = "01925 243359"', 'phone = "call us!"'))
     [problem] = problems_for(pack_dir)
-    assert problem.startswith("services.toml: service[7] (warrington-refuge).phone: Use digits and spaces")
+    assert problem.startswith("services.toml: service[18] (warrington-refuge).phone: Use digits and spaces")
 
 
 def test_unknown_area_unknown_field_and_bad_hours_all_reported(pack_dir):
@@ -58,8 +58,8 @@ def test_service_without_any_contact_is_refused(pack_dir):
     path = pack_dir / "services.toml"
     path.write_text(path.read_text().replace('phone = "0300 111 1247"\n', ""))
     problems = problems_for(pack_dir)
-    assert problems == ["services.toml: service[6] (halton-domestic-abuse-forum).phone: "
-                        "Give a phone number, a text message number or a website."]
+    assert problems == ["services.toml: service[17] (halton-domestic-abuse-forum).phone: "
+                        "Give a phone number, a text message number, a web chat or a website."]
 
 
 def test_guide_problems(pack_dir):
@@ -96,7 +96,7 @@ def test_odd_shapes_and_nul_characters_are_problems_not_crashes(pack_dir):
     path.write_text(path.read_text().replace('name = "Warrington Refuge"', 'name = "Warrington\\u0000Refuge"'))
     problems = problems_for(pack_dir)
     assert "areas.toml: area must be a list of [[area]] tables" in problems
-    assert "services.toml: service[7] (warrington-refuge).record: Text must not contain NUL characters." in problems
+    assert "services.toml: service[18] (warrington-refuge).record: Text must not contain NUL characters." in problems
 
 
 def test_markdown_cannot_smuggle_html():
@@ -273,7 +273,7 @@ def hours_problems(pack_dir, hours: str) -> list[str]:
 
 def test_closing_before_opening_is_a_content_error_unless_marked_overnight(pack_dir):
     assert hours_problems(pack_dir, '[{ days = ["mon"], opens = "09:00", closes = "05:00" }]') == [
-        "services.toml: service[7] (warrington-refuge).hours.0.closes: Closes at 05:00, before it opens at 09:00. "
+        "services.toml: service[18] (warrington-refuge).hours.0.closes: Closes at 05:00, before it opens at 09:00. "
         "If it is open overnight, mark it as overnight; if not, check the times."]
 
 
@@ -292,8 +292,8 @@ def test_marked_overnight_but_closing_later_the_same_day_is_an_error(pack_dir):
 
 def test_a_last_checked_date_in_the_future_is_a_content_error(pack_dir):
     path = pack_dir / "services.toml"
-    path.write_text(path.read_text().replace("last_checked = 2020-05-05\nposition = 1",
-                                             "last_checked = 2999-01-01\nposition = 1"))
+    path.write_text(path.read_text().replace("last_checked = 2026-11-30\nposition = 1\n",
+                                             "last_checked = 2999-01-01\nposition = 1\n"))
     assert problems_for(pack_dir) == [
         "services.toml: service[1] (national-domestic-violence-helpline).last_checked: 1 January 2999 is in the "
         "future: give the date someone last checked these details."]
@@ -305,7 +305,7 @@ def test_text_over_its_limit_is_a_content_error_saying_by_how_much(pack_dir):
     path = pack_dir / "services.toml"
     path.write_text(path.read_text().replace('name = "Warrington Refuge"', f'name = "{"W" * 161}"'))
     problems = problems_for(pack_dir)
-    assert "services.toml: service[7] (warrington-refuge).name: Use at most 160 characters; this has 161." in problems
+    assert "services.toml: service[18] (warrington-refuge).name: Use at most 160 characters; this has 161." in problems
     assert any(p.startswith("guides/safety-plan.md: guide[0] (safety-plan).body_markdown: Use at most 10,000 "
                             "characters; this has 11,") for p in problems)
 

@@ -134,7 +134,7 @@ def test_without_javascript_each_link_says_it_before_the_tap(browser, live_serve
     source = page.locator(SOURCE)
     assert source.inner_text() == f"Source ({OTHER_SITE_HINT})"
     assert source.locator(".other-site-hint").is_visible()
-    website = page.locator("a.button", has_text="Website")
+    website = page.locator("a.button", has_text="Website").first
     assert website.locator(".other-site-hint").is_visible()
     assert page.locator(QUESTION).is_hidden()
     context.close()

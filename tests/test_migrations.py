@@ -7,7 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import MetaData, Table, create_engine, inspect, text
 
 from pwa import content, create_app, plan
 from pwa.admin import drafts
@@ -17,13 +17,6 @@ from pwa.extensions import db
 
 SERVICE = "national-domestic-violence-helpline"
 # The content tables releases before the plan's questions (0005) had, and loading only those.
-EARLIER_KINDS = ("areas", "services", "guides")
-
-
-def load_earlier_content(app) -> None:
-    content.load_pack(content.read_pack(app.config["CONTENT_DIR"]), kinds=EARLIER_KINDS)
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database(request, tmp_path):
     """The URL of a database with nothing in it."""
@@ -66,7 +59,7 @@ def test_a_database_made_before_migrations_is_kept_and_brought_up_to_date(empty_
     with app.app_context():
         upgrade(revision=BASELINE)  # the schema earlier versions made with create_all, without Alembic's table
         db.session.execute(text("DROP TABLE alembic_version"))
-        load_earlier_content(app)
+        load_content_as_released(app)
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
     assert "marked as the baseline" in result.output
@@ -78,13 +71,31 @@ def test_a_database_made_before_migrations_is_kept_and_brought_up_to_date(empty_
         db.engine.dispose()
 
 
+def load_content_as_released(app) -> tuple[dict, str]:
+    """The default content in tables of an older revision, as that release wrote it: only the columns the tables
+    have (not, say, service.chat_url from 0004). Returns the records and bundle version that release published."""
+    pack = content.read_pack(app.config["CONTENT_DIR"])
+    connection = db.session.connection()
+    meta = MetaData()
+    area, service, guide = (Table(name, meta, autoload_with=connection) for name in ("area", "service", "guide"))
+    area_ids = {record["slug"]: connection.execute(area.insert().values(**record)).inserted_primary_key[0]
+                for record in pack.areas}
+    for record in pack.services:
+        connection.execute(service.insert().values(
+            **{k: v for k, v in record.items() if k in service.c}, area_id=area_ids[record["area"]]))
+    for record in pack.guides:
+        connection.execute(guide.insert().values(**record, body_html=content.render_markdown(record["body_markdown"])))
+    db.session.commit()
+    return content.published_in_tables(db.session.connection())
+
+
 def deployed_before_the_admin_upgrade(url: str, draft_base: str | None = None):
     """A database as the first version left it: content, an account, and a draft changing one phone number."""
     app = app_on(url)
     with app.app_context():
         upgrade(revision=BASELINE)
-        load_earlier_content(app)  # the content tables are unchanged
-        records = content.published_records(EARLIER_KINDS)
+        records, version = load_content_as_released(app)
+        assert "chat_url" not in records["services"][0]  # as the release before web chats wrote them
         service = next(s for s in records["services"] if s["slug"] == SERVICE)
         service["phone"] = "0808 1111 222"
         db.session.execute(text("INSERT INTO admin_user (email, password_hash, session_token, created_at) "
@@ -92,7 +103,7 @@ def deployed_before_the_admin_upgrade(url: str, draft_base: str | None = None):
         db.session.execute(
             text("INSERT INTO admin_draft (records, revision, base_version, updated_by, updated_at) "
                  "VALUES (:records, 3, :base, 'old@agency.example', '2026-11-01 10:00:00')"),
-            {"records": json.dumps(records), "base": draft_base or content.bundle(plan=False)["version"]})
+            {"records": json.dumps(records), "base": draft_base or version})
         db.session.commit()
     return app
 
@@ -139,7 +150,7 @@ def deployed_before_the_backup(url: str):
     app = app_on(url)
     with app.app_context():
         upgrade(revision="0002")
-        load_earlier_content(app)
+        load_content_as_released(app)
         statements = [
             "INSERT INTO admin_user (id, email, password_hash, session_token, created_at, role, disabled_at, "
             "last_sign_in_at, totp_secret, totp_enabled_at, totp_last_step) VALUES "
@@ -180,7 +191,7 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
     assert all(before[table] for table in ("area", "service", "guide", "admin_user", "admin_audit", "admin_session",
                                            "admin_recovery_code", "admin_draft", "admin_approval"))
     with app.app_context():
-        version = content.bundle(plan=False)["version"]
+        version = content.published_in_tables(db.session.connection())[1]
         db.session.remove()
     result = app.test_cli_runner().invoke(args=["init-db"])
     assert result.exit_code == 0, result.output
@@ -188,9 +199,20 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
     after = everything(app)
     assert set(after) - set(before) == {"backup", "backup_record", "backup_rate_count", "plan_question"}
     assert after["plan_question"] == []
-    assert {table: after[table] for table in before} == before
+    # 0004 (after the backup) gives each service an empty web chat, and each draft's service records too.
+    changed = {"service", "admin_draft"}
+    assert {table: after[table] for table in before if table not in changed} == {
+        table: rows for table, rows in before.items() if table not in changed}
+    assert after["service"] == [row + (None,) for row in before["service"]]
+    assert len(after["admin_draft"]) == len(before["admin_draft"]) == 1
     with app.app_context():
-        assert content.bundle()["version"] == version  # no questions yet: the same version as before
+        edits = db.session.scalar(text("SELECT edits FROM admin_draft"))
+        edits = edits if isinstance(edits, dict) else json.loads(edits)
+        db.session.remove()
+    assert edits["services"][SERVICE]["after"] == {"phone": "0808 1111 222", "chat_url": None}
+    with app.app_context():
+        # No questions yet, and the bundle leaves out an empty web chat: the same version as before.
+        assert content.bundle()["version"] == version
         assert [u.email for u in db.session.scalars(db.select(AdminUser).order_by(AdminUser.id))] == [
             "first@agency.example", "second@agency.example"]
         db.session.remove()
@@ -241,4 +263,56 @@ def test_a_sqlite_database_runs_in_write_ahead_log_mode(tmp_path):
     with app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        db.engine.dispose()
+
+
+def deployed_before_help_channels(url: str):
+    """A database as the backup release (0003) left it: content, and a draft changing one phone number."""
+    app = app_on(url)
+    with app.app_context():
+        upgrade(revision="0003")
+        records, version = load_content_as_released(app)
+        base = next(s for s in records["services"] if s["slug"] == SERVICE)
+        edits = {"services": {SERVICE: {"base": base, "after": base | {"phone": "0808 1111 222"},
+                                        "by": "old@agency.example", "at": "2026-11-28T10:00:00+00:00"}}}
+        db.session.execute(
+            text("INSERT INTO admin_draft (id, edits, revision, base_version, updated_by, updated_at, started_at) "
+                 "VALUES (1, :edits, 2, :base, 'old@agency.example', '2026-11-28 10:00:00', '2026-11-28 10:00:00')"),
+            {"edits": json.dumps(edits), "base": version})
+        db.session.commit()
+    return app, version
+
+
+def test_upgrading_to_help_channels_adds_the_web_chat_and_drafts_still_match(empty_database):
+    from flask_migrate import downgrade
+
+    from pwa.models import Service
+
+    app, version = deployed_before_help_channels(empty_database)
+    with app.app_context():
+        before = content.published_in_tables(db.session.connection())[0]
+        db.session.remove()
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert differences(app) == []
+    with app.app_context():
+        assert content.bundle()["version"] == version  # phones download nothing new
+        published = content.published_records()
+        assert all(s["chat_url"] is None for s in published["services"])
+        assert [{k: v for k, v in s.items() if k != "chat_url"} for s in published["services"]] == before["services"]
+        # The draft still shows only its own change, not a change to every field it did not have.
+        [change] = drafts.changes(drafts.current())
+        assert (change["slug"], change["fields"], change["stale"]) == (SERVICE, ["phone"], False)
+        # A web chat can now be saved.
+        service = db.session.scalar(db.select(Service).filter_by(slug=SERVICE))
+        service.chat_url = "https://example.org/chat"
+        db.session.commit()
+        downgrade(revision="0003")
+        db.session.remove()
+        assert "chat_url" not in {c["name"] for c in inspect(db.engine).get_columns("service")}
+        edits = db.session.scalar(text("SELECT edits FROM admin_draft"))
+        edits = edits if isinstance(edits, dict) else json.loads(edits)
+        assert "chat_url" not in edits["services"][SERVICE]["base"]
+        assert content.published_in_tables(db.session.connection())[0] == before
+        db.session.remove()
         db.engine.dispose()

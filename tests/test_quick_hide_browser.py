@@ -78,8 +78,9 @@ def test_page_becoming_hidden_hides_it_but_moving_between_pages_does_not(open_ta
     # Leaving for another page also fires pagehide and visibilitychange: that must not count as hiding.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
     page.wait_for_url("**/helplines")
-    page.get_by_role("button", name="Show").click()  # a GET form
-    page.wait_for_url("**/helplines?area=")
+    page.get_by_role("button", name="Show").click()  # the filters work in the page: no page move, no hiding
+    page.select_option("#category", "stalking")  # the address follows the choice in place
+    page.wait_for_url("**/helplines?category=stalking")
     page.get_by_role("link", name="Guides").first.click()
     page.wait_for_url("**/guides")
     assert_not_hiding(page)

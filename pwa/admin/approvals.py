@@ -1,9 +1,10 @@
 """The two-person rule: a change to a way of reaching help is published only once a second person approves it.
 
 Contact details, per record:
-- a service's phone number, "after dialling" instructions, text message number and website. The website
-  counts because it is one of the three ways to reach a service in our content model (with phone and text
-  number) and may be a chat: a web address cannot be told apart from a chat page, so every change needs approval;
+- a service's phone number, "after dialling" instructions, text message number, web chat and website. The
+  website counts because it is one of the ways to reach a service in our content model (with phone, text
+  number and chat) and may be a chat too: a web address cannot be told apart from a chat page, so every change
+  needs approval;
 - a guide's ways out: every link that leaves this site (tel:, sms:, mailto:, https:// - a chat link in a guide
   is one of these) and every number written in its text (0808 2000 247, 999, the Silent Solution's 55...);
 - a safety plan question's numbers, in its words, hint and options (999, 55...).
@@ -28,7 +29,7 @@ from .models import AdminUser, Approval, ContactEdit, Draft
 from .times import uk_time
 
 SERVICE_FIELDS = {"phone": "Phone number", "phone_extra": "After dialling", "text_number": "Text message number",
-                  "web_url": "Website (may be a chat)"}
+                  "chat_url": "Web chat", "web_url": "Website (may be a chat)"}
 GUIDE_FIELD = "contacts"
 PROTECTED = {"services": SERVICE_FIELDS, "guides": {GUIDE_FIELD: "Links and numbers in the text"},
              "questions": {GUIDE_FIELD: "Numbers in the question"}}
@@ -79,6 +80,7 @@ def contact_values(kind: str, record: dict | None) -> dict[str, str | None]:
         return {GUIDE_FIELD: "\n".join(numbers) or None}
     return {"phone": _digits(record.get("phone")), "text_number": _digits(record.get("text_number")),
             "phone_extra": (record.get("phone_extra") or "").strip() or None,
+            "chat_url": (record.get("chat_url") or "").strip() or None,
             "web_url": (record.get("web_url") or "").strip() or None}
 
 

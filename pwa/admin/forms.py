@@ -12,8 +12,12 @@ from datetime import date
 from marshmallow import ValidationError
 
 from ..hours import DAYS
+<<<<<<< HEAD
 from ..plan import PARTS
 from ..schemas import AUDIENCES, CATEGORIES, HoursPeriodSchema, MaxChars, PlanOptionSchema, uk_today
+=======
+from ..schemas import AUDIENCES, CATEGORY_LABELS, HoursPeriodSchema, MaxChars, uk_today
+>>>>>>> help-services
 from .drafts import KINDS
 
 
@@ -59,12 +63,14 @@ FORMS = {
         FormField("phone", "Phone number", "tel", hint="Digits and spaces, e.g. 0808 2000 247."),
         FormField("phone_extra", "After dialling", hint="For example: option 2."),
         FormField("text_number", "Text message number", "tel"),
+        FormField("chat_url", "Web chat", "url", hint="The full https:// address of the service's web chat page, "
+                  "if it has one. A service may be reachable by chat only."),
         FormField("web_url", "Website", "url", hint="A full https:// address."),
         FormField("open_24_hours", "Open 24 hours a day, every day", "checkbox"),
         FormField("hours", "Opening hours", "hours", hint=HOURS_HINT),
         FormField("hours_note", "Note about hours", hint="For example: closed on bank holidays."),
-        FormField("categories", "Categories", "checkboxes", options=tuple((c, c.replace("-", " ").capitalize())
-                                                                        for c in CATEGORIES), required=True),
+        FormField("categories", "Categories", "checkboxes", options=tuple(CATEGORY_LABELS.items()),
+                  required=True),
         FormField("source", "Source", "url", hint="The https:// page these details come from.", required=True),
         FormField("last_checked", "Last checked", "date", hint=DATE_HINT, required=True),
         FormField("position", "Order", "number", hint="Lower numbers are listed first within the area."),
@@ -111,7 +117,7 @@ def _with_limits(kind: str, form_fields: list[FormField]) -> list[FormField]:
 
 FORMS = {kind: _with_limits(kind, form_fields) for kind, form_fields in FORMS.items()}
 LABELS = {kind: {f.name: f.label for f in form_fields} for kind, form_fields in FORMS.items()}
-OPTIONAL_TEXT = {"phone", "phone_extra", "text_number", "web_url"}  # empty means "none", not ""
+OPTIONAL_TEXT = {"phone", "phone_extra", "text_number", "chat_url", "web_url"}  # empty means "none", not ""
 # Text kept as typed, apart from line endings and outer blank space.
 MULTILINE = {"description", "summary", "body_markdown", "hours", "hint", "options"}
 HOURS_LINE = re.compile(r"^(?P<days>.+?)\s+(?P<opens>\d{1,2}:\d{2})\s*[-\u2013]\s*(?P<closes>\d{1,2}:\d{2})"

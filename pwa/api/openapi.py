@@ -61,9 +61,10 @@ def validator_schema(rule) -> dict:
 
 
 def object_schema(schema: Schema) -> dict:
-    """Output objects: every declared field is always present, nothing else is."""
+    """Output objects: every declared field is present (except those left out when empty), nothing else is."""
     properties = {name: field_schema(schema, name, field) for name, field in schema.fields.items()}
-    return {"type": "object", "properties": properties, "required": sorted(properties),
+    optional = getattr(schema, "OMITTED_WHEN_NULL", ())
+    return {"type": "object", "properties": properties, "required": sorted(set(properties) - set(optional)),
             "additionalProperties": False}
 
 
@@ -85,7 +86,7 @@ def with_open_now(schema: dict) -> dict:
     # open_now is worked out per request (null when the hours are not known), so it is not in the bundle.
     schema = {**schema, "properties": {**schema["properties"],
                                        "open_now": {"type": ["boolean", "null"]}}}
-    return schema | {"required": sorted(schema["properties"])}
+    return schema | {"required": sorted([*schema["required"], "open_now"])}
 
 
 ERROR = {

@@ -26,17 +26,12 @@ logger = logging.getLogger("alembic.runtime.migration")
 KINDS = ("areas", "services", "guides")
 
 
-def _published():
-    """The published records and bundle version, read with the app's code (the content tables are unchanged).
-
-    Only the kinds of record that existed then: the plan's questions have no table until 0005."""
+def _published(bind):
+    """The published records and bundle version, read straight from the content tables as they are at this
+    revision (the app's models may have columns added by later revisions)."""
     from pwa import content
-    from pwa.extensions import db
 
-    try:
-        return content.published_records(KINDS), content.bundle(plan=False)["version"]
-    finally:
-        db.session.remove()
+    return content.published_in_tables(bind)
 
 
 def _as_edits(records: dict, published: dict, by: str, at: str) -> dict:
@@ -62,7 +57,7 @@ def _convert_drafts(bind) -> None:
     if not rows:
         return
     try:
-        published, version = _published()
+        published, version = _published(bind)
     except Exception:  # content code that no longer fits this schema: keep every draft whole instead
         logger.exception("Could not read the published content; drafts go to the audit log")
         published, version = None, None

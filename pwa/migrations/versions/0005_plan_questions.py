@@ -1,7 +1,7 @@
 """The safety plan's questions as content: one new table
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30
 
 The questions and their options (never anyone's answers, which stay on their phone). A new table and nothing
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

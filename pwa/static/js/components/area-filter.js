@@ -1,12 +1,46 @@
-// Offline, the service worker answers /helplines?area=x with the saved page for all areas when the page for that
-// area was never saved. Says so beside the filter rather than silently showing every area.
+// Filters the contacts page in place, with no request, so it works offline. The page holds every area and
+// service (the server hides those its filters leave out). Offline, the worker may answer
+// /helplines?area=x&category=y with a saved page made for other choices, so the address's choices are applied
+// on load too.
+const plural = (count, word) => `${count} ${count === 1 ? word : word + 's'}`
+
+function apply (scope, form) {
+  const area = form.elements.area.value
+  const category = form.elements.category.value
+  let total = 0
+  for (const section of scope.querySelectorAll('[data-area]')) {
+    const inArea = !area || section.dataset.area === area || section.dataset.areaKind === 'national'
+    let matches = 0
+    for (const card of section.querySelectorAll('[data-categories]')) {
+      const match = inArea && (!category || card.dataset.categories.split(' ').includes(category))
+      card.hidden = !match
+      if (match) matches++
+    }
+    section.hidden = !inArea || (category !== '' && matches === 0)
+    total += matches
+  }
+  scope.querySelector('[data-match-count]').textContent = `${plural(total, 'contact')} shown`
+  scope.querySelector('[data-no-match]').hidden = total > 0
+}
+
+function choose (select, value) {
+  // A choice the page does not offer (say, an address typed by hand) leaves the select as it is.
+  if ([...select.options].some((option) => option.value === value)) select.value = value
+}
+
 export function initAreaFilter (scope) {
   const form = scope.querySelector('[data-module="area-filter"]')
-  const notice = scope.querySelector('[data-area-not-saved]')
-  if (!form || !notice) return
-  const wanted = new URLSearchParams(location.search).get('area') || ''
-  if (wanted === form.dataset.areaShown) return
-  const option = [...form.querySelector('select').options].find((choice) => choice.value === wanted)
-  notice.querySelector('[data-area-name]').textContent = option ? option.text : 'that area'
-  notice.hidden = false
+  if (!form) return
+  const wanted = new URLSearchParams(location.search)
+  choose(form.elements.area, wanted.get('area') || '')
+  choose(form.elements.category, wanted.get('category') || '')
+  apply(scope, form)
+  const update = (event) => {
+    event.preventDefault()
+    apply(scope, form)
+    const query = new URLSearchParams([...new FormData(form)].filter(([, value]) => value)).toString()
+    history.replaceState(history.state, '', query ? `?${query}` : location.pathname)
+  }
+  form.addEventListener('change', update)
+  form.addEventListener('submit', update)
 }
