@@ -12,12 +12,8 @@ from datetime import date
 from marshmallow import ValidationError
 
 from ..hours import DAYS
-<<<<<<< HEAD
 from ..plan import PARTS
-from ..schemas import AUDIENCES, CATEGORIES, HoursPeriodSchema, MaxChars, PlanOptionSchema, uk_today
-=======
-from ..schemas import AUDIENCES, CATEGORY_LABELS, HoursPeriodSchema, MaxChars, uk_today
->>>>>>> help-services
+from ..schemas import AUDIENCES, CATEGORY_LABELS, HoursPeriodSchema, MaxChars, PlanOptionSchema, uk_today
 from .drafts import KINDS
 
 
