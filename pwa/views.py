@@ -99,7 +99,7 @@ def worried():
     guides = db.session.scalars(content.ordered_guides().where(Guide.audience == "worried")).all()
     services = db.session.scalars(content.ordered_services()).all()
     for_them = [s for s in services if "friends-family" in s.categories]
-    # Until services are tagged for friends and family, the national helpline(s) stand in, said plainly.
+    # Where an agency's pack tags none for friends and family, the national helplines stand in, said plainly.
     helplines = [] if for_them else [s for s in services if "helpline" in s.categories and s.area.kind == "national"]
     return render_template("worried.html", guides=guides, services=for_them, helplines=helplines)
 

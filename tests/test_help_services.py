@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from pwa import content
 from pwa.admin.forms import FORMS
 from pwa.extensions import db
-from pwa.models import Area, Service
+from pwa.models import Area, PlanQuestion, Service
 from pwa.schemas import CATEGORIES, CATEGORY_LABELS, ServiceContentSchema
 
 BASE = {"slug": "chat-only", "area": "national", "name": "A chat-only service", "categories": ["helpline"],
@@ -75,11 +75,13 @@ def test_the_bundle_gives_a_web_chat_only_where_there_is_one(app, client):
 
 
 def test_the_published_version_reads_the_same_from_the_tables(app):
-    # Migrations read content straight from the tables; they must agree with the app.
+    # Migrations read content straight from the tables; they must agree with the app. They run before the plan's
+    # questions have a table (0005), so the app is asked without any.
     with app.app_context():
+        db.session.execute(db.delete(PlanQuestion))
         records, version = content.published_in_tables(db.session.connection())
         assert version == content.bundle()["version"]
-        assert records == content.published_records()
+        assert records == content.published_records(("areas", "services", "guides"))
 
 
 # The contacts page ----------------------------------------------------------------------------------------
