@@ -6,6 +6,8 @@ from flask import Blueprint, abort, render_template, request
 
 from . import content, risk_check
 from .extensions import db
+from .journal.views import idle_seconds
+from .plan import questions_by_part
 from .guide_markdown import link_allowed
 from .hours import describe, is_open
 from .models import Guide
@@ -107,3 +109,28 @@ def worried():
 @bp.get("/limits")
 def limits():
     return render_template("limits.html")
+
+
+@bp.get("/plan")
+def plan():
+    parts = questions_by_part()
+    # The questions' words go to the script too, to be kept with each answer (see js/plan/answers.js).
+    described = [{"slug": part.slug, "title": part.title, "questions": [
+        {key: question[key] for key in ("slug", "text", "kind", "options", "show_if")} for question in questions]}
+        for part, questions in parts]
+    return render_template("plan.html", parts=parts, described=described, conditions=plan_conditions(parts),
+                           idle_seconds=idle_seconds())
+
+
+def plan_conditions(parts) -> dict[str, str]:
+    """For each question shown only with another's answer, that condition in words: the page says it when it
+    cannot hide the question itself (without JavaScript, or on paper)."""
+    questions = {question["slug"]: question for _, listed in parts for question in listed}
+    conditions = {}
+    for question in questions.values():
+        slug, _, value = question["show_if"].partition("=")
+        depends = questions.get(slug)
+        if depends:
+            label = next((option["label"] for option in depends["options"] if option["value"] == value), value)
+            conditions[question["slug"]] = f"If you answered \u201c{label}\u201d to \u201c{depends['text']}\u201d"
+    return conditions
