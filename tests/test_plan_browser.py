@@ -276,16 +276,15 @@ def test_the_plan_fits_small_screens_and_big_text(browser, live_server, width, f
 
 
 def test_the_plan_works_offline_after_a_first_visit_and_asks_nothing_of_other_sites(page, live_server):
-    from support import CONTROLLED
+    from support import CONTROLLED, wait_until
 
     page.goto("/plan")
     page.wait_for_function(CONTROLLED)
     page.locator(".plan--enhanced").wait_for(state="attached")
     page.reload()  # the worker now keeps the plan's module, fetched through it
     page.locator(".plan--enhanced").wait_for(state="attached")
-    page.wait_for_function("""async () => {
-      const names = await caches.keys()
-      for (const name of names) {
+    wait_until(page, """async () => {
+      for (const name of await caches.keys()) {
         const keys = await (await caches.open(name)).keys()
         if (keys.some((r) => new URL(r.url).pathname === '/static/js/plan/app.js')) return true
       }
