@@ -296,3 +296,86 @@ def test_the_plan_works_offline_after_a_first_visit_and_asks_nothing_of_other_si
     assert page.locator("#part-situation").is_visible()
     host = urlsplit(live_server.url).netloc
     assert all(urlsplit(url).netloc == host for url in page.requests_seen if url.startswith("http"))
+
+
+RISK = {"title": "Self-check", "recordedAt": "2026-11-30T06:00:00.000Z", "summary": "Talk to an adviser soon.",
+        "answers": {"afraid": {"question": "Are you afraid of them?", "value": "yes", "labels": ["Yes"]}}}
+KEEP_IN_PLAN = """(changes) => import('/static/js/plan/keep.js').then(({ keepInPlan }) => {
+  const box = document.createElement('div')
+  box.id = 'keep-box'
+  document.querySelector('main').append(box)
+  keepInPlan(box, changes).then((result) => { window.keptResult = result })
+})"""
+
+
+def test_another_page_keeps_its_answers_in_the_plan_with_keep_js(page, browser, live_server):
+    set_up(page)
+    open_plan(page)
+    unlock_plan(page)
+    tick(page, DEPENDS_ON, DEPENDS_VALUE)
+    wait_for_save(page, lambda answers: DEPENDS_ON in answers)
+    lock_all(page, "button")
+
+    page.goto("/helplines")  # any page: the self-check's will do the same
+    page.evaluate(KEEP_IN_PLAN, {"risk": RISK})
+    box = page.locator("#keep-box")
+    box.get_by_label("Your journal's passphrase").fill("not the passphrase at all")
+    box.get_by_role("button", name="Keep in my safety plan").click()
+    box.get_by_text("Could not unlock. Check the passphrase and try again.").wait_for()
+    box.get_by_label("Your journal's passphrase").fill(PASSPHRASE)
+    box.get_by_role("button", name="Keep in my safety plan").click()
+    page.wait_for_function("() => window.keptResult")
+    assert page.evaluate("window.keptResult") == {"saved": True}
+    assert "The journal is locked again" in box.inner_text()
+    state = saved_plan(page)
+    assert state["plan"]["risk"] == RISK  # merged in: the plan's own answers stay as they were
+    assert state["plan"]["answers"][DEPENDS_ON]["value"] == DEPENDS_VALUE
+    assert RISK["summary"] not in str(dump(page))
+
+    # "Not now", and quick-hide before unlocking: nothing kept, the form gone.
+    page.evaluate("() => { window.keptResult = null; document.querySelector('#keep-box').remove() }")
+    page.evaluate(KEEP_IN_PLAN, {"risk": {**RISK, "summary": "Changed"}})
+    box.get_by_role("button", name="Not now").click()
+    page.wait_for_function("() => window.keptResult")
+    assert page.evaluate("window.keptResult") == {"saved": False, "reason": "cancelled"}
+    assert box.locator("input").count() == 0
+    assert saved_plan(page)["plan"]["risk"] == RISK
+
+    # A phone without a journal: said so, with the way to set one up, and nothing stored.
+    context = browser.new_context(base_url=live_server.url)
+    fresh = context.new_page()
+    fresh.goto("/helplines")
+    fresh.evaluate(KEEP_IN_PLAN, {"risk": RISK})
+    fresh.wait_for_function("() => window.keptResult")
+    assert fresh.evaluate("window.keptResult") == {"saved": False, "reason": "no-journal"}
+    assert fresh.locator("#keep-box").get_by_role("link", name="Set up your journal").get_attribute("href") == "/journal"
+    context.close()
+
+
+def test_a_journal_restored_from_an_export_brings_the_plan_back(page, browser, live_server, tmp_path):
+    set_up(page)
+    open_plan(page)
+    unlock_plan(page)
+    tick(page, DEPENDS_ON, DEPENDS_VALUE)
+    go_to_part(page, 3)
+    page.fill(f"#q-{TEXT['slug']}", WORDS)
+    wait_for_save(page, lambda answers: TEXT["slug"] in answers)
+    before = answers_on_page(page)
+    page.goto("/journal")
+    unlock_to_home(page)
+    path, code = export_through_the_ui(page, tmp_path)
+
+    context = browser.new_context(base_url=live_server.url)
+    fresh = context.new_page()
+    fresh.goto("/journal")
+    fresh.click('[data-view="setup"] [data-action="backup"]')
+    journal_view(fresh, "backup").wait_for()
+    fresh.set_input_files("#restore-file", str(path))
+    fresh.fill("#restore-export-code", code)
+    fresh.fill("#restore-new-passphrase", "new phone new passphrase words")
+    fresh.click('[data-backup-action="restore-file"]')
+    fresh.locator("[data-restored]").wait_for(timeout=60000)
+    open_plan(fresh)
+    unlock_plan(fresh, "new phone new passphrase words")
+    assert answers_on_page(fresh) == before
+    context.close()
