@@ -186,6 +186,9 @@ def test_a_plan_built_locked_hidden_and_unlocked_again_comes_back_whole_then_pri
     unlock_to_home(page)
     assert page.locator("[data-list] li").count() == 0  # the plan is not an entry
     assert page.inner_text("[data-count]") == "No entries yet."
+    page.click('[data-action="check"]')  # the journal's own check reads plan revisions like any other
+    assert "check out: nothing has been altered" in page.locator('[data-check-result="ok"]').inner_text()
+    page.click('[data-view="check"] [data-action="back"]')
     path, code = export_through_the_ui(page, tmp_path)
     assert cli.invoke(args=["journal", "verify", str(path), "--code", code]).exit_code == 0
     report = tmp_path / "report.txt"
