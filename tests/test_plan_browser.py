@@ -90,6 +90,23 @@ def answers_on_page(page):
     return values
 
 
+def test_without_javascript_the_whole_plan_is_there_to_read_or_print(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/plan")
+    assert "typed answers are not kept" in page.inner_text("main")
+    for number, part in enumerate(PARTS, start=1):
+        assert page.locator(f"#part-{part.slug}").is_visible()
+        assert page.locator(f"#part-{part.slug}").inner_text().startswith(f"Part {number} of 4")
+    assert page.locator(f'[data-question="{CONDITIONAL["slug"]}"]').is_visible()  # with its condition in words
+    assert page.locator("[data-keep]").is_hidden() and page.locator('[data-action="next"]').count() > 0
+    assert not page.locator('[data-action="next"]').first.is_visible()
+    page.emulate_media(media="print")
+    assert page.locator(f"#q-{TEXT['slug']}").is_visible()  # the blank plan prints, to fill in by hand
+    assert page.locator("[data-quick-hide]").is_hidden() and page.locator(".site-header").is_hidden()
+    context.close()
+
+
 def test_without_a_journal_the_plan_can_be_gone_through_but_nothing_is_stored(page, live_server):
     open_plan(page)
     assert page.locator("#part-situation").inner_text().startswith("Part 1 of 4")
