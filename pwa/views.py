@@ -6,11 +6,11 @@ from flask import Blueprint, abort, render_template, request
 
 from . import content, risk_check
 from .extensions import db
-from .journal.views import idle_seconds
-from .plan import questions_by_part
 from .guide_markdown import link_allowed
 from .hours import describe, is_open
+from .journal.views import idle_seconds
 from .models import Guide
+from .plan import questions_by_part
 from .schemas import CATEGORY_LABELS, tel_uri
 from .wording import OTHER_SITE_HINT, plural
 

@@ -142,7 +142,7 @@ def test_nothing_typed_reaches_the_browser_profile_on_disk(playwright_instance, 
 
 def fill_plan(page, words):
     """Every text question of the plan given the words, and every option ticked (as far as the page shows them)."""
-    from test_plan_browser import QUESTIONS, go_to_part, PART_OF
+    from test_plan_browser import PART_OF, QUESTIONS, go_to_part
 
     for slug, question in QUESTIONS.items():
         go_to_part(page, PART_OF[slug])

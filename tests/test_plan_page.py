@@ -2,8 +2,9 @@
 it kept by the browser, and its script kept for offline only once used."""
 import re
 
-from pwa.plan import PARTS, questions_by_part
 from test_pwa import urls, worker
+
+from pwa.plan import PARTS, questions_by_part
 
 QUESTIONS = [q for _, listed in questions_by_part() for q in listed]
 
@@ -19,7 +20,7 @@ def test_the_plan_renders_every_part_and_question_for_reading_or_printing_withou
         for option in question["options"]:
             assert f'value="{option["value"]}"' in page and option["label"] in page
     assert "0808&nbsp;2000&nbsp;247" in page and 'href="tel:08082000247"' in page
-    noscript = re.search(r"<noscript>(.*?)</noscript>", page, re.S).group(1)
+    noscript = re.search(r"<noscript>(.*?)</noscript>", page, re.DOTALL).group(1)
     assert "typed answers are not kept" in noscript and "print it and fill it in by hand" in noscript
     # What needs the script starts hidden: without it, nothing offers to keep answers it could not keep.
     assert re.search(r'<section class="plan-keep"[^>]*\bhidden\b', page)

@@ -101,7 +101,7 @@ class PlanPage {
 
   async saveNow () {
     clearTimeout(this.saveTimer)
-    if (!this.session.unlocked) return
+    if (!this.session.unlocked || this.saved === null) return // locked, or the saved plan not read back yet
     const answers = this.answers()
     if (JSON.stringify(answers) === JSON.stringify(this.saved)) return
     const stillHere = this.session.notLockedSince()
