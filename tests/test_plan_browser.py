@@ -154,6 +154,7 @@ def test_a_plan_built_locked_hidden_and_unlocked_again_comes_back_whole_then_pri
     # Part 1 answered before unlocking: kept over the (empty) saved plan once unlocked.
     tick(page, DEPENDS_ON, DEPENDS_VALUE)
     unlock_plan(page)
+    assert page.evaluate("document.activeElement.id").startswith("part-")  # back to the plan, not lost
     first = CONDITIONAL["options"][0]["value"]
     tick(page, CONDITIONAL["slug"], first)
     go_to_part(page, 3)
@@ -170,6 +171,7 @@ def test_a_plan_built_locked_hidden_and_unlocked_again_comes_back_whole_then_pri
 
     page.click('[data-action="lock"]')
     page.locator('[data-keep-state="off"]').wait_for()
+    assert page.evaluate("document.activeElement.dataset.action") == "keep"
     assert answers_on_page(page) == {slug: "" if q["kind"] == "text" else [] for slug, q in QUESTIONS.items()}
     assert WORDS not in page.content()
     unlock_plan(page)

@@ -182,6 +182,7 @@ class PlanPage {
     this.$('[data-saved]').textContent = journal.plan ? `Last saved ${stamp(journal.plan.updatedAt)}.` : ''
     this.status(journal.plan ? 'Unlocked: your saved answers are back.' : 'Unlocked: your answers are now kept as you go.')
     this.session.resetIdle()
+    this.parts[this.step].querySelector('h2').focus() // the form just used is gone: carry on with the plan
     await this.saveNow()
   }
 
@@ -211,6 +212,7 @@ class PlanPage {
     const hadAnswers = Object.keys(this.answers()).length > 0
     this.clearScreen()
     this.keepState('off')
+    if (reason === 'button') this.$('[data-action="keep"]').focus() // the Lock button just pressed is gone
     if (wasOpen) {
       this.status(reason === 'idle' ? 'Locked after a few minutes without use. Your answers are kept: unlock to see them again.'
         : 'Locked. Your answers are kept: unlock to see them again.')
