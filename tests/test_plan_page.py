@@ -60,4 +60,5 @@ def test_the_plan_page_is_precached_and_its_script_kept_only_once_used(client):
     assert "/static/css/plan.css" in urls(precache)
     kept = {e["url"] for e in precache["onDemand"] if e["url"].startswith("/static/js/plan/")}
     assert kept == {"/static/js/plan/app.js", "/static/js/plan/answers.js", "/static/js/plan/keep.js"}
+    assert all(e.get("later") for e in precache["onDemand"] if e["url"] in kept)  # fetched on a later visit
     assert not [url for url in urls(precache) if url.startswith("/static/js/plan/")]
