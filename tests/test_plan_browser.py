@@ -414,3 +414,48 @@ def test_a_journal_restored_from_an_export_brings_the_plan_back(page, browser, l
     unlock_plan(fresh, "new phone new passphrase words")
     assert answers_on_page(fresh) == before
     context.close()
+
+
+def test_a_plan_saved_on_another_device_is_not_lost_when_two_devices_share_a_backup(browser, live_server):
+    """The phone's line of changes is the longer: the laptop's plan comes back as a change from another device."""
+    from test_backup_browser import fresh_page, restore_from_server, turn_on, wait_up_to_date
+    from test_journal_browser import write_entry
+
+    context_a, phone = fresh_page(browser, live_server)
+    context_b, laptop = fresh_page(browser, live_server)
+    context_c, third = fresh_page(browser, live_server)
+    try:
+        set_up(phone)
+        write_entry(phone, what="Written on the phone")
+        code = turn_on(phone)
+        wait_up_to_date(phone)
+        laptop.goto("/journal")
+        restore_from_server(laptop, code)
+        laptop.locator("[data-restored]").wait_for(timeout=60000)
+        laptop.click('[data-backup-action="back"]')
+        wait_up_to_date(laptop)
+        context_a.set_offline(True)
+        write_entry(phone, what="Phone, second")
+        write_entry(phone, what="Phone, third")
+        open_plan(laptop)
+        unlock_plan(laptop)
+        go_to_part(laptop, 3)
+        laptop.fill(f"#q-{TEXT['slug']}", WORDS)
+        wait_for_save(laptop, lambda answers: TEXT["slug"] in answers)
+        laptop.goto("/journal")  # the copy is made from the journal's page
+        unlock_to_home(laptop)
+        wait_up_to_date(laptop)
+        context_a.set_offline(False)
+        phone.evaluate("() => dispatchEvent(new Event('online'))")
+        wait_up_to_date(phone)
+        third.goto("/journal")
+        restore_from_server(third, code)
+        third.locator("[data-restored]").wait_for(timeout=60000)
+        assert third.get_attribute("[data-other-device]", "data-other-device") == "1"
+        open_plan(third)
+        unlock_plan(third)
+        assert third.input_value(f"#q-{TEXT['slug']}") == WORDS
+        assert saved_plan(third)["plan"]["fromOtherDevice"]["seq"] == 2
+    finally:
+        for context in (context_a, context_b, context_c):
+            context.close()

@@ -190,7 +190,8 @@ export class Journal {
     const index = this.vault.key === key && this.index ? this.index : held ? await this.openIndex(key) : null
     if (!index) throw new Error('The journal is locked')
     if (entry === PLAN) {
-      const { id, rev, createdAt, updatedAt, ...current } = index.plan || {}
+      // Where a revision came from (another device) belongs to that revision only, not to the ones after it.
+      const { id, rev, createdAt, updatedAt, fromOtherDevice, ...current } = index.plan || {}
       content = { ...current, ...content }
       if (index.plan && JSON.stringify(content) === JSON.stringify(current)) return null // nothing changed
       entry = id || crypto.randomUUID()
