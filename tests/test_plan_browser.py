@@ -418,7 +418,12 @@ def test_a_journal_restored_from_an_export_brings_the_plan_back(page, browser, l
 
 def test_a_plan_saved_on_another_device_is_not_lost_when_two_devices_share_a_backup(browser, live_server):
     """The phone's line of changes is the longer: the laptop's plan comes back as a change from another device."""
-    from test_backup_browser import fresh_page, restore_from_server, turn_on, wait_up_to_date
+    from test_backup_browser import (
+        fresh_page,
+        restore_from_server,
+        turn_on,
+        wait_up_to_date,
+    )
     from test_journal_browser import write_entry
 
     context_a, phone = fresh_page(browser, live_server)
