@@ -1,6 +1,7 @@
 """HTML pages. They work without JavaScript; scripts only enhance them."""
 import json
 from datetime import date
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template, request
 
@@ -119,7 +120,19 @@ def plan():
         {key: question[key] for key in ("slug", "text", "kind", "options", "show_if")} for question in questions]}
         for part, questions in parts]
     return render_template("plan.html", parts=parts, described=described, conditions=plan_conditions(parts),
-                           idle_seconds=idle_seconds())
+                           sources=plan_sources(parts), idle_seconds=idle_seconds())
+
+
+def plan_sources(parts) -> list[dict]:
+    """The pages the questions' facts come from, once each, with the latest date one was checked."""
+    found: dict[str, date] = {}
+    for _, questions in parts:
+        for question in questions:
+            if question.get("source"):
+                checked = date.fromisoformat(str(question["last_checked"]))
+                found[question["source"]] = max(checked, found.get(question["source"], checked))
+    return [{"url": url, "name": urlsplit(url).netloc.removeprefix("www."), "last_checked": checked}
+            for url, checked in found.items()]
 
 
 def plan_conditions(parts) -> dict[str, str]:

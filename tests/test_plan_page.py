@@ -64,3 +64,12 @@ def test_the_plan_page_is_precached_and_its_script_kept_only_once_used(client):
     assert kept == {"/static/js/plan/app.js", "/static/js/plan/answers.js", "/static/js/plan/keep.js"}
     assert all(e.get("later") for e in precache["onDemand"] if e["url"] in kept)  # fetched on a later visit
     assert not [url for url in urls(precache) if url.startswith("/static/js/plan/")]
+
+
+def test_the_pages_the_advice_comes_from_are_named_with_when_they_were_checked(client):
+    page = client.get("/plan").get_data(as_text=True)
+    sources = {q["source"] for q in QUESTIONS if q.get("source")}
+    assert sources
+    for url in sources:
+        assert page.count(f'href="{url}"') == 1  # once each, however many questions use it
+    assert 'rel="noreferrer noopener"' in page and ", checked " in page
