@@ -1,6 +1,7 @@
 """HTML pages. They work without JavaScript; scripts only enhance them."""
 import json
 from datetime import date
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template, request
 
@@ -8,7 +9,9 @@ from . import content, risk_check
 from .extensions import db
 from .guide_markdown import link_allowed
 from .hours import describe, is_open
+from .journal.views import idle_seconds
 from .models import Guide
+from .plan import questions_by_part
 from .schemas import CATEGORY_LABELS, tel_uri
 from .wording import OTHER_SITE_HINT, plural
 
@@ -107,3 +110,40 @@ def worried():
 @bp.get("/limits")
 def limits():
     return render_template("limits.html")
+
+
+@bp.get("/plan")
+def plan():
+    parts = questions_by_part()
+    # The questions' words go to the script too, to be kept with each answer (see js/plan/answers.js).
+    described = [{"slug": part.slug, "title": part.title, "questions": [
+        {key: question[key] for key in ("slug", "text", "kind", "options", "show_if")} for question in questions]}
+        for part, questions in parts]
+    return render_template("plan.html", parts=parts, described=described, conditions=plan_conditions(parts),
+                           sources=plan_sources(parts), idle_seconds=idle_seconds())
+
+
+def plan_sources(parts) -> list[dict]:
+    """The pages the questions' facts come from, once each, with the latest date one was checked."""
+    found: dict[str, date] = {}
+    for _, questions in parts:
+        for question in questions:
+            if question.get("source"):
+                checked = date.fromisoformat(str(question["last_checked"]))
+                found[question["source"]] = max(checked, found.get(question["source"], checked))
+    return [{"url": url, "name": urlsplit(url).netloc.removeprefix("www."), "last_checked": checked}
+            for url, checked in found.items()]
+
+
+def plan_conditions(parts) -> dict[str, str]:
+    """For each question shown only with another's answer, that condition in words: the page says it when it
+    cannot hide the question itself (without JavaScript, or on paper)."""
+    questions = {question["slug"]: question for _, listed in parts for question in listed}
+    conditions = {}
+    for question in questions.values():
+        slug, _, value = question["show_if"].partition("=")
+        depends = questions.get(slug)
+        if depends:
+            label = next((option["label"] for option in depends["options"] if option["value"] == value), value)
+            conditions[question["slug"]] = f"If you answered \u201c{label}\u201d to \u201c{depends['text']}\u201d"
+    return conditions

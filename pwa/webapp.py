@@ -49,7 +49,9 @@ APPLE_TOUCH_ICON = "apple-touch-180.png"
 # The manifest's big icons: the browser fetches them itself when the app is installed, online.
 # js/journal/backup/: the journal's backup and restore, imported when turned on or used (kept for offline after).
 # js/check/: the risk self-check's result, imported by its page only.
-ON_DEMAND = ("vendor/*", "js/journal/backup/*", "js/check/*", "icons/*/any-512.png", "icons/*/maskable-512.png")
+# js/plan/: the safety plan's page, imported on /plan only (it uses the journal's modules, which are precached).
+ON_DEMAND = ("vendor/*", "js/journal/backup/*", "js/check/*", "js/plan/*", "icons/*/any-512.png",
+             "icons/*/maskable-512.png")
 # On-demand groups the worker also fetches by itself on a later visit, online and idle, so that they work offline
 # before their first use: the safety plan's and the self-check's modules (small, and their pages are precached). A
 # first visit never fetches them: its bytes go to the helplines. Not the others: the strength estimator is large,

@@ -136,3 +136,73 @@ def test_nothing_typed_reaches_the_browser_profile_on_disk(playwright_instance, 
         page.wait_for_timeout(3000)
     secrets = {"text": CANARY.split()[0], "passphrase": PASSPHRASE_CANARY.split()[0]}
     assert profile_leaks(profile, secrets) == []
+
+
+# The safety plan keeps its answers in the journal's log: the same checks, on what is typed on /plan.
+
+def fill_plan(page, words):
+    """Every text question of the plan given the words, and every option ticked (as far as the page shows them)."""
+    from test_plan_browser import PART_OF, QUESTIONS, go_to_part
+
+    for slug, question in QUESTIONS.items():
+        go_to_part(page, PART_OF[slug])
+        if question["kind"] == "text":
+            page.fill(f"#q-{slug}", f"{words} {slug}")
+        else:
+            for option in question["options"]:
+                box = page.locator(f"#q-{slug}-{option['value']}")
+                if box.is_visible():
+                    box.check()
+
+
+def test_plan_canary_never_reaches_storage_cookies_network_database_or_logs(page, live_app, live_server, caplog, capfd):
+    from test_plan_browser import TEXT, open_plan, saved_plan, unlock_plan
+
+    caplog.set_level(logging.DEBUG)
+    sent = []
+    page.on("request", lambda request: sent.append((request.method, request.url, request.post_data_buffer or b"")))
+    set_up(page)
+    open_plan(page)
+    fill_plan(page, CANARY + " (before keeping)")  # typed before "Keep my answers": never stored as typed
+    unlock_plan(page)
+    fill_plan(page, CANARY)
+    lock_all(page)  # saved as the page locks
+    page.locator('[data-keep-state="off"]').wait_for()
+    assert saved_plan(page)["plan"]["answers"][TEXT["slug"]]["value"].startswith(CANARY)  # really saved
+    page.wait_for_function("caches.keys().then((names) => names.length > 0)", timeout=15_000)
+
+    stored = dump(page)
+    database = Path(live_app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///"))
+    files = [path.read_bytes() for path in database.parent.glob(database.name + "*")]
+    out, err = capfd.readouterr()
+    assert leaks(blobs(stored["indexedDB"])) == [], "IndexedDB"
+    assert leaks(blobs(stored["localStorage"]) + blobs(stored["sessionStorage"])) == [], "Web Storage"
+    assert leaks(blobs(stored["caches"])) == [], "Cache Storage"
+    assert leaks([json.dumps(page.context.cookies()).encode()]) == [], "cookies"
+    assert leaks([f"{m} {u}".encode() + body for m, u, body in sent]) == [], "requests"
+    assert all(method == "GET" for method, _, _ in sent), "the plan never sends anything"
+    assert files and leaks(files) == [], "server database"
+    assert leaks([caplog.text.encode(), out.encode(), err.encode()]) == [], "server logs"
+
+
+def test_nothing_typed_in_the_plan_reaches_the_browser_profile_on_disk(playwright_instance, live_server, tmp_path):
+    """Kept or not, the plan's answers and the passphrase typed on /plan never reach the profile folder."""
+    from test_plan_browser import open_plan, unlock_plan
+
+    profile = tmp_path / "profile"
+    with persistent_context(playwright_instance, profile, live_server.url) as context:
+        page = open_controlled(context, "/journal")
+        set_up(page, PASSPHRASE_CANARY)
+        open_plan(page)
+        fill_plan(page, CANARY + " unsaved")
+        unlock_plan(page, PASSPHRASE_CANARY)
+        fill_plan(page, CANARY)
+        page.wait_for_timeout(1500)  # the plan's autosave, and the browser's own periodic session save
+        lock_all(page, "button")
+        page.click('[data-action="keep"]')
+        page.fill("#plan-passphrase", PASSPHRASE_CANARY)  # typed, then left there
+        fill_plan(page, CANARY + " typed while locked")
+        page.goto("/helplines")
+        page.wait_for_timeout(3000)
+    secrets = {"text": CANARY.split()[0], "passphrase": PASSPHRASE_CANARY.split()[0]}
+    assert profile_leaks(profile, secrets) == []

@@ -11,8 +11,8 @@ from test_journal_browser import journal_view, set_up
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/helplines", "/guides", "/guides/recognising-the-signs", "/journal", "/limits", "/appearance", "/check",
-         "/worried", "/guides/helping-safely",
+PAGES = ["/", "/helplines", "/guides", "/guides/recognising-the-signs", "/journal", "/plan", "/limits", "/appearance",
+         "/check", "/worried", "/guides/helping-safely",
          "/calculator", "/weather", "/notes", "/offline"]
 DECOYS = ("/calculator", "/weather", "/notes")
 

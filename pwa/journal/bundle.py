@@ -87,6 +87,11 @@ class Bundle:
     receipts: list = field(default_factory=list)  # as found; checked by journal/receipts.py against a given key
 
     @property
+    def plan_revisions(self) -> list[Revision]:
+        """Every saved version of the safety plan, oldest first (each save is a new revision)."""
+        return [revision for revision in self.revisions if revision.record.get("kind") == "plan"]
+
+    @property
     def notices(self) -> list[Revision]:
         """What the journal itself recorded about changes made to it outside the app."""
         return [revision for revision in self.revisions if revision.record.get("kind") == "notice"]
@@ -177,6 +182,10 @@ def well_formed(record) -> bool:
         return False
     if record.get("kind") == "notice":
         return record.get("op") == "integrity" and isinstance(record.get("summary"), str)
+    if record.get("kind") == "plan":
+        return record.get("op") in ("create", "edit") and plan_answers_well_formed(record.get("answers", {})) and (
+            "risk" not in record or (isinstance(record["risk"], dict)
+                                     and plan_answers_well_formed(record["risk"].get("answers", {}))))
     if record.get("op") not in RECORD_OPS:
         return False
     if record["op"] == "delete":
@@ -187,6 +196,17 @@ def well_formed(record) -> bool:
             and all(isinstance(value, (str, bool)) for name, value in fields.items() if name != "tags")
             and isinstance(photos, list)
             and all(isinstance(photo, dict) and isinstance(photo.get("id"), str) for photo in photos))
+
+
+def plan_answers_well_formed(answers) -> bool:
+    """A safety plan's answers (js/plan/answers.js): each question's own words kept with what was chosen."""
+    def text_list(value):
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return isinstance(answers, dict) and all(
+        isinstance(answer, dict) and isinstance(answer.get("question"), str)
+        and (isinstance(answer.get("value"), str) or text_list(answer.get("value")))
+        and text_list(answer.get("labels", []))
+        for answer in answers.values())
 
 
 def read(path: str | Path) -> Bundle:

@@ -93,7 +93,7 @@ class Entry:
 def entries(bundle: Bundle) -> list[Entry]:
     grouped: dict[str, Entry] = {}
     for revision in bundle.revisions:
-        if revision.record.get("kind") != "notice":
+        if revision.record.get("kind") not in ("notice", "plan"):
             grouped.setdefault(revision.entry, Entry(revision.entry)).revisions.append(revision)
     return sorted(grouped.values(), key=lambda e: e.sort_key)
 
@@ -175,6 +175,66 @@ def notice_lines(bundle: Bundle) -> list[str]:
             for revision in bundle.notices]
 
 
+# The safety plan (js/plan/): every record carries each question's words and the chosen options' labels, so it
+# reads as it was answered even after the questions were changed. The latest version is printed in full, each
+# earlier one as what it changed.
+
+def plan_answer(answer: dict) -> str:
+    labels = [str(label) for label in answer.get("labels") or []]
+    value = answer.get("value")
+    if labels:
+        return "; ".join(labels)
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return str(value or "").strip()
+
+
+def plan_groups(record: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(heading, [(question, answer)]) in the order answered: the plan's parts, then the self-check if kept."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for answer in (record.get("answers") or {}).values():
+        text = plan_answer(answer)
+        if text:
+            groups.setdefault(str(answer.get("partTitle") or "Plan"), []).append((str(answer.get("question")), text))
+    risk = record.get("risk")
+    if isinstance(risk, dict):
+        title = str(risk.get("title") or "Self-check")
+        rows = [(str(a.get("question")), plan_answer(a)) for a in (risk.get("answers") or {}).values() if plan_answer(a)]
+        if risk.get("summary"):
+            rows.append(("Result", str(risk["summary"])))
+        if risk.get("recordedAt"):
+            rows.insert(0, ("Done", uk_time(risk["recordedAt"])))
+        if rows:
+            groups.setdefault(title, []).extend(rows)
+    return list(groups.items())
+
+
+def plan_changes(before: dict, after: dict) -> list[str]:
+    """What one saved version changed from the one before, question by question."""
+    old = {question: answer for _, rows in plan_groups(before) for question, answer in rows}
+    new = {question: answer for _, rows in plan_groups(after) for question, answer in rows}
+    lines = [f"{question} → {answer}" for question, answer in new.items() if old.get(question) != answer]
+    lines += [f"{question} → (answer removed)" for question in old if question not in new]
+    return lines
+
+
+def plan_versions(bundle: Bundle) -> tuple[Revision | None, list[str]]:
+    """The latest readable version of the plan, and one line for each version, oldest first."""
+    revisions = bundle.plan_revisions
+    lines, previous, latest = [], {}, None
+    for number, revision in enumerate(revisions, start=1):
+        saved = f"Saved {uk_time(revision.record.get('recordedAt'))} (version {number})"
+        changes = plan_changes(previous, revision.record)
+        lines.append(f"{saved}: {'; '.join(changes) if changes else 'no visible change'}")
+        previous, latest = revision.record, revision
+    return latest, lines
+
+
+def plan_title(bundle: Bundle, latest: Revision) -> str:
+    count = len(bundle.plan_revisions)
+    return f"Safety plan, saved {uk_time(latest.record.get('recordedAt'))} (version {count} of {count})"
+
+
 def to_text(bundle: Bundle) -> str:
     out = ["Journal report", "", *summary(bundle), ""]
     if bundle.notices:
@@ -203,6 +263,18 @@ def to_text(bundle: Bundle) -> str:
         out.append("History:")
         out += [f"  - {line}" for line in history(entry)]
         out.append(f"Entry id: {entry.entry}")
+        out.append("")
+    latest, versions = plan_versions(bundle)
+    if latest:
+        out += ["=" * 72, plan_title(bundle, latest), "=" * 72]
+        for heading, rows in plan_groups(latest.record):
+            out.append(f"{heading}:")
+            for question, answer in rows:
+                out.append(f"  {question}")
+                out += [f"    {line}" for line in answer.splitlines() or [""]]
+        out.append("Every saved version, oldest first:")
+        out += [f"  - {line}" for line in versions]
+        out.append(f"Plan id: {latest.entry}")
         out.append("")
     return "\n".join(out) + "\n"
 
@@ -248,5 +320,15 @@ def to_html(bundle: Bundle) -> str:
         parts.append("<h3>History</h3><ul>")
         parts += [f"<li>{e(line)}</li>" for line in history(entry)]
         parts.append(f"</ul><p>Entry id: {e(entry.entry)}</p></article>")
+    latest, versions = plan_versions(bundle)
+    if latest:
+        parts.append(f"<article><h2>{e(plan_title(bundle, latest))}</h2>")
+        for heading, rows in plan_groups(latest.record):
+            parts.append(f"<h3>{e(heading)}</h3><dl>")
+            parts += [f"<dt>{e(question)}</dt><dd>{e(answer)}</dd>" for question, answer in rows]
+            parts.append("</dl>")
+        parts.append("<h3>Every saved version, oldest first</h3><ul>")
+        parts += [f"<li>{e(line)}</li>" for line in versions]
+        parts.append(f"</ul><p>Plan id: {e(latest.entry)}</p></article>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -9,9 +9,14 @@ bp = Blueprint("journal", __name__)
 LONGEST_IDLE_SECONDS = 300
 
 
+def idle_seconds() -> int:
+    """How long the journal (and the safety plan, which keeps its answers in it) stays open without use.
+
+    A mistaken setting can shorten the wait but never leave the journal open for longer than 5 minutes."""
+    return max(1, min(int(current_app.config["JOURNAL_IDLE_SECONDS"]), LONGEST_IDLE_SECONDS))
+
+
 @bp.get("/journal")
 def index():
-    # A mistaken setting can shorten the wait but never leave the journal open for longer than 5 minutes.
-    idle = max(1, min(int(current_app.config["JOURNAL_IDLE_SECONDS"]), LONGEST_IDLE_SECONDS))
     return render_template("journal/index.html", labels=dict(FIELDS), tags=TAGS, children=CHILDREN,
-                           idle_seconds=idle)
+                           idle_seconds=idle_seconds())

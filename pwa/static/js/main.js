@@ -31,3 +31,11 @@ if (journal) {
 // The risk self-check's module loads only on its own page; without it the page still shows every question's reason.
 const riskCheck = document.querySelector('[data-module="risk-check"]')
 if (riskCheck) import('./check/risk-check.js').then(({ initRiskCheck }) => initRiskCheck(riskCheck)).catch(() => {})
+
+// The safety plan's modules load only on its page; without them it is a blank plan to read or print.
+const plan = document.querySelector('[data-module="plan"]')
+if (plan) {
+  import('./plan/app.js').then(({ initPlan }) => initPlan(plan)).catch(() => {
+    plan.querySelector('[data-status]').textContent = 'Your answers cannot be kept on this visit: reload the page to try again. You can still read the plan, or print it and fill it in by hand.'
+  })
+}

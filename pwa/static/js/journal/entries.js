@@ -10,6 +10,7 @@ import { GENESIS, JournalCryptoError, aad, chainHash, chainMac, newContentKey, o
 import { HEADER_VERSION } from './vault.js'
 
 const INDEX_VERSION = 2
+const PLAN = Symbol('the safety plan') // for append: the plan's own id, or a new one for the first plan
 
 export class Journal {
   constructor (vault) {
@@ -24,6 +25,7 @@ export class Journal {
   // The whole chain is then checked in the background: `checked` says whether that found something new.
   async load () {
     const key = this.vault.key
+    await this.writing.catch(() => {}) // a save still landing from before a lock (the plan's) is read back too
     const [sealed, last] = await Promise.all([this.store.get('state', 'index'), this.store.last('log')])
     let saved = null
     if (sealed) {
@@ -164,26 +166,48 @@ export class Journal {
     return this.append(id, { kind: 'entry', op: 'delete', reason }, false)
   }
 
-  append (entry, content, clearDraft) {
-    const write = this.writing.catch(() => {}).then(() => this.appendNow(entry, content, clearDraft))
+  // The safety plan (js/plan/): one record under one id kept in the index, saved as a new revision whenever its
+  // answers change. Never an entry: it is left out of the list, the counts and search.
+  get plan () { return this.index?.plan || null }
+
+  // `changes` ({answers}, {risk}, ...) are merged into the plan's current record when the write comes up, so two
+  // saves queued together (the page's answers and another page's risk check) never undo each other. `held`: the
+  // keys taken just before a lock, so the last changes are saved as the page locks (see Session.beforeLock).
+  savePlan (changes, held = null) {
+    return this.append(PLAN, { kind: 'plan', ...changes }, false, held)
+  }
+
+  append (entry, content, clearDraft, held = null) {
+    const write = this.writing.catch(() => {}).then(() => this.appendNow(entry, content, clearDraft, held))
     this.writing = write
     return write
   }
 
-  async appendNow (entry, { kind, op, ...content }, clearDraft) {
-    const { key, chainKey } = this.vault
-    if (!key || !this.index) throw new Error('The journal is locked')
-    const rev = (this.index.entries[entry]?.rev || 0) + 1
+  async appendNow (entry, { kind, op, ...content }, clearDraft, held) {
+    const { key, chainKey } = held || this.vault
+    if (!key) throw new Error('The journal is locked')
+    // Locked since the keys were held: the index is read back from the store, and never kept in memory after.
+    const index = this.vault.key === key && this.index ? this.index : held ? await this.openIndex(key) : null
+    if (!index) throw new Error('The journal is locked')
+    if (entry === PLAN) {
+      // Where a revision came from (another device) belongs to that revision only, not to the ones after it.
+      const { id, rev, createdAt, updatedAt, fromOtherDevice, ...current } = index.plan || {}
+      content = { ...current, ...content }
+      if (index.plan && JSON.stringify(content) === JSON.stringify(current)) return null // nothing changed
+      entry = id || crypto.randomUUID()
+      op = id ? 'edit' : 'create'
+    }
+    const rev = ((entry === index.plan?.id ? index.plan : index.entries[entry])?.rev || 0) + 1
     const record = { kind, op, recordedAt: new Date().toISOString(), ...content }
     const contentKey = await newContentKey(key, aad.recordKey(entry, rev))
     const body = await sealJson(contentKey.key, record, aad.record(entry, rev))
     const last = await this.store.last('log')
     const seq = (last ? last.seq : 0) + 1
     const prev = last ? last.hash : GENESIS
-    if (prev !== this.index.head) throw new Error('The journal changed in another window. Reload the page and try again.')
+    if (prev !== index.head) throw new Error('The journal changed in another window. Reload the page and try again.')
     const hash = await chainHash(seq, entry, rev, prev, body)
     const item = { seq, entry, rev, prev, hash, mac: await chainMac(chainKey, hash), key: contentKey.wrapped, body }
-    const next = copyIndex(this.index)
+    const next = copyIndex(index)
     applyRecord(next, item, record)
     const sealedIndex = await sealJson(key, next, aad.index())
     // `add`, never `put`: a revision can only be appended, and a clash means another window wrote first.
@@ -197,6 +221,11 @@ export class Journal {
     this.index = next
     this.searchText.delete(entry)
     return { entry, rev, record }
+  }
+
+  async openIndex (key) {
+    const sealed = await this.store.get('state', 'index')
+    try { return sealed ? withDefaults(await openJson(key, sealed, aad.index())) : null } catch { return null }
   }
 
   // Every revision of one entry, decrypted, oldest first.
@@ -275,7 +304,7 @@ export async function openRecord (key, item) {
 }
 
 function emptyIndex () {
-  return { v: INDEX_VERSION, head: GENESIS, seq: 0, entries: {}, deleted: 0, damaged: [], photoIds: [], notices: [] }
+  return { v: INDEX_VERSION, head: GENESIS, seq: 0, entries: {}, deleted: 0, damaged: [], photoIds: [], notices: [], plan: null }
 }
 
 const withDefaults = (index) => ({ ...emptyIndex(), ...index })
@@ -285,6 +314,10 @@ const copyIndex = (index) => ({ ...index, entries: { ...index.entries }, photoId
 function applyRecord (index, item, record) {
   if (record.kind === 'notice') {
     index.notices.push({ seq: item.seq, recordedAt: record.recordedAt, summary: record.summary, signature: record.signature })
+  } else if (record.kind === 'plan') {
+    const { kind, op, recordedAt, ...content } = record
+    const createdAt = index.plan?.id === item.entry ? index.plan.createdAt : recordedAt
+    index.plan = { ...content, id: item.entry, rev: item.rev, createdAt, updatedAt: recordedAt }
   } else if (record.op === 'delete') {
     delete index.entries[item.entry]
     index.deleted += 1

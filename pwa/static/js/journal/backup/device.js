@@ -630,11 +630,18 @@ export async function addOthers (journal, vault, others) {
       const contentKey = await unwrapKey(vault.key, item.key, aad.recordKey(item.entry, item.rev))
       content = await openJson(contentKey, item.body, aad.record(item.entry, item.rev))
     } catch { continue }
+    const fromOtherDevice = { seq: item.seq, hash: item.hash, recordedAt: content.recordedAt }
+    if (content.kind === 'plan') {
+      // One plan: the other device's becomes a new revision of this journal's (its answers, as last saved there).
+      const { kind, op, recordedAt, ...plan } = content
+      if (await journal.savePlan({ ...plan, fromOtherDevice })) added += 1
+      continue
+    }
     const exists = Boolean(journal.get(item.entry))
     if (content.kind !== 'entry' || (content.op === 'delete' && !exists)) continue
     const op = content.op === 'delete' ? 'delete' : exists ? 'edit' : 'create'
     await journal.append(item.entry, {
-      ...content, op, recordedAt: new Date().toISOString(), fromOtherDevice: { seq: item.seq, hash: item.hash, recordedAt: content.recordedAt }
+      ...content, op, recordedAt: new Date().toISOString(), fromOtherDevice
     }, false)
     added += 1
   }
