@@ -10,7 +10,7 @@ from .extensions import db
 from .guide_markdown import link_allowed
 from .hours import describe, is_open
 from .journal.views import idle_seconds
-from .models import Guide
+from .models import Guide, Service
 from .plan import questions_by_part
 from .schemas import CATEGORY_LABELS, tel_uri
 from .wording import OTHER_SITE_HINT, plural
@@ -49,11 +49,26 @@ def long_date(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+# The home and offline pages lead with the first national services in the pack's order (an agency orders them
+# with `position`); the rest are one tap away, by the kind of help people look for.
+FIRST_SERVICES = 3
+
+
+def first_services() -> list:
+    return content.national_services()[:FIRST_SERVICES]
+
+
+@bp.app_template_global()
+def kinds_of_help() -> list[tuple[str, str]]:
+    """(category, label) for every kind of help some published service gives, in CATEGORY_LABELS' order."""
+    given = {category for categories in db.session.scalars(db.select(Service.categories)) for category in categories}
+    return [(category, label) for category, label in CATEGORY_LABELS.items() if category in given]
+
+
 @bp.get("/")
 def home():
-    emergency = content.national_services()
-    guides = db.session.scalars(content.ordered_guides()).all()
-    return render_template("home.html", emergency=emergency, guides=guides)
+    guides = db.session.scalars(content.ordered_guides().where(Guide.audience == "you")).all()
+    return render_template("home.html", emergency=first_services(), guides=guides)
 
 
 @bp.get("/helplines")

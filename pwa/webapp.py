@@ -23,7 +23,7 @@ from pathlib import Path
 import brotli
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 
-from . import content, disguise, identities
+from . import content, disguise, identities, views
 from .api.responses import cached_json
 from .extensions import db
 from .models import Guide
@@ -234,7 +234,7 @@ def manifest(key: str):
 
 @bp.get("/offline")
 def offline():
-    return render_template("offline.html", services=content.national_services())
+    return render_template("offline.html", services=views.first_services())
 
 
 @bp.app_template_global()

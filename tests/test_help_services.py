@@ -158,10 +158,22 @@ def test_each_way_to_reach_a_service_is_a_clear_link(client):
     assert "tel:" not in chat  # no number we could not check
 
 
-def test_a_web_chat_is_shown_wherever_services_are(client):
-    # The home and offline pages list national services with the same card.
-    for url in ("/helplines", "/offline"):
-        assert 'href="https://247sexualabusesupport.org.uk/"' in client.get(url).get_data(as_text=True), url
+def test_home_and_offline_lead_with_the_first_national_services_and_every_kind_of_help(app, client):
+    with app.app_context():
+        national = [s.slug for s in content.national_services()]
+        db.session.scalar(db.select(Service).filter_by(slug="rape-crisis-24-7")).position = -1  # an agency's order
+        db.session.commit()
+    for url in ("/", "/offline"):
+        html = client.get(url).get_data(as_text=True)
+        assert 'href="https://247sexualabusesupport.org.uk/"' in card(html, "rape-crisis-24-7"), url  # the same card
+        assert 'href="tel:08082000247"' in html, url
+        assert f'id="{national[-1]}"' not in html, url  # the rest are a tap away
+    home = client.get("/").get_data(as_text=True)
+    for category in ("men", "lgbt", "stalking", "deaf-or-speech", "own-behaviour"):
+        assert f'href="/helplines?category={category}"' in home, category
+    assert 'href="/helplines?category=legal"' not in home  # no published service gives it yet
+    for page in ("/plan", "/check", "/worried", "/journal"):
+        assert f'href="{page}"' in home, page
 
 
 def test_details_not_checked_for_over_a_year_are_flagged(client):
