@@ -4,15 +4,11 @@ No third-party host appears anywhere: every fetch, script, style, font and image
 """
 from flask import Flask, request
 
+# Scripts, styles, fonts, fetches, the manifest and workers fall back to default-src: same-origin only. Listing
+# them again would change nothing and cost some 110 bytes on every page, twice over on a first visit.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
     "img-src 'self' data: blob:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "manifest-src 'self'",
-    "worker-src 'self'",
     "media-src 'self' blob:",
     "object-src 'none'",
     "base-uri 'none'",
@@ -32,10 +28,10 @@ HEADERS = {
 }
 
 
-# Scripts, styles and pictures are never documents: a policy about framing, powerful features or what a page
-# may load means nothing on them, and it would cost some 600 bytes a response, twice over on a first visit
-# (the page, then the worker's precache). They keep what does apply to them.
-SUBRESOURCE_TYPES = {"text/javascript", "application/javascript", "text/css", "image/png"}
+# Scripts, styles, pictures and web app manifests are never documents: a policy about framing, powerful features
+# or what a page may load means nothing on them, and it would cost some 500 bytes a response, twice over on a
+# first visit (the page, then the worker's precache). They keep what does apply to them.
+SUBRESOURCE_TYPES = {"text/javascript", "application/javascript", "text/css", "image/png", "application/manifest+json"}
 SUBRESOURCE_HEADERS = ("Referrer-Policy", "X-Content-Type-Options", "Cross-Origin-Resource-Policy")
 
 

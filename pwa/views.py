@@ -130,11 +130,7 @@ def limits():
 @bp.get("/plan")
 def plan():
     parts = questions_by_part()
-    # The questions' words go to the script too, to be kept with each answer (see js/plan/answers.js).
-    described = [{"slug": part.slug, "title": part.title, "questions": [
-        {key: question[key] for key in ("slug", "text", "kind", "options", "show_if")} for question in questions]}
-        for part, questions in parts]
-    return render_template("plan.html", parts=parts, described=described, conditions=plan_conditions(parts),
+    return render_template("plan.html", parts=parts, conditions=plan_conditions(parts),
                            sources=plan_sources(parts), idle_seconds=idle_seconds())
 
 

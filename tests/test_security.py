@@ -4,7 +4,7 @@ import pytest
 
 
 @pytest.mark.parametrize("url", ["/", "/helplines", "/api/v1/bundle", "/api/v1/nothing", "/sw.js",
-                                 "/manifests/plain.webmanifest", "/static/no-such-file.js"])
+                                 "/static/no-such-file.js"])
 def test_security_headers_on_every_document_and_error(client, url):
     headers = client.get(url).headers
     csp = headers["Content-Security-Policy"]
@@ -17,8 +17,9 @@ def test_security_headers_on_every_document_and_error(client, url):
     assert "Strict-Transport-Security" not in headers  # plain http here
 
 
-@pytest.mark.parametrize("url", ["/static/css/app.css", "/static/js/main.js", "/static/icons/plain/favicon-48.png"])
-def test_scripts_styles_and_pictures_carry_only_the_headers_that_apply_to_them(client, url):
+@pytest.mark.parametrize("url", ["/static/css/app.css", "/static/js/main.js", "/static/icons/plain/favicon-48.png",
+                                 "/manifests/plain.webmanifest"])
+def test_scripts_styles_pictures_and_manifests_carry_only_the_headers_that_apply_to_them(client, url):
     headers = client.get(url).headers
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
     assert headers["Cross-Origin-Resource-Policy"] == "same-origin"

@@ -4,12 +4,26 @@
 // of its question and of the chosen options, beside the values the form uses to put it back.
 //   answers: { [question slug]: { part, partTitle, question, kind, value, labels } }
 //     kind 'one': value 'yes', labels ['Yes']; 'many': value ['a', 'b'], labels ['A', 'B']; 'text': value 'typed'
-// Questions come from the page (data-parts: pwa.plan.questions_by_part()). A question shown only with another's
+// Questions are read from the page (pwa.plan.questions_by_part(), rendered). A question shown only with another's
 // answer (show_if "slug=value") is not saved while that answer is not given.
 import { el } from '../journal/report.js'
 
-export function questionsOf (parts) {
-  return parts.flatMap((part) => part.questions.map((question) => ({ ...question, part: part.slug, partTitle: part.title })))
+// Every question as the page writes it (the words are on the page already: not sent twice).
+export function questionsOf (root) {
+  const textOf = (node) => (node ? node.textContent.trim() : '')
+  return [...root.querySelectorAll('[data-part]')].flatMap((part) => [...part.querySelectorAll('[data-question]')].map((block) => {
+    const inputs = [...block.querySelectorAll('input, textarea')]
+    const kind = inputs[0].tagName === 'TEXTAREA' ? 'text' : inputs[0].type === 'checkbox' ? 'many' : 'one'
+    return {
+      slug: block.dataset.question,
+      text: textOf(block.querySelector(kind === 'text' ? 'label' : 'legend')),
+      kind,
+      options: kind === 'text' ? [] : inputs.map((input) => ({ value: input.value, label: textOf(block.querySelector(`label[for="${CSS.escape(input.id)}"]`)) })),
+      show_if: block.dataset.showIf || '',
+      part: part.dataset.part,
+      partTitle: part.dataset.title
+    }
+  }))
 }
 
 function chosen (form, question) {

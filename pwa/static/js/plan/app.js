@@ -19,7 +19,7 @@ export async function initPlan (root) {
 class PlanPage {
   constructor (root, store) {
     this.root = root
-    this.questions = questionsOf(JSON.parse(root.dataset.parts))
+    this.questions = questionsOf(root)
     this.bySlug = new Map(this.questions.map((question) => [question.slug, question]))
     this.form = root.querySelector('[data-plan-form]')
     this.parts = [...root.querySelectorAll('[data-part]')]
