@@ -1,4 +1,5 @@
 """The installable web app on the server side: /sw.js and its precache list, manifests, icons, offline page."""
+import hashlib
 import json
 import re
 import shutil
@@ -245,7 +246,11 @@ def test_static_files_carry_only_the_headers_they_need_and_still_answer_304(clie
     assert response.status_code == 200 and response.headers["ETag"]
     for name in ("Content-Disposition", "Last-Modified", "Accept-Ranges"):
         assert name not in response.headers, name
+    digest = hashlib.sha256((PROJECT_ROOT / "pwa" / url.lstrip("/")).read_bytes()).hexdigest()
+    assert response.headers["ETag"] == f'"{digest[:16]}"'  # the file's digest, short
     assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    assert client.get(url, headers={"If-None-Match": f'W/"{digest[:16]}"'}).status_code == 304  # as compressed
+    assert client.get(url, headers={"If-None-Match": '"0000000000000000"'}).status_code == 200
 
 
 def test_text_is_compressed_with_brotli_or_gzip_as_the_browser_accepts(app, client):
