@@ -126,6 +126,17 @@ def render(size: int, background: str, picture, *, tile: bool, scale: float) -> 
 
 
 def png(size: int, rgba: bytes) -> bytes:
+    """A PNG of these pixels: indexed colour where they have at most 256 colours (lossless, and less than half the
+    bytes of RGBA for flat pictures), else RGBA."""
+    colours = list(dict.fromkeys(rgba[i:i + 4] for i in range(0, len(rgba), 4)))
+    if len(colours) <= 256:
+        index = {colour: i for i, colour in enumerate(colours)}
+        pixels = bytes(index[rgba[i:i + 4]] for i in range(0, len(rgba), 4))
+        rows = b"".join(b"\x00" + pixels[y * size:(y + 1) * size] for y in range(size))  # no filter: indices
+        palette = chunk(b"PLTE", b"".join(c[:3] for c in colours)) + chunk(b"tRNS", bytes(c[3] for c in colours))
+        header = struct.pack(">IIBBBBB", size, size, 8, 3, 0, 0, 0)
+        return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + palette
+                + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
     stride = size * 4
     rows = bytearray()
     previous = bytes(stride)
@@ -134,11 +145,12 @@ def png(size: int, rgba: bytes) -> bytes:
         rows.append(2)  # "up" filter: flat areas become runs of zeros, which compress well
         rows.extend((a - b) & 0xFF for a, b in zip(row, previous))
         previous = row
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     header = struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + chunk(b"IEND", b"")
+
+
+def chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 ICONS = {  # file name: (size, rounded tile?, picture scale)
