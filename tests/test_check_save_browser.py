@@ -10,9 +10,12 @@ from test_accessibility import axe_violations
 from test_check_browser import CHECKED, RESULT, answer
 from test_journal_browser import PASSPHRASE, dump, lock_all, set_up, unlock_to_home
 from test_journal_export import export_through_the_ui
+import test_layout_browser
+from test_layout_browser import layout_problems
 from test_plan_browser import go_to_part, open_plan, saved_plan, unlock_plan
 
 pytestmark = pytest.mark.browser
+small_phone = test_layout_browser.small_phone  # the fixture: 320 px wide, text at 200 %
 
 SAVE = "[data-save-to-plan]"
 STATUS = "[data-save-status]"
@@ -182,3 +185,16 @@ def test_axe_finds_nothing_with_the_passphrase_form_and_its_error(page, live_ser
     give_passphrase(page, PASSPHRASE)
     page.locator(STATUS).get_by_text("Saved in your safety plan").wait_for()
     assert axe_violations(page) == []
+
+
+def test_the_passphrase_form_fits_a_small_phone_with_big_text(small_phone):
+    page = small_phone
+    set_up(page)
+    open_check(page)
+    answer(page, separation="yes")
+    press_save(page)
+    problems = layout_problems(page)
+    give_passphrase(page, PASSPHRASE)
+    page.locator(STATUS).get_by_text("Saved in your safety plan").wait_for()
+    problems += [f"saved: {p}" for p in layout_problems(page)]
+    assert problems == [], "\n".join(problems)
