@@ -4,15 +4,15 @@ an export; a wrong passphrase, "Not now", quick-hide or no journal keep nothing.
 import json
 
 import pytest
-
-from pwa import create_app, risk_check
+import test_layout_browser
 from test_accessibility import axe_violations
 from test_check_browser import CHECKED, RESULT, answer
 from test_journal_browser import PASSPHRASE, dump, lock_all, set_up, unlock_to_home
 from test_journal_export import export_through_the_ui
-import test_layout_browser
 from test_layout_browser import layout_problems
 from test_plan_browser import go_to_part, open_plan, saved_plan, unlock_plan
+
+from pwa import create_app, risk_check
 
 pytestmark = pytest.mark.browser
 small_phone = test_layout_browser.small_phone  # the fixture: 320 px wide, text at 200 %
