@@ -146,12 +146,14 @@ def test_answering_writes_nothing_to_storage(open_tab):
     before = page.evaluate(f"async () => {{ {DUMP_STORAGE_BODY} }}")
     answer(page, **{q.slug.replace("-", "_"): "yes" for q in risk_check.QUESTIONS})
     page.get_by_role("button", name="See what my answers mean").click()
+    # Offered, not chosen: saving in the safety plan is the only way anything is kept (test_check_save_browser.py).
+    assert page.get_by_role("button", name="Save these answers in my safety plan").is_visible()
     page.wait_for_timeout(300)
     after = page.evaluate(f"async () => {{ {DUMP_STORAGE_BODY} }}")
     for area in ("indexedDB", "localStorage", "sessionStorage"):
         assert after[area] == before[area], area
         written = json.dumps(after[area])
-        assert not any(q.slug in written for q in risk_check.QUESTIONS), area
+        assert not any(q.slug in written or q.factor in written for q in risk_check.QUESTIONS), area
     assert page.evaluate("document.cookie") == ""
 
 

@@ -1,7 +1,9 @@
 // The risk self-check (templates/check.html): shows what the answers mean, in the page. The answers live only in
-// the radio buttons: nothing is stored or sent. They are emptied when the page is left (so the back/forward cache
-// keeps none), when it is shown again (Back, a restored tab) and on quick-hide.
+// the radio buttons: nothing is stored or sent, unless the person chooses to save them in the safety plan
+// (save-to-plan.js: encrypted in the journal). They are emptied when the page is left (so the back/forward cache
+// keeps none), when it is shown again (Back, a restored tab) and on quick-hide, saved or not.
 import { onLock } from '../lock.js'
+import { initSaveToPlan } from './save-to-plan.js'
 
 function listItem (question) {
   const item = document.createElement('li')
@@ -20,6 +22,28 @@ export function initRiskCheck (root) {
 
   const answerOf = (question) => question.querySelector('input:checked')?.value ?? null
   const answered = (value) => questions.filter((question) => answerOf(question) === value)
+  const factors = (value) => answered(value).map((question) => question.dataset.factor).join('; ')
+
+  // The answers as the safety plan keeps them (js/plan/answers.js' shape): each question's words and the chosen
+  // option's label kept with the value, so the saved plan and its export read on their own.
+  function riskRecord () {
+    const answers = {}
+    for (const question of questions) {
+      const input = question.querySelector('input:checked')
+      if (!input) continue
+      answers[question.dataset.question] = {
+        question: question.querySelector('legend').textContent.replace(/^\s*\d+\.\s*/, '').trim(),
+        value: input.value,
+        labels: [root.querySelector(`label[for="${input.id}"]`).textContent.trim()]
+      }
+    }
+    const yes = factors('yes')
+    const unsure = factors('unsure')
+    const summary = [yes ? `You said yes to: ${yes}.` : 'You did not say yes to any of the questions you answered.',
+      unsure ? `You were not sure about: ${unsure}.` : ''].filter(Boolean).join(' ')
+    return { title: 'Risk self-check', recordedAt: new Date().toISOString(), summary, answers }
+  }
+  const saving = initSaveToPlan(result.querySelector('[data-check-save]'), { riskRecord })
 
   function render () {
     const yes = answered('yes')
@@ -31,11 +55,14 @@ export function initRiskCheck (root) {
     part('none').hidden = yes.length > 0
     const yesSlugs = new Set(yes.map((question) => question.dataset.question))
     part('cluster').hidden = !clusterParts.every((slug) => yesSlugs.has(slug))
-    result.hidden = questions.every((question) => answerOf(question) === null)
+    const none = questions.every((question) => answerOf(question) === null)
+    result.hidden = none
+    saving.update(!none)
   }
 
   function clear () {
     for (const input of root.querySelectorAll('input[type="radio"]')) input.checked = false
+    saving.reset()
     render()
   }
 
@@ -55,7 +82,6 @@ export function initRiskCheck (root) {
   onLock(clear)
   clear()
   root.querySelector('[data-check-actions]').hidden = false
-  // For the button that saves into the safety plan ([data-save-to-plan]), wired by whoever provides the saving.
   return {
     answers: () => Object.fromEntries(questions.filter(answerOf).map((q) => [q.dataset.question, answerOf(q)])),
     clear

@@ -6,7 +6,7 @@ import { el, stamp } from '../journal/report.js'
 import { Session } from '../journal/session.js'
 import { openStore } from '../journal/store.js'
 import { COULD_NOT_UNLOCK, UnlockError } from '../journal/vault.js'
-import { asked, fillAnswers, questionsOf, readAnswers, summary } from './answers.js'
+import { answerText, asked, fillAnswers, questionsOf, readAnswers, summary } from './answers.js'
 
 const SAVE_DELAY_MS = 800
 
@@ -14,6 +14,18 @@ export async function initPlan (root) {
   const page = new PlanPage(root, await openStore())
   page.start()
   return page
+}
+
+// The self-check's saved answers, read back: when, its result in words, then question by question.
+function riskSummary (risk) {
+  if (!risk || typeof risk !== 'object') return []
+  const answers = Object.values(risk.answers || {})
+  return [
+    el('h4', {}, risk.recordedAt ? `Your risk self-check (saved on ${stamp(risk.recordedAt)})` : 'Your risk self-check'),
+    ...(risk.summary ? [el('p', {}, risk.summary)] : []),
+    ...(answers.length ? [el('dl', { className: 'plan-answers' }, ...answers.flatMap((answer) => [el('dt', {}, answer.question), el('dd', {}, answerText(answer))]))] : []),
+    el('p', {}, 'To change these answers, go through the ', el('a', { href: '/check' }, 'risk self-check'), ' again and save it.')
+  ]
 }
 
 class PlanPage {
@@ -27,6 +39,7 @@ class PlanPage {
     this.session = new Session(store, { idleMs: Math.max(1, Number(root.dataset.idleSeconds) || 180) * 1000 })
     this.step = 0
     this.saved = null // the answers as last saved, to save only what changed
+    this.risk = null // the self-check's answers, if saved from /check (js/check/save-to-plan.js); unlocked only
   }
 
   $ (selector) { return this.root.querySelector(selector) }
@@ -87,6 +100,7 @@ class PlanPage {
     const box = this.$('[data-summary]')
     box.hidden = false
     this.$('[data-summary-list]').replaceChildren(...summary(this.answers()))
+    this.$('[data-risk-summary]').replaceChildren(...riskSummary(this.risk))
   }
 
   changed () {
@@ -177,6 +191,7 @@ class PlanPage {
     fillAnswers(this.form, saved)
     fillAnswers(this.form, onScreen)
     this.saved = saved
+    this.risk = journal.plan?.risk || null
     this.changed()
     this.keepState('on')
     this.$('[data-saved]').textContent = journal.plan ? `Last saved ${stamp(journal.plan.updatedAt)}.` : ''
@@ -204,6 +219,7 @@ class PlanPage {
     this.$('[data-print-warning]').hidden = true
     document.documentElement.classList.remove('plan-print-ok')
     this.saved = null
+    this.risk = null
     this.applyConditions()
     this.showStep(0, { focus: false })
   }
