@@ -120,6 +120,18 @@ def last_checked_field():
                        | {"invalid": "Not a valid date: use the form 2026-01-31."})
 
 
+def optional_source_field():
+    """The https:// page a guide or a plan question is based on, or nothing: the length is checked first."""
+    def https_if_given(value: str) -> str:
+        MaxChars(MAX_CHARS["url"])(value)
+        return HTTPS_URL(value) if value else value
+    return fields.String(load_default="", validate=https_if_given)
+
+
+def position_field():
+    return fields.Integer(load_default=0, validate=POSITION, error_messages={"invalid": "Use a whole number."})
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -176,7 +188,7 @@ class AreaContentSchema(StrictSchema):
         ("national", "local"), error="Say whether it covers the whole country (national) or a local area (local)."),
         error_messages=required("Say whether it covers the whole country or a local area."))
     description = fields.String(load_default="", validate=MaxChars(MAX_CHARS["description"]))
-    position = fields.Integer(load_default=0, validate=POSITION, error_messages={"invalid": "Use a whole number."})
+    position = position_field()
 
 
 class ServiceContentSchema(StrictSchema):
@@ -204,7 +216,7 @@ class ServiceContentSchema(StrictSchema):
     source = fields.String(required=True, validate=[MaxChars(MAX_CHARS["url"]), HTTPS_URL],
                            error_messages=required("Give the https:// page these details come from."))
     last_checked = last_checked_field()
-    position = fields.Integer(load_default=0, validate=POSITION, error_messages={"invalid": "Use a whole number."})
+    position = position_field()
 
     @validates_schema
     def has_a_way_to_reach(self, data, **kwargs):
@@ -225,14 +237,9 @@ class GuideContentSchema(StrictSchema):
     body_markdown = fields.String(required=True, validate=[NotBlank("Write the guide's text."),
                                                            MaxChars(MAX_CHARS["body_markdown"], final_newline=True)],
                                   error_messages=required("Write the guide's text."))
-    source = fields.String(load_default="", validate=MaxChars(MAX_CHARS["url"]))
+    source = optional_source_field()
     last_checked = last_checked_field()
-    position = fields.Integer(load_default=0, validate=POSITION, error_messages={"invalid": "Use a whole number."})
-
-    @validates("source")
-    def source_is_https(self, value, **kwargs):
-        if value:
-            HTTPS_URL(value)
+    position = position_field()
 
     @validates("body_markdown")
     def safe_markdown(self, value, **kwargs):
@@ -275,14 +282,9 @@ class PlanQuestionContentSchema(StrictSchema):
     options = fields.List(fields.Nested(PlanOptionSchema), load_default=list, validate=validate.Length(
         max=MAX_OPTIONS, error=f"Use at most {MAX_OPTIONS} options."))
     show_if = fields.String(load_default="", validate=[SHOW_IF, MaxChars(128)])
-    source = fields.String(load_default="", validate=MaxChars(MAX_CHARS["url"]))
+    source = optional_source_field()
     last_checked = last_checked_field()
-    position = fields.Integer(load_default=0, validate=POSITION, error_messages={"invalid": "Use a whole number."})
-
-    @validates("source")
-    def source_is_https(self, value, **kwargs):
-        if value:
-            HTTPS_URL(value)
+    position = position_field()
 
     @validates_schema
     def options_fit_the_kind(self, data, **kwargs):
