@@ -52,6 +52,24 @@ def restore_from_server(page, code, passphrase=PASSPHRASE, replace=False):
     page.click('[data-backup-action="restore-server"]')
 
 
+def backed_up(page, what):
+    """A new journal with one entry, its backup turned on and up to date: returns the backup's code."""
+    set_up(page)
+    write_entry(page, what=what)
+    code = turn_on(page)
+    wait_up_to_date(page)
+    return code
+
+
+def restored_and_up_to_date(page, code):
+    """A second device: the journal restored from the server, back on its home screen, its copy up to date."""
+    page.goto("/journal")
+    restore_from_server(page, code)
+    page.locator("[data-restored]").wait_for(timeout=60000)
+    page.click('[data-backup-action="back"]')
+    wait_up_to_date(page)
+
+
 def journal_state(page, passphrase=PASSPHRASE):
     """Every revision decrypted (entry, rev, hash, record) and every photo's SHA-256, from the page's own modules."""
     return page.evaluate("""async (passphrase) => {
@@ -164,10 +182,7 @@ def test_backed_up_then_restored_on_a_fresh_profile_with_code_and_passphrase(pag
 
 
 def test_a_wrong_passphrase_or_code_restores_nothing_and_says_why(page, browser, live_server):
-    set_up(page)
-    write_entry(page, what="Something")
-    code = turn_on(page)
-    wait_up_to_date(page)
+    code = backed_up(page, "Something")
     context, fresh = fresh_page(browser, live_server)
     try:
         fresh.goto("/journal")
@@ -321,10 +336,7 @@ def test_a_tampered_or_truncated_record_is_reported_and_nothing_else_is_lost(pag
 
 
 def test_deleting_the_copy_needs_the_code_waits_and_can_be_cancelled(page, live_server, live_app):
-    set_up(page)
-    write_entry(page, what="Something")
-    code = turn_on(page)
-    wait_up_to_date(page)
+    code = backed_up(page, "Something")
     keys = wire.derive(code)
     page.click('[data-view="home"] [data-action="backup"]')
     page.locator("[data-backup-info]").filter(has_text="holds 2 records").wait_for()
@@ -397,10 +409,7 @@ def test_no_plaintext_reaches_the_server_its_database_logs_or_any_request(page, 
 
 def test_offline_for_a_day_then_online_the_queue_drains_in_order_and_nothing_is_sent_twice(page, live_server,
                                                                                            live_app):
-    set_up(page)
-    write_entry(page, what="Before")
-    code = turn_on(page)
-    wait_up_to_date(page)
+    code = backed_up(page, "Before")
     puts = []
     page.on("requestfinished", lambda request: puts.append(request.url) if request.method == "PUT" else None)
     page.clock.install()
@@ -427,15 +436,8 @@ def test_two_devices_on_one_backup_lose_nothing_and_a_restore_shows_both(browser
     context_b, laptop = fresh_page(browser, live_server)
     context_c, third = fresh_page(browser, live_server)
     try:
-        set_up(phone)
-        write_entry(phone, what="Written on the phone")
-        code = turn_on(phone)
-        wait_up_to_date(phone)
-        laptop.goto("/journal")
-        restore_from_server(laptop, code)
-        laptop.locator("[data-restored]").wait_for(timeout=60000)
-        laptop.click('[data-backup-action="back"]')
-        wait_up_to_date(laptop)
+        code = backed_up(phone, "Written on the phone")
+        restored_and_up_to_date(laptop, code)
         # Both write while offline; the laptop's change reaches the server first.
         context_a.set_offline(True)
         context_b.set_offline(True)
@@ -507,10 +509,7 @@ def test_a_changed_passphrase_is_a_new_key_record_and_the_new_one_restores_every
 
 
 def test_quick_hide_while_restoring_writes_and_opens_nothing(page, browser, live_server):
-    set_up(page)
-    write_entry(page, what="Something")
-    code = turn_on(page)
-    wait_up_to_date(page)
+    code = backed_up(page, "Something")
     context, fresh = fresh_page(browser, live_server)
     try:
         held = []

@@ -433,9 +433,10 @@ def test_a_journal_restored_from_an_export_brings_the_plan_back(page, browser, l
 def test_a_plan_saved_on_another_device_is_not_lost_when_two_devices_share_a_backup(browser, live_server):
     """The phone's line of changes is the longer: the laptop's plan comes back as a change from another device."""
     from test_backup_browser import (
+        backed_up,
         fresh_page,
         restore_from_server,
-        turn_on,
+        restored_and_up_to_date,
         wait_up_to_date,
     )
     from test_journal_browser import write_entry
@@ -444,15 +445,8 @@ def test_a_plan_saved_on_another_device_is_not_lost_when_two_devices_share_a_bac
     context_b, laptop = fresh_page(browser, live_server)
     context_c, third = fresh_page(browser, live_server)
     try:
-        set_up(phone)
-        write_entry(phone, what="Written on the phone")
-        code = turn_on(phone)
-        wait_up_to_date(phone)
-        laptop.goto("/journal")
-        restore_from_server(laptop, code)
-        laptop.locator("[data-restored]").wait_for(timeout=60000)
-        laptop.click('[data-backup-action="back"]')
-        wait_up_to_date(laptop)
+        code = backed_up(phone, "Written on the phone")
+        restored_and_up_to_date(laptop, code)
         context_a.set_offline(True)
         write_entry(phone, what="Phone, second")
         write_entry(phone, what="Phone, third")
