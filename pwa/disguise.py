@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from .i18n import N_
+from .i18n import DEFAULT as DEFAULT_LANGUAGE, N_
 from .identities import COOKIE, IDENTITIES, Identity, current, presented
 
 bp = Blueprint("disguise", __name__)
@@ -55,7 +55,10 @@ def decoy() -> Identity:
 
 def _render_decoy(key: str):
     # Always in its own name, icon, colour and manifest: a weather app called "Open Door" would give it away.
-    return render_template(f"decoys/{key}.html", decoy_key=key, identity=IDENTITIES[key])
+    # In English and left to right whatever the language chosen, until translated decoys are decided (issue 14):
+    # its words are English, so that is what <html lang> must say for screen readers.
+    return render_template(f"decoys/{key}.html", decoy_key=key, identity=IDENTITIES[key],
+                           html_lang=DEFAULT_LANGUAGE, html_dir="ltr")
 
 
 @bp.get("/calculator")

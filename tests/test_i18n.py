@@ -51,6 +51,12 @@ def test_a_cookie_naming_no_language_the_app_has_is_ignored(client):
     assert 'lang="cy" dir="ltr"' in html_tag(client.get("/", headers={"Accept-Language": "cy"}))
 
 
+@pytest.mark.parametrize("decoy", ["/calculator", "/weather", "/notes"])
+def test_decoys_stay_in_english_left_to_right_until_translated(client, decoy):
+    client.set_cookie(i18n.COOKIE, "ur")
+    assert 'lang="en-GB" dir="ltr"' in html_tag(client.get(decoy))
+
+
 def test_pages_say_they_vary_by_language(client):
     for path in ("/", "/sw.js"):
         assert "Accept-Language" in client.get(path).headers["Vary"]
