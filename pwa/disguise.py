@@ -7,22 +7,23 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from .i18n import DEFAULT as DEFAULT_LANGUAGE, N_
 from .identities import COOKIE, IDENTITIES, Identity, current, presented
 
 bp = Blueprint("disguise", __name__)
 
 DECOYS = ("calculator", "weather", "notes")
-# How to get from each decoy back into the app, with a PIN saved.
+# How to get from each decoy back into the app, with a PIN saved (translated where shown: base.html).
 WAYS_IN = {
-    "calculator": "type your PIN, then press =",
-    "weather": "search for your PIN",
-    "notes": "type your PIN in the search box, then press Enter",
+    "calculator": N_("type your PIN, then press ="),
+    "weather": N_("search for your PIN"),
+    "notes": N_("type your PIN in the search box, then press Enter"),
 }
 # The plain look's way in while no PIN is saved: the same gesture with nothing typed.
 WAYS_IN_WITHOUT_PIN = {
-    "calculator": "press = with nothing typed",
-    "weather": "press Search with nothing typed",
-    "notes": "press Enter in the empty search box",
+    "calculator": N_("press = with nothing typed"),
+    "weather": N_("press Search with nothing typed"),
+    "notes": N_("press Enter in the empty search box"),
 }
 # Browsers cap cookie lifetime at 400 days; the appearance must outlive any sensible install.
 COOKIE_MAX_AGE = timedelta(days=400)
@@ -54,7 +55,10 @@ def decoy() -> Identity:
 
 def _render_decoy(key: str):
     # Always in its own name, icon, colour and manifest: a weather app called "Open Door" would give it away.
-    return render_template(f"decoys/{key}.html", decoy_key=key, identity=IDENTITIES[key])
+    # In English and left to right whatever the language chosen, until translated decoys are decided (issue 14):
+    # its words are English, so that is what <html lang> must say for screen readers.
+    return render_template(f"decoys/{key}.html", decoy_key=key, identity=IDENTITIES[key],
+                           html_lang=DEFAULT_LANGUAGE, html_dir="ltr")
 
 
 @bp.get("/calculator")

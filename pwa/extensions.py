@@ -1,6 +1,7 @@
 """Extension instances, created unbound so any app from create_app can use them."""
 import sqlite3
 
+from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import event
@@ -15,6 +16,8 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 # Schema changes ship as Alembic migrations (pwa/migrations/): `flask init-db` applies them.
 migrate = Migrate()
+# Interface text in the person's language: the locale selector and catalogues are set up in i18n.py.
+babel = Babel()
 
 
 @event.listens_for(Engine, "connect")

@@ -12,9 +12,14 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
+from .i18n import N_
+
 UK = ZoneInfo("Europe/London")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
+DAY_NAMES = dict(zip(DAYS, (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+                            N_("Sunday"))))
 
 
 def minutes(hhmm: str) -> int:
@@ -46,28 +51,36 @@ def is_open(open_24_hours: bool, hours: list[dict], now: datetime | None = None)
 def describe(open_24_hours: bool, hours: list[dict]) -> list[str]:
     """Human-readable lines such as "Monday to Friday, 9am to 5pm"."""
     if open_24_hours:
-        return ["24 hours a day, every day"]
-    return [f"{_days_text(p['days'])}, {_clock(p['opens'])} to {_clock(p['closes'])}{_next_day(p)}" for p in hours]
+        return [_("24 hours a day, every day")]
+    return [_period_text(p) for p in hours]
 
 
-def _next_day(period: dict) -> str:
+def _period_text(period: dict) -> str:
+    days, opens, closes = _days_text(period["days"]), _clock(period["opens"]), _clock(period["closes"])
+    if _closes_next_day(period):
+        return _("%(days)s, %(opens)s to %(closes)s the next day", days=days, opens=opens, closes=closes)
+    return _("%(days)s, %(opens)s to %(closes)s", days=days, opens=opens, closes=closes)
+
+
+def _closes_next_day(period: dict) -> bool:
     closes = period["closes"]
     overnight = period.get("overnight") or minutes(closes) <= minutes(period["opens"])
-    return " the next day" if overnight and closes not in ("00:00", "24:00") else ""
+    return bool(overnight) and closes not in ("00:00", "24:00")
 
 
 def _days_text(days: list[str]) -> str:
     indexes = sorted(DAYS.index(d) for d in days)
     if len(indexes) == 7:
-        return "Every day"
+        return _("Every day")
+    names = [_(DAY_NAMES[DAYS[i]]) for i in indexes]
     if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
-        return f"{DAY_NAMES[DAYS[indexes[0]]]} to {DAY_NAMES[DAYS[indexes[-1]]]}"
-    return ", ".join(DAY_NAMES[DAYS[i]] for i in indexes)
+        return _("%(first)s to %(last)s", first=names[0], last=names[-1])
+    return ", ".join(names)
 
 
 def _clock(hhmm: str) -> str:
     if hhmm in ("00:00", "24:00"):
-        return "midnight"
+        return _("midnight")
     t = time(*(int(x) for x in hhmm.split(":")))
     suffix = "am" if t.hour < 12 else "pm"
     hour = t.hour % 12 or 12

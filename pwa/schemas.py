@@ -7,6 +7,7 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_dump, post
 
 from .guide_markdown import LINK_RULE, refused_links
 from .hours import DAYS, UK, minutes
+from .i18n import N_
 from .plan import PART_SLUGS, QUESTION_KINDS
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and single hyphens.")
@@ -18,28 +19,29 @@ HTTPS_URL = validate.URL(schemes={"https"}, require_tld=True, error="Use a full 
 POSITION = validate.Range(min=-(2**31), max=2**31 - 1, error="Use a whole number between {min} and {max}.")
 AUDIENCES = ("you", "worried")
 # What a service helps with or who it is for, and the one label people see for each (admin form, contacts page).
+# In English here; pages translate them where they show them (`_(label)`).
 CATEGORY_LABELS = {
-    "emergency": "Emergencies",
-    "police": "Police",
-    "helpline": "Helplines",
-    "local-support": "Local support",
-    "refuge": "Refuges (safe accommodation)",
-    "advice": "Advice",
-    "legal": "Legal help",
-    "housing": "Housing",
-    "money": "Money",
-    "children": "Children and young people",
-    "immigration": "Immigration status",
-    "disability": "Disabled people",
-    "older-people": "Older people",
-    "lgbt": "LGBT+ people",
-    "men": "Men",
-    "sexual-violence": "Rape and sexual violence",
-    "stalking": "Stalking",
-    "honour-based": "Honour-based abuse and forced marriage",
-    "deaf-or-speech": "If you cannot hear or speak",
-    "own-behaviour": "Worried about your own behaviour",
-    "friends-family": "Worried about someone else",
+    "emergency": N_("Emergencies"),
+    "police": N_("Police"),
+    "helpline": N_("Helplines"),
+    "local-support": N_("Local support"),
+    "refuge": N_("Refuges (safe accommodation)"),
+    "advice": N_("Advice"),
+    "legal": N_("Legal help"),
+    "housing": N_("Housing"),
+    "money": N_("Money"),
+    "children": N_("Children and young people"),
+    "immigration": N_("Immigration status"),
+    "disability": N_("Disabled people"),
+    "older-people": N_("Older people"),
+    "lgbt": N_("LGBT+ people"),
+    "men": N_("Men"),
+    "sexual-violence": N_("Rape and sexual violence"),
+    "stalking": N_("Stalking"),
+    "honour-based": N_("Honour-based abuse and forced marriage"),
+    "deaf-or-speech": N_("If you cannot hear or speak"),
+    "own-behaviour": N_("Worried about your own behaviour"),
+    "friends-family": N_("Worried about someone else"),
 }
 CATEGORIES = tuple(CATEGORY_LABELS)
 MIDNIGHT = ("00:00", "24:00")

@@ -24,7 +24,7 @@ import brotli
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from werkzeug.security import safe_join
 
-from . import content, disguise, identities, views
+from . import content, disguise, i18n, identities, views
 from .api.responses import cached_json
 from .extensions import db
 from .models import Guide
@@ -126,8 +126,11 @@ def build_manifest(identity: identities.Identity) -> dict:
 
 
 def code_version(app: Flask) -> str:
-    """Python and template sources: a deploy that changes how pages render changes their revisions."""
+    """Python and template sources and compiled catalogues: a deploy that changes how pages render changes their
+    revisions."""
     sources = digests.of_tree(Path(app.root_path), "*.py")
+    sources |= {f"translations/{name}": value
+                for name, value in digests.of_tree(Path(app.root_path) / "translations", "*.mo").items()}
     for folder in template_folders(app):
         # Relative names: every server of a deployment gives the same bytes, wherever it is installed.
         where = os.path.relpath(folder, app.root_path)
@@ -196,7 +199,10 @@ def precache_manifest(identity: identities.Identity) -> dict:
 
     pages = page_paths(app, identity.key, candidates, site_version)
     pages += [url_for("pages.guide", slug=slug) for slug in guide_slugs]
-    entries = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages]
+    # Pages render in the person's language (the worker fetches them with their cookie and Accept-Language), so
+    # their revisions change with it: a new choice fetches them again. The probe above needs no language.
+    language = i18n.chosen_tag()
+    entries = [{"url": path, "revision": sha256(site_version + language + path)[:20]} for path in pages]
     on_demand = []
     groups = {pattern: group_revision(statics, pattern) for pattern in ON_DEMAND}
     for name, value in statics.items():
@@ -211,7 +217,7 @@ def precache_manifest(identity: identities.Identity) -> dict:
                 for key in dict.fromkeys([identity.key, decoy.key])]
     entries.append({"url": url_for("api.bundle"), "revision": content_version})
     return {"version": sha256(json.dumps([entries, on_demand]))[:16], "build": build[:16], "identity": identity.key,
-            "entries": entries, "onDemand": on_demand}
+            "language": language, "entries": entries, "onDemand": on_demand}
 
 
 @bp.get("/sw.js")
@@ -222,7 +228,7 @@ def service_worker():
     response = Response(body, mimetype="text/javascript")
     # The browser must always see the newest worker, straight from the server.
     response.headers["Cache-Control"] = "no-store"
-    response.vary.add("Cookie")
+    response.vary.update(("Cookie", "Accept-Language"))
     return response
 
 
@@ -274,7 +280,8 @@ def keep_pages_out_of_browser_caches(response: Response) -> Response:
     hide has nothing to paint from memory. The service worker keeps its own copies for offline use."""
     if response.mimetype == "text/html":
         response.headers["Cache-Control"] = "no-store"
-        response.vary.add("Cookie")  # pages render in the identity the `look` cookie names
+        # Pages render in the identity the `look` cookie names, in the language of `lang` or Accept-Language.
+        response.vary.update(("Cookie", "Accept-Language"))
     return response
 
 

@@ -78,7 +78,7 @@ self.addEventListener('message', (event) => {
   if (type === 'SKIP_WAITING') self.skipWaiting()
   if (type === 'KEEP_FOR_OFFLINE') event.waitUntil(keepForOffline().catch(() => {}))
   if (type === 'DESCRIBE' && event.ports[0]) {
-    event.ports[0].postMessage({ build: PRECACHE.build, identity: PRECACHE.identity })
+    event.ports[0].postMessage({ build: PRECACHE.build, identity: PRECACHE.identity, language: PRECACHE.language })
   }
 })
 
