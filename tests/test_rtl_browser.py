@@ -95,3 +95,11 @@ def test_hide_right_to_left_on_a_wide_screen_sits_top_left_beside_the_header(ope
     assert header_padding >= box["left"] + box["width"]  # the header's own links start clear of it
     page.get_by_role("link", name="Hide this page").click()
     assert_on_decoy(page)
+
+
+def test_email_fields_stay_left_to_right_on_a_right_to_left_page(open_tab):
+    """Addresses and phone numbers are typed left to right in every language; in a right-to-left field the
+    groups of "0808 2000 247" would show in reverse order."""
+    page = open_rtl(open_tab, "/admin/login")
+    assert page.get_by_label("Email address").evaluate("(el) => getComputedStyle(el).direction") == "ltr"
+    assert page.get_by_label("Password").evaluate("(el) => getComputedStyle(el).direction") == "rtl"
