@@ -5,10 +5,10 @@ The pages are in English until the translations land, so each test sets dir="rtl
 Urdu page will have it; the layout is what is checked, not the words.
 """
 import pytest
-
 from support import assert_on_decoy
 from test_journal_browser import journal_view
-from test_layout_browser import DECOYS, HIDE_COVERS, HIDE_IN_REACH, PAGES as LAYOUT_PAGES, UNCOVERED
+from test_layout_browser import DECOYS, HIDE_COVERS, HIDE_IN_REACH, UNCOVERED
+from test_layout_browser import PAGES as LAYOUT_PAGES
 
 pytestmark = pytest.mark.browser
 
