@@ -12,6 +12,9 @@ from flask_babel import get_locale
 # Tag as written in <html lang> -> Babel's name for its catalogue. en-GB has no catalogue: the source text is it.
 LOCALES = {"en-GB": "en_GB", "cy": "cy", "pl": "pl", "ur": "ur", "pa": "pa"}
 DEFAULT = "en-GB"
+# Easy Read is chosen like a language but changes only content (guides): its interface is British English.
+EASY_READ = "en-GB-x-easy"
+CHOOSABLE = {**LOCALES, EASY_READ: "en_GB"}
 RIGHT_TO_LEFT = {"ur"}
 # The chosen language; a name as dull as `look`, which a person checking the phone learns nothing from.
 COOKIE = "lang"
@@ -27,13 +30,18 @@ def chosen_tag() -> str:
     if not has_request_context():
         return DEFAULT  # the command line and background work stay in English
     cookie = request.cookies.get(COOKIE, "")
-    if cookie in LOCALES:
+    if cookie in CHOOSABLE:
         return cookie
     return request.accept_languages.best_match(LOCALES, default=DEFAULT)
 
 
 def select_locale() -> str:
-    return LOCALES[chosen_tag()]
+    return CHOOSABLE[chosen_tag()]
+
+
+def content_language() -> str:
+    """The tag content translations are looked up by: a language from LOCALES, or EASY_READ."""
+    return chosen_tag()
 
 
 def html_lang() -> str:

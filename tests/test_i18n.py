@@ -51,6 +51,18 @@ def test_a_cookie_naming_no_language_the_app_has_is_ignored(client):
     assert 'lang="cy" dir="ltr"' in html_tag(client.get("/", headers={"Accept-Language": "cy"}))
 
 
+def test_easy_read_is_chosen_like_a_language_but_pages_are_british_english(client, app):
+    client.set_cookie(i18n.COOKIE, i18n.EASY_READ)
+    assert 'lang="en-GB" dir="ltr"' in html_tag(client.get("/", headers={"Accept-Language": "cy"}))
+    with app.test_request_context(headers={"Cookie": f"{i18n.COOKIE}={i18n.EASY_READ}"}):
+        assert i18n.content_language() == i18n.EASY_READ
+
+
+def test_easy_read_is_never_picked_from_the_browser_alone(app):
+    with app.test_request_context(headers={"Accept-Language": "en-GB-x-easy, en;q=0.5"}):
+        assert i18n.content_language() == "en-GB"
+
+
 @pytest.mark.parametrize("decoy", ["/calculator", "/weather", "/notes"])
 def test_decoys_stay_in_english_left_to_right_until_translated(client, decoy):
     client.set_cookie(i18n.COOKIE, "ur")
