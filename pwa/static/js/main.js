@@ -5,6 +5,7 @@ import { initLeaving } from './components/leaving.js'
 import { initMaskedFields } from './components/masked-field.js'
 import { initOpenNow } from './components/open-now.js'
 import { initQuickHide } from './components/quick-hide.js'
+import { initReadAloud } from './components/read-aloud.js'
 import { initStorageStatus } from './components/storage-status.js'
 import { initSwUpdate } from './components/sw-update.js'
 import { initWayBack } from './components/way-back.js'
@@ -17,6 +18,7 @@ initAreaFilter(document)
 initSwUpdate(document)
 initStorageStatus(document)
 initWayBack(document)
+initReadAloud(document)
 initKeepForOffline()
 
 // The journal's modules load only on its own page.

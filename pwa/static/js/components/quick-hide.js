@@ -12,6 +12,7 @@
 // decoy. In-app links and GET forms also replace instead of push, so Back has nothing to return to.
 import { markShut } from '../decoys/door.js'
 import { lockAll } from '../lock.js'
+import { stopReading } from './read-aloud.js'
 
 export const LOCK_WAIT_MS = 500
 const SHIFT_WINDOW_MS = 5000 // also how long "timed out" stays in the live region
@@ -98,6 +99,7 @@ export function initQuickHide (scope = document) {
   function hide (reason) {
     if (hiding) return hiding
     root.classList.add('is-hiding')
+    stopReading() // a voice still reading would give the page away after it has gone
     markShut()
     forgetKeptPages()
     if (isTextField(document.activeElement)) document.activeElement.blur() // closes the on-screen keyboard
