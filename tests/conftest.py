@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pwa import content, create_app
-from pwa.extensions import db
+from pwa.extensions import babel, db
 from pwa.settings import PROJECT_ROOT
 from pwa.identities import COOKIE
 from engines import ENGINES, WEBKIT_DRIVER, PageErrors, VirtualScreen, open_engine_page
@@ -190,3 +190,15 @@ def on(request, page_errors, live_server):
     yield page
     page.close()
     assert page_errors.reports == [], f"{request.param}: pages reported errors"
+
+
+@pytest.fixture
+def fresh_catalogues():
+    """Flask-Babel keeps loaded catalogues on the shared extension's domain, across apps: start and end empty."""
+    def forget():
+        domain = vars(babel).get("domain_instance")  # a cached property: absent until first used
+        if domain is not None:
+            domain.cache.clear()
+    forget()
+    yield
+    forget()

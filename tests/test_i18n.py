@@ -88,18 +88,6 @@ def test_precached_pages_are_revised_per_language_and_static_files_are_not(clien
     assert english["/static/css/app.css"] == welsh["/static/css/app.css"]
 
 
-@pytest.fixture
-def fresh_catalogues():
-    """Flask-Babel keeps loaded catalogues on the shared extension's domain, across apps: start and end empty."""
-    def forget():
-        domain = vars(babel).get("domain_instance")  # a cached property: absent until first used
-        if domain is not None:
-            domain.cache.clear()
-    forget()
-    yield
-    forget()
-
-
 def test_pages_render_from_the_catalogue_of_the_chosen_language(tmp_path, fresh_catalogues):
     # A throwaway catalogue, so this proves the plumbing without waiting for real translations.
     folder = tmp_path / "translations" / "cy" / "LC_MESSAGES"
