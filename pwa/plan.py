@@ -6,9 +6,12 @@ agency can adapt them: they are checked, drafted, approved and published like se
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from flask_babel import gettext
 
 from .extensions import db
+from .i18n import N_
 from .models import PlanQuestion
 
 
@@ -19,11 +22,13 @@ class Part:
     intro: str
 
 
+# Titles and introductions in British English, marked for pybabel: the page translates them, the admin does not.
 PARTS = (
-    Part("situation", "My situation", "A few questions about where things are now. Answer only what you want to."),
-    Part("safety", "My safety", "What you can do to be safer, now and if things get worse."),
-    Part("priorities", "My priorities", "What matters most to you, so the plan fits your life."),
-    Part("plan", "My plan", "The steps you choose, in one place, to read again or print."),
+    Part("situation", N_("My situation"),
+         N_("A few questions about where things are now. Answer only what you want to.")),
+    Part("safety", N_("My safety"), N_("What you can do to be safer, now and if things get worse.")),
+    Part("priorities", N_("My priorities"), N_("What matters most to you, so the plan fits your life.")),
+    Part("plan", N_("My plan"), N_("The steps you choose, in one place, to read again or print.")),
 )
 PART_SLUGS = tuple(part.slug for part in PARTS)
 QUESTION_KINDS = ("one", "many", "text")  # one choice (radios), several (checkboxes), own words (textarea)
@@ -40,11 +45,17 @@ def published_questions() -> list[PlanQuestion]:
     return sorted(db.session.scalars(db.select(PlanQuestion)), key=question_order)
 
 
+def translated(part: Part) -> Part:
+    """The part's title and introduction in the page's language."""
+    return replace(part, title=gettext(part.title), intro=gettext(part.intro))
+
+
 def questions_by_part() -> list[tuple[Part, list[dict]]]:
-    """Each part with its published questions in order. Question: slug, part, text, hint, kind, options
-    [{value, label}], show_if ("" or "question-slug=option-value": shown only with that answer), position,
-    source ("" or an https:// page its facts come from) and last_checked (an ISO date)."""
+    """Each part, in the page's language, with its published questions in order (content, not translated here).
+    Question: slug, part, text, hint, kind, options [{value, label}], show_if ("" or "question-slug=option-value":
+    shown only with that answer), position, source ("" or an https:// page its facts come from) and last_checked
+    (an ISO date)."""
     from .schemas import PlanQuestionContentSchema  # schemas reads PART_SLUGS from this module
 
     questions = PlanQuestionContentSchema(many=True).dump(published_questions())
-    return [(part, [q for q in questions if q["part"] == part.slug]) for part in PARTS]
+    return [(translated(part), [q for q in questions if q["part"] == part.slug]) for part in PARTS]

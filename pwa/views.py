@@ -4,6 +4,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext
 
 from . import content, risk_check
 from .extensions import db
@@ -156,5 +157,8 @@ def plan_conditions(parts) -> dict[str, str]:
         depends = questions.get(slug)
         if depends:
             label = next((option["label"] for option in depends["options"] if option["value"] == value), value)
-            conditions[question["slug"]] = f"If you answered \u201c{label}\u201d to \u201c{depends['text']}\u201d"
+            # Translators: under a question the plan shows only after a given answer to an earlier question.
+            conditions[question["slug"]] = gettext(
+                "If you answered \u201c%(answer)s\u201d to \u201c%(question)s\u201d.",
+                answer=label, question=depends["text"])
     return conditions

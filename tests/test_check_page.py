@@ -36,7 +36,7 @@ def test_without_javascript_every_question_shows_why_it_matters_and_where_to_get
         for value in risk_check.ANSWERS:
             assert f'name="check-{question.slug}" type="radio" value="{value}" autocomplete="off"' in html
     # The help routes, all in the page as served.
-    assert 'href="tel:999"' in html and "press <strong>55</strong>" in html
+    assert 'href="tel:999"' in html and 'press <strong><bdi dir="ltr">55</bdi></strong>' in html
     assert "does not tell them where you are" in text
     assert 'href="tel:08082000247"' in html and "0808 2000 247" in text and "24 hours" in text
     assert 'href="/helplines"' in html

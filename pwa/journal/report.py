@@ -1,6 +1,8 @@
 """The chronological report of a verified bundle, as plain text or a self-contained HTML page.
 
-Field names and labels match the entry form in templates/journal/index.html.
+Field names and labels match the entry form in templates/journal/index.html. The labels are marked for pybabel (N_):
+the journal page shows them in the person's language (journal/views.py); this report, made by the verifier on the
+command line, keeps them in English.
 """
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ..i18n import N_
 from ..wording import plural
 from .bundle import CANNOT_PROVE, LEGACY_CAVEAT, PROVES, Bundle, Revision
 
@@ -17,26 +20,27 @@ UK = ZoneInfo("Europe/London")
 
 OCCURRED_PARTS = {"morning": "morning", "afternoon": "afternoon", "evening": "evening", "night": "night"}
 FIELDS = [
-    ("place", "Where"),
-    ("what", "What happened"),
-    ("who", "Who was involved"),
-    ("injuries", "Injuries"),
-    ("effect", "Effect on me"),
-    ("witnesses", "Witnesses"),
-    ("childrenPresent", "Children present"),
-    ("children", "About the children"),
-    ("evidence", "Messages, CCTV or other evidence kept"),
-    ("policeOfficer", "Police officer"),
-    ("crimeReference", "Crime reference number"),
-    ("medical", "Doctor or hospital visits"),
+    ("place", N_("Where")),
+    ("what", N_("What happened")),
+    ("who", N_("Who was involved")),
+    ("injuries", N_("Injuries")),
+    ("effect", N_("Effect on me")),
+    ("witnesses", N_("Witnesses")),
+    ("childrenPresent", N_("Children present")),
+    ("children", N_("About the children")),
+    ("evidence", N_("Messages, CCTV or other evidence kept")),
+    ("policeOfficer", N_("Police officer")),
+    ("crimeReference", N_("Crime reference number")),
+    ("medical", N_("Doctor or hospital visits")),
 ]
 TAGS = {
-    "isolation": "Isolating me", "monitoring": "Monitoring or tracking me", "money": "Controlling money",
-    "threats": "Threats", "degradation": "Putting me down or humiliating me", "physical": "Physical violence",
-    "sexual": "Sexual abuse", "property": "Damaging my things", "children": "Using the children",
-    "online": "Abusive messages or online abuse", "stalking": "Following me or turning up",
+    "isolation": N_("Isolating me"), "monitoring": N_("Monitoring or tracking me"),
+    "money": N_("Controlling money"), "threats": N_("Threats"), "degradation": N_("Putting me down or humiliating me"),
+    "physical": N_("Physical violence"), "sexual": N_("Sexual abuse"), "property": N_("Damaging my things"),
+    "children": N_("Using the children"), "online": N_("Abusive messages or online abuse"),
+    "stalking": N_("Following me or turning up"),
 }
-CHILDREN = {"yes": "Yes", "no": "No", "unsure": "Not sure"}
+CHILDREN = {"yes": N_("Yes"), "no": N_("No"), "unsure": N_("Not sure")}
 
 
 def uk_time(value) -> str:

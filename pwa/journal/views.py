@@ -1,5 +1,6 @@
 """The journal page shell: every secret in it is decrypted and rendered by the browser only."""
 from flask import Blueprint, current_app, render_template
+from flask_babel import gettext
 
 from .report import CHILDREN, FIELDS, TAGS
 
@@ -16,7 +17,12 @@ def idle_seconds() -> int:
     return max(1, min(int(current_app.config["JOURNAL_IDLE_SECONDS"]), LONGEST_IDLE_SECONDS))
 
 
+def translated(labels) -> dict[str, str]:
+    """The entry form's labels (British English, marked with N_) in the page's language, for the page and its script."""
+    return {name: gettext(label) for name, label in dict(labels).items()}
+
+
 @bp.get("/journal")
 def index():
-    return render_template("journal/index.html", labels=dict(FIELDS), tags=TAGS, children=CHILDREN,
-                           idle_seconds=idle_seconds())
+    return render_template("journal/index.html", labels=translated(FIELDS), tags=translated(TAGS),
+                           children=translated(CHILDREN), idle_seconds=idle_seconds())
