@@ -26,7 +26,8 @@ def _pack_dir(directory: str | None) -> str:
 
 def counts(pack: content.Pack) -> str:
     return ", ".join([plural(len(pack.areas), "area"), plural(len(pack.services), "service"),
-                      plural(len(pack.guides), "guide"), plural(len(pack.questions), "plan question")])
+                      plural(len(pack.guides), "guide"), plural(len(pack.questions), "plan question"),
+                      plural(len(pack.translations), "translation")])
 
 
 def _read(directory: str | None) -> content.Pack:
@@ -51,8 +52,13 @@ def _actor(actor: str | None) -> str:
 @content_cli.command("check")
 @click.option("--dir", "directory", help="Content pack folder (default: CONTENT_DIR).")
 def check_command(directory):
-    """Validate a content pack without loading it."""
+    """Validate a content pack without loading it.
+
+    Missing and out-of-date translations are warnings (pages show English, or the older words, and say so);
+    a translation whose numbers differ from the English is an error."""
     pack = _read(directory)
+    for warning in content.translation_warnings(pack):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"ok: {counts(pack)}")
 
 
@@ -77,7 +83,8 @@ def load_command(directory, if_empty, dry_run, force, actor):
         return
     pack = _read(directory)
     source = str(Path(_pack_dir(directory)).resolve())
-    record_changes = content.differences(content.published_records(), content.pack_records(pack))
+    record_changes = content.differences(content.published_records(), content.pack_records(pack)) \
+        + content.translation_differences(content.translation_records(), content.pack_translation_records(pack))
     if not record_changes:
         click.echo(f"The published content is already the same as the pack ({counts(pack)}); nothing to load.")
         return
@@ -154,10 +161,11 @@ def export_command(directory: Path, force):
     version = content.bundle()["version"]
     header = content.EXPORT_HEADER.format(app=current_app.config["APP_NAME"], day=uk_today().isoformat(),
                                           version=version)
-    content.write_pack(directory, content.export_files(records, header))
+    translations = content.translation_records()
+    content.write_pack(directory, content.export_files(records, header, translations))
     click.echo(f"Exported {plural(len(records['areas']), 'area')}, {plural(len(records['services']), 'service')}, "
-               f"{plural(len(records['guides']), 'guide')}, {plural(len(records['questions']), 'plan question')} "
-               f"(version {version}) to {directory}.")
+               f"{plural(len(records['guides']), 'guide')}, {plural(len(records['questions']), 'plan question')}, "
+               f"{plural(len(translations), 'translation')} (version {version}) to {directory}.")
 
 
 BASELINE = "0001"  # pwa/migrations/versions/0001_baseline.py: the schema as first deployed, before migrations
