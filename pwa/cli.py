@@ -80,6 +80,7 @@ def load_command(directory, if_empty, dry_run, force, actor):
         if changed := content.rerender_guides():
             click.echo(f"Rendered {plural(changed, 'guide')} again with the current rules for links.")
         _first_plan(directory, actor)
+        _first_translations(directory, actor)
         return
     pack = _read(directory)
     source = str(Path(_pack_dir(directory)).resolve())
@@ -146,6 +147,42 @@ def _first_plan(directory: str | None, actor: str | None) -> None:
     db.session.commit()
     click.echo(f"Added the pack's {plural(len(pack.questions), 'safety plan question')}: this server had none "
                f"(version {after}).")
+
+
+def _first_translations(directory: str | None, actor: str | None) -> None:
+    """A server set up before translations existed gets the pack's translations, once.
+
+    Only when it has none and never had any (loaded or reviewed), and only translations of records it publishes
+    whose numbers are the published English ones; everything else stays as published."""
+    from .admin import drafts
+
+    if content.translation_records() or drafts.ever_had_translations():
+        return
+    try:
+        pack = content.read_pack(_pack_dir(directory))
+    except content.ContentError as err:
+        click.echo(f"No translations were added: the content pack has {plural(len(err.problems), 'problem')} "
+                   "(`flask content check` lists them).")
+        return
+    published = content.published_records(("guides", "services"))
+    english = {"guide": {g["slug"]: g for g in published["guides"]},
+               "service": {s["slug"]: s for s in published["services"]}}
+    usable = []
+    for record in pack.translations:
+        if problem := content.translation_problem(record, english[record["kind"]].get(record["slug"])):
+            click.echo(f"Left out {content.translation_place(record)}: {problem}")
+        else:
+            usable.append(record)
+    if not usable:
+        return
+    record_changes = content.translation_differences([], [content.translation_record(r) for r in usable])
+    before = content.bundle()["version"]
+    content.load_translations(usable)
+    after = content.bundle()["version"]
+    drafts.record_load(_actor(actor), str(Path(_pack_dir(directory)).resolve()), record_changes, before, after,
+                       forced=False)
+    db.session.commit()
+    click.echo(f"Added the pack's {plural(len(usable), 'translation')}: this server had none (version {after}).")
 
 
 @content_cli.command("export")

@@ -229,28 +229,38 @@ def translation_problems(pack: Pack) -> list[str]:
     english = {"guide": {g["slug"]: g for g in pack.guides}, "service": {s["slug"]: s for s in pack.services}}
     problems, seen = [], set()
     for record in pack.translations:
-        kind, language, slug = record["kind"], record["language"], record["slug"]
-        where = (f"translations/{language}/guides/{slug}.md" if kind == "guide"
-                 else f"translations/{language}/services.toml: service ({slug})")
-        if (kind, language, slug) in seen:
-            problems.append(f"{where}: translated more than once")
-        seen.add((kind, language, slug))
-        original = english[kind].get(slug)
-        if original is None:
-            problems.append(f"{where}: no English {kind} with the short name {slug!r}")
-            continue
-        fields = TRANSLATED_TEXT[kind]
-        expected = numbers_in(*(original.get(name, "") for name in fields))
-        got = numbers_in(*(record.get(name, "") for name in fields))
-        if got != expected:
-            said = []
-            if expected - got:
-                said.append(f"missing {', '.join(sorted(expected - got))}")
-            if got - expected:
-                said.append(f"not in the English: {', '.join(sorted(got - expected))}")
-            problems.append(f"{where}: its numbers must be exactly the English {kind}'s ({'; '.join(said)}). "
-                            "A wrong phone number is a danger: copy every number from the English.")
+        key = (record["kind"], record["language"], record["slug"])
+        if key in seen:
+            problems.append(f"{translation_place(record)}: translated more than once")
+        seen.add(key)
+        if problem := translation_problem(record, english[record["kind"]].get(record["slug"])):
+            problems.append(f"{translation_place(record)}: {problem}")
     return problems
+
+
+def translation_place(record: dict) -> str:
+    language, slug = record["language"], record["slug"]
+    return (f"translations/{language}/guides/{slug}.md" if record["kind"] == "guide"
+            else f"translations/{language}/services.toml: service ({slug})")
+
+
+def translation_problem(record: dict, original: dict | None) -> str | None:
+    """What is wrong with a translation of this English record (None: nothing)."""
+    kind = record["kind"]
+    if original is None:
+        return f"no English {kind} with the short name {record['slug']!r}"
+    fields = TRANSLATED_TEXT[kind]
+    expected = numbers_in(*(original.get(name) or "" for name in fields))
+    got = numbers_in(*(record.get(name) or "" for name in fields))
+    if got == expected:
+        return None
+    said = []
+    if expected - got:
+        said.append(f"missing {', '.join(sorted(expected - got))}")
+    if got - expected:
+        said.append(f"not in the English: {', '.join(sorted(got - expected))}")
+    return (f"its numbers must be exactly the English {kind}'s ({'; '.join(said)}). "
+            "A wrong phone number is a danger: copy every number from the English.")
 
 
 @dataclass

@@ -336,6 +336,13 @@ def ever_published(kind: str) -> bool:
         AuditEntry.action.in_(PUBLISHING_ACTIONS), AuditEntry.kind == SINGULAR[kind]).limit(1)) is not None
 
 
+def ever_had_translations() -> bool:
+    """Whether translations were ever loaded or reviewed on this server (an agency may have removed them all)."""
+    return db.session.scalar(db.select(AuditEntry.id).where(
+        AuditEntry.action.in_((*PUBLISHING_ACTIONS, "translation-reviewed")),
+        AuditEntry.kind == "translation").limit(1)) is not None
+
+
 def record_load(actor: str, source: str, record_changes: list[dict], before: str, after: str, forced: bool) -> None:
     """The audit entries for a content load: one per record it changed, then a summary line."""
     for change in record_changes:

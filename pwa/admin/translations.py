@@ -34,9 +34,12 @@ class CatalogueState:
     review_status: str  # the .po header's X-Review-Status, or ""
 
 
-def catalogue_state(language: str) -> CatalogueState | None:
-    """How much of the interface text a language's catalogue translates (None: no catalogue)."""
-    path = Path(current_app.root_path) / "translations" / i18n.LOCALES[language] / "LC_MESSAGES" / "messages.po"
+def catalogue_state(language: str, folder: Path | None = None) -> CatalogueState | None:
+    """How much of the interface text a language's catalogue translates (None: no catalogue).
+
+    `folder`: where the catalogues are (default: pwa/translations)."""
+    folder = folder or Path(current_app.root_path) / "translations"
+    path = folder / i18n.LOCALES[language] / "LC_MESSAGES" / "messages.po"
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
