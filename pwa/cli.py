@@ -190,7 +190,8 @@ def _first_translations(directory: str | None, actor: str | None) -> None:
 @click.option("--force", is_flag=True, help="Replace the pack already in DIRECTORY.")
 def export_command(directory: Path, force):
     """Write the published content to DIRECTORY as a content pack."""
-    if any((directory / name).exists() for name in ("areas.toml", "services.toml", "guides", "plan.toml")) \
+    if any((directory / name).exists() for name in ("areas.toml", "services.toml", "guides", "plan.toml",
+                                                     "translations")) \
             and not force:
         raise click.ClickException(f"{directory} already holds a content pack; add --force to replace it "
                                    "(its areas.toml, services.toml, guides/*.md and plan.toml).")

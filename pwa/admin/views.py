@@ -369,10 +369,11 @@ def discard():
 @bp.get("/export")
 @auth.login_required
 def export():
-    """The published content as a content pack (a zip of areas.toml, services.toml and guides/)."""
+    """The published content as a content pack (a zip of areas.toml, services.toml, guides/, plan.toml and
+    translations/, with their review state)."""
     version = drafts.published_version()
     files = content.export_files(drafts.published_records(), content.EXPORT_HEADER.format(
-        app="the admin", day=editing.uk_today().isoformat(), version=version))
+        app="the admin", day=editing.uk_today().isoformat(), version=version), content.translation_records())
     folder = f"content-{version}"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
