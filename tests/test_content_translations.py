@@ -367,3 +367,15 @@ msgstr[2] ""
     state = admin_translations.catalogue_state("pl", tmp_path)
     assert (state.translated, state.total, state.review_status) == (1, 3, "needs review by a fluent speaker")
     assert admin_translations.catalogue_state("ur", tmp_path) is None
+
+
+def test_the_admins_download_holds_the_translations(app, admin):
+    import io
+    import zipfile
+
+    download = admin.get("/admin/export")
+    with app.app_context():
+        version = content.bundle()["version"]
+    with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
+        text = archive.read(f"content-{version}/translations/en-GB-x-easy/guides/silent-solution.md").decode()
+    assert "needs_review = true" in text and "You must sign up first." in text
