@@ -240,9 +240,10 @@ def test_a_guide_not_yet_in_welsh_falls_back_to_english_and_says_so(app, client,
     load(app, welsh_pack)
     html = page(client, "/guides/clares-law", "cy")
     assert "This is not yet available in the language you chose, so it is shown in English." in html
-    assert '<article class="guide" lang="en-GB">' in html
+    assert '<article class="guide" lang="en-GB" dir="ltr">' in html
     listing = page(client, "/guides")
-    assert ">Os na allwch siarad ar alwad 999</a>" in listing and '<li lang="en-GB"><a href="/guides/clares-law">' in listing
+    assert ">Os na allwch siarad ar alwad 999</a>" in listing
+    assert '<li lang="en-GB" dir="ltr"><a href="/guides/clares-law">' in listing
 
 
 def test_english_pages_show_no_language_notes(app, client, welsh_pack):
@@ -260,7 +261,7 @@ def test_service_descriptions_are_translated_and_reviewed_ones_carry_no_note(app
     emergency = html[html.index('id="emergency-999"'):html.index("</article>", html.index('id="emergency-999"'))]
     assert "Ffoniwch 999 mewn argyfwng." in emergency and "not yet been checked by a fluent speaker" in emergency
     other = html[html.index('id="samaritans"'):html.index("</article>", html.index('id="samaritans"'))]
-    assert 'class="service__description" lang="en-GB"' in other and "not yet available in the language" in other
+    assert 'class="service__description" lang="en-GB" dir="ltr"' in other and "not yet available in the language" in other
 
 
 def test_easy_read_chosen_by_the_cookie_shows_the_easy_read_guide(client):
@@ -379,3 +380,18 @@ def test_the_admins_download_holds_the_translations(app, admin):
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
         text = archive.read(f"content-{version}/translations/en-GB-x-easy/guides/silent-solution.md").decode()
     assert "needs_review = true" in text and "You must sign up first." in text
+
+
+def test_numbers_read_left_to_right_in_urdu_text(app, client, pack_dir):
+    (pack_dir / "translations/ur").mkdir(parents=True)
+    (pack_dir / "translations/ur/services.toml").write_text(
+        '[[service]]\nslug = "police-101"\ndescription = "ہنگامی صورت کے علاوہ 101 پر کال کریں۔"\n'
+        'hours_note = "ہنگامی صورت میں ہمیشہ ۹۹۹ پر کال کریں۔"\ntranslated_on = 2026-11-30\n', encoding="utf-8")
+    load(app, pack_dir)
+    html = page(client, "/helplines", "ur")
+    police = html[html.index('id="police-101"'):html.index("</article>", html.index('id="police-101"'))]
+    assert 'علاوہ <bdi dir="ltr">101</bdi> پر' in police and '<bdi dir="ltr">۹۹۹</bdi>' in police
+    other = html[html.index('id="childline"'):html.index("</article>", html.index('id="childline"'))]
+    assert 'lang="en-GB" dir="ltr"' in other  # English fallback in a right-to-left page
+    english = page(client, "/helplines", "en-GB")
+    assert "<bdi" not in english[english.index('id="police-101"'):]  # left-to-right pages are unchanged
