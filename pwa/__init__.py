@@ -22,10 +22,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True)
 
-    from . import admin, backup, cli, disguise, errors, i18n, identities, journal, security, views, webapp
+    from . import (admin, backup, cli, disguise, errors, i18n, identities, journal, security, translated, views,
+                   webapp)
     from .api import api
 
     i18n.init_app(app)
+    translated.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

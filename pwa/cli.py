@@ -26,7 +26,8 @@ def _pack_dir(directory: str | None) -> str:
 
 def counts(pack: content.Pack) -> str:
     return ", ".join([plural(len(pack.areas), "area"), plural(len(pack.services), "service"),
-                      plural(len(pack.guides), "guide"), plural(len(pack.questions), "plan question")])
+                      plural(len(pack.guides), "guide"), plural(len(pack.questions), "plan question"),
+                      plural(len(pack.translations), "translation")])
 
 
 def _read(directory: str | None) -> content.Pack:
@@ -51,8 +52,13 @@ def _actor(actor: str | None) -> str:
 @content_cli.command("check")
 @click.option("--dir", "directory", help="Content pack folder (default: CONTENT_DIR).")
 def check_command(directory):
-    """Validate a content pack without loading it."""
+    """Validate a content pack without loading it.
+
+    Missing and out-of-date translations are warnings (pages show English, or the older words, and say so);
+    a translation whose numbers differ from the English is an error."""
     pack = _read(directory)
+    for warning in content.translation_warnings(pack):
+        click.echo(f"warning: {warning}", err=True)
     click.echo(f"ok: {counts(pack)}")
 
 
@@ -74,10 +80,12 @@ def load_command(directory, if_empty, dry_run, force, actor):
         if changed := content.rerender_guides():
             click.echo(f"Rendered {plural(changed, 'guide')} again with the current rules for links.")
         _first_plan(directory, actor)
+        _first_translations(directory, actor)
         return
     pack = _read(directory)
     source = str(Path(_pack_dir(directory)).resolve())
-    record_changes = content.differences(content.published_records(), content.pack_records(pack))
+    record_changes = content.differences(content.published_records(), content.pack_records(pack)) \
+        + content.translation_differences(content.translation_records(), content.pack_translation_records(pack))
     if not record_changes:
         click.echo(f"The published content is already the same as the pack ({counts(pack)}); nothing to load.")
         return
@@ -141,12 +149,49 @@ def _first_plan(directory: str | None, actor: str | None) -> None:
                f"(version {after}).")
 
 
+def _first_translations(directory: str | None, actor: str | None) -> None:
+    """A server set up before translations existed gets the pack's translations, once.
+
+    Only when it has none and never had any (loaded or reviewed), and only translations of records it publishes
+    whose numbers are the published English ones; everything else stays as published."""
+    from .admin import drafts
+
+    if content.translation_records() or drafts.ever_had_translations():
+        return
+    try:
+        pack = content.read_pack(_pack_dir(directory))
+    except content.ContentError as err:
+        click.echo(f"No translations were added: the content pack has {plural(len(err.problems), 'problem')} "
+                   "(`flask content check` lists them).")
+        return
+    published = content.published_records(("guides", "services"))
+    english = {"guide": {g["slug"]: g for g in published["guides"]},
+               "service": {s["slug"]: s for s in published["services"]}}
+    usable = []
+    for record in pack.translations:
+        if problem := content.translation_problem(record, english[record["kind"]].get(record["slug"])):
+            click.echo(f"Left out {content.translation_place(record)}: {problem}")
+        else:
+            usable.append(record)
+    if not usable:
+        return
+    record_changes = content.translation_differences([], [content.translation_record(r) for r in usable])
+    before = content.bundle()["version"]
+    content.load_translations(usable)
+    after = content.bundle()["version"]
+    drafts.record_load(_actor(actor), str(Path(_pack_dir(directory)).resolve()), record_changes, before, after,
+                       forced=False)
+    db.session.commit()
+    click.echo(f"Added the pack's {plural(len(usable), 'translation')}: this server had none (version {after}).")
+
+
 @content_cli.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace the pack already in DIRECTORY.")
 def export_command(directory: Path, force):
     """Write the published content to DIRECTORY as a content pack."""
-    if any((directory / name).exists() for name in ("areas.toml", "services.toml", "guides", "plan.toml")) \
+    if any((directory / name).exists() for name in ("areas.toml", "services.toml", "guides", "plan.toml",
+                                                     "translations")) \
             and not force:
         raise click.ClickException(f"{directory} already holds a content pack; add --force to replace it "
                                    "(its areas.toml, services.toml, guides/*.md and plan.toml).")
@@ -154,10 +199,11 @@ def export_command(directory: Path, force):
     version = content.bundle()["version"]
     header = content.EXPORT_HEADER.format(app=current_app.config["APP_NAME"], day=uk_today().isoformat(),
                                           version=version)
-    content.write_pack(directory, content.export_files(records, header))
+    translations = content.translation_records()
+    content.write_pack(directory, content.export_files(records, header, translations))
     click.echo(f"Exported {plural(len(records['areas']), 'area')}, {plural(len(records['services']), 'service')}, "
-               f"{plural(len(records['guides']), 'guide')}, {plural(len(records['questions']), 'plan question')} "
-               f"(version {version}) to {directory}.")
+               f"{plural(len(records['guides']), 'guide')}, {plural(len(records['questions']), 'plan question')}, "
+               f"{plural(len(translations), 'translation')} (version {version}) to {directory}.")
 
 
 BASELINE = "0001"  # pwa/migrations/versions/0001_baseline.py: the schema as first deployed, before migrations

@@ -5,6 +5,12 @@ Layout of a pack:
     services.toml     [[service]] tables, each naming its area's slug
     guides/*.md       TOML front matter between +++ lines, then Markdown
     plan.toml         [[question]] tables: the safety plan's questions and their options (see pwa/plan.py)
+    translations/<language>/guides/<slug>.md   a guide's words in that language (front matter, then Markdown)
+    translations/<language>/services.toml      [[service]] tables: a service's description and hours note
+
+Translations carry only words: a missing one falls back to English (a warning in `flask content check`), one
+whose English was checked after it was translated is out of date (a warning), and one whose numbers differ from
+the English record's is refused (an error: a wrong phone number in any language is a danger).
 
 A pack sets up a new server and imports content; once staff publish in the admin, the database is the
 source of truth (see `flask content load` in cli.py). `export_files` writes the published content back out
@@ -16,6 +22,7 @@ import hashlib
 import json
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,10 +35,12 @@ from sqlalchemy.orm import contains_eager
 
 from . import guide_markdown
 from .extensions import db
-from .models import Area, Guide, PlanQuestion, Service
+from .models import Area, Guide, PlanQuestion, Service, Translation
 from .plan import published_questions, question_order
-from .schemas import (SLUG, AreaContentSchema, AreaSchema, GuideContentSchema, GuideSchema,
-                      PlanQuestionContentSchema, ServiceContentSchema, ServiceSchema)
+from .schemas import (SLUG, TRANSLATION_LANGUAGES, AreaContentSchema, AreaSchema, GuideContentSchema, GuideSchema,
+                      GuideTranslationSchema, PlanQuestionContentSchema, ServiceContentSchema, ServiceSchema,
+                      ServiceTranslationSchema)
+from .i18n import EASY_READ
 
 # Record kinds in pack order, each with the schema that checks it.
 CONTENT_SCHEMAS: dict[str, type[Schema]] = {
@@ -41,6 +50,10 @@ CONTENT_SCHEMAS: dict[str, type[Schema]] = {
     "questions": PlanQuestionContentSchema,
 }
 SINGULAR = {"areas": "area", "services": "service", "guides": "guide", "questions": "question"}
+# What can be translated, each with the schema that checks a translation.
+TRANSLATION_SCHEMAS: dict[str, type[Schema]] = {"guide": GuideTranslationSchema, "service": ServiceTranslationSchema}
+# Easy Read covers the key guides only (issue 14); everything else is read in standard English.
+EASY_READ_GUIDES = ("recognising-the-signs", "silent-solution", "safety-plan")
 
 # The offline bundle's budget, compressed with Brotli as browsers download it. Measured on 2026-11-30 with
 # bench_pwa.py: a cold first visit transfers 147.2 KB with the default content (19 services, 8 guides, the safety
@@ -64,6 +77,8 @@ class Pack:
     services: list[dict] = field(default_factory=list)
     guides: list[dict] = field(default_factory=list)
     questions: list[dict] = field(default_factory=list)
+    # Each as its schema loads it, with "kind" ("guide" or "service") added.
+    translations: list[dict] = field(default_factory=list)
 
 
 def render_markdown(text: str) -> str:
@@ -125,6 +140,8 @@ def read_pack(directory: str | Path) -> Pack:
     pack.questions = validated(PlanQuestionContentSchema(), table_list("plan.toml", "question"), "plan.toml",
                                "question")
 
+    pack.translations = _read_translations(directory / "translations", validated, problems)
+
     area_slugs = {a["slug"] for a in pack.areas}
     for filename, kind, records in (("areas.toml", "area", pack.areas), ("services.toml", "service", pack.services),
                                     ("plan.toml", "question", pack.questions)):
@@ -135,10 +152,186 @@ def read_pack(directory: str | Path) -> Pack:
     if not guide_files:
         problems.append("guides/: no guides found")
     problems.extend(f"plan.toml: question ({slug}).show_if: {why}" for slug, why in show_if_problems(pack.questions))
+    problems.extend(translation_problems(pack))
 
     if problems:
         raise ContentError(problems)
     return pack
+
+
+def _read_translations(folder: Path, validated, problems: list[str]) -> list[dict]:
+    """Every translation in the pack's translations/ folder (none when there is no such folder)."""
+    found = []
+    if not folder.is_dir():
+        return found
+    for language_dir in sorted(path for path in folder.iterdir() if path.is_dir()):
+        language = language_dir.name
+        where = f"translations/{language}"
+        if language not in TRANSLATION_LANGUAGES:
+            problems.append(f"{where}/: not a language this app offers (use {', '.join(TRANSLATION_LANGUAGES)})")
+            continue
+        for path in sorted((language_dir / "guides").glob("*.md")):
+            name = f"{where}/guides/{path.name}"
+            try:
+                front, body = _split_front_matter(path.read_text(encoding="utf-8"))
+                record = tomllib.loads(front) | {"slug": path.stem, "language": language, "body_markdown": body}
+            except (ValueError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+                problems.append(f"{name}: {err}")
+                continue
+            found.extend(r | {"kind": "guide"} for r in validated(GuideTranslationSchema(), [record], name, "guide"))
+        services_file = language_dir / "services.toml"
+        if services_file.exists():
+            name = f"{where}/services.toml"
+            try:
+                data = tomllib.loads(services_file.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+                problems.append(f"{name}: not valid TOML ({err})")
+                continue
+            unknown = set(data) - {"service"}
+            if unknown:
+                problems.append(f"{name}: unexpected top-level key {', '.join(sorted(unknown))}")
+            records = data.get("service", [])
+            if not isinstance(records, list):
+                problems.append(f"{name}: service must be a list of [[service]] tables")
+                continue
+            records = [r | {"language": language} if isinstance(r, dict) else r for r in records]
+            found.extend(r | {"kind": "service"} for r in validated(ServiceTranslationSchema(), records, name,
+                                                                    "service"))
+    return found
+
+
+# Numbers in running text: digits (in any script) in groups separated by single spaces, as phone numbers are
+# written. One-digit numbers are left out (list items, "one or two"), and so are web addresses (the same links).
+_NUMBER = re.compile(r"[0-9]+(?:[ \u00a0\u202f][0-9]+)*")
+_LIST_MARKER = re.compile(r"^[ \t]*[0-9]+[.)][ \t]", re.MULTILINE)
+_ADDRESS = re.compile(r"https?://[^\s)>\]]*")
+
+
+def numbers_in(*texts: str) -> set[str]:
+    """The numbers (2 digits or more) in these texts, written with ASCII digits and single spaces."""
+    found = set()
+    for text in texts:
+        text = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in text or "")
+        text = _LIST_MARKER.sub("", _ADDRESS.sub("", text))
+        for match in _NUMBER.findall(text):
+            number = re.sub(r"\s", " ", match)
+            if len(number.replace(" ", "")) >= 2:
+                found.add(number)
+    return found
+
+
+TRANSLATED_TEXT = {"guide": ("title", "summary", "body_markdown"), "service": ("description", "hours_note")}
+
+
+def translation_problems(pack: Pack) -> list[str]:
+    """Errors in the pack's translations: a record with no English original, one translated twice, and numbers
+    (phone numbers, 999, times, amounts) that are not exactly the English record's."""
+    english = {"guide": {g["slug"]: g for g in pack.guides}, "service": {s["slug"]: s for s in pack.services}}
+    problems, seen = [], set()
+    for record in pack.translations:
+        key = (record["kind"], record["language"], record["slug"])
+        if key in seen:
+            problems.append(f"{translation_place(record)}: translated more than once")
+        seen.add(key)
+        if problem := translation_problem(record, english[record["kind"]].get(record["slug"])):
+            problems.append(f"{translation_place(record)}: {problem}")
+    return problems
+
+
+def translation_place(record: dict) -> str:
+    language, slug = record["language"], record["slug"]
+    return (f"translations/{language}/guides/{slug}.md" if record["kind"] == "guide"
+            else f"translations/{language}/services.toml: service ({slug})")
+
+
+def translation_problem(record: dict, original: dict | None) -> str | None:
+    """What is wrong with a translation of this English record (None: nothing)."""
+    kind = record["kind"]
+    if original is None:
+        return f"no English {kind} with the short name {record['slug']!r}"
+    fields = TRANSLATED_TEXT[kind]
+    expected = numbers_in(*(original.get(name) or "" for name in fields))
+    got = numbers_in(*(record.get(name) or "" for name in fields))
+    if got == expected:
+        return None
+    said = []
+    if expected - got:
+        said.append(f"missing {', '.join(sorted(expected - got))}")
+    if got - expected:
+        said.append(f"not in the English: {', '.join(sorted(got - expected))}")
+    return (f"its numbers must be exactly the English {kind}'s ({'; '.join(said)}). "
+            "A wrong phone number is a danger: copy every number from the English.")
+
+
+@dataclass
+class LanguageStatus:
+    """Per language: what is not translated, what is translated but not yet reviewed, what is out of date.
+
+    Each a list of (kind, slug, English title or name)."""
+    language: str
+    missing: list[tuple[str, str, str]] = field(default_factory=list)
+    needs_review: list[tuple[str, str, str]] = field(default_factory=list)
+    out_of_date: list[tuple[str, str, str]] = field(default_factory=list)
+    translated: int = 0
+
+
+def expected_translations(language: str, guides: list, services: list) -> list[tuple[str, object]]:
+    """(kind, English record) of everything a language should have: Easy Read only has the key guides."""
+    if language == EASY_READ:
+        return [("guide", g) for g in guides if _get(g, "slug") in EASY_READ_GUIDES]
+    return [("guide", g) for g in guides] + [("service", s) for s in services]
+
+
+def translation_status(guides: list, services: list, translations: list) -> list[LanguageStatus]:
+    """Each language's state, from English records and translations (rows or dicts alike)."""
+    english = {("guide", _get(g, "slug")): g for g in guides} | {("service", _get(s, "slug")): s for s in services}
+    by_key = {(_get(t, "kind"), _get(t, "language"), _get(t, "slug")): t for t in translations}
+    result = []
+    for language in TRANSLATION_LANGUAGES:
+        status = LanguageStatus(language)
+        for kind, record in expected_translations(language, guides, services):
+            if (kind, language, _get(record, "slug")) not in by_key:
+                status.missing.append((kind, _get(record, "slug"), _label(record)))
+        for (kind, tag, slug), translation in sorted(by_key.items()):
+            original = english.get((kind, slug))
+            if tag != language or original is None:
+                continue
+            status.translated += 1
+            if _get(translation, "needs_review"):
+                status.needs_review.append((kind, slug, _label(original)))
+            if _as_date(_get(original, "last_checked")) > _as_date(_get(translation, "translated_on")):
+                status.out_of_date.append((kind, slug, _label(original)))
+        result.append(status)
+    return result
+
+
+def translation_warnings(pack: Pack) -> list[str]:
+    """What `flask content check` warns about: missing translations, and ones whose English changed since."""
+    warnings = []
+    for status in translation_status(pack.guides, pack.services, pack.translations):
+        for kind in ("guide", "service"):
+            missing = [slug for k, slug, _ in status.missing if k == kind]
+            if missing:
+                warnings.append(f"translations/{status.language}: no translation of {len(missing)} {kind}"
+                                f"{'s' if len(missing) != 1 else ''}, shown in English: {', '.join(missing)}")
+        warnings.extend(f"translations/{status.language}: {kind} {slug} is out of date: its English was checked "
+                        "after it was translated (translated_on)" for kind, slug, _ in status.out_of_date)
+        if status.needs_review:
+            warnings.append(f"translations/{status.language}: {len(status.needs_review)} of {status.translated} "
+                            "translations need review by a fluent speaker")
+    return warnings
+
+
+def _get(record, name):
+    return record.get(name) if isinstance(record, dict) else getattr(record, name, None)
+
+
+def _label(record) -> str:
+    return _get(record, "title") or _get(record, "name") or _get(record, "slug")
+
+
+def _as_date(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def show_if_problems(questions: list[dict]) -> list[tuple[str, str]]:
@@ -181,8 +374,28 @@ def load_pack(pack: Pack, commit: bool = True) -> None:
         db.session.add(Service(**(record | {"area": areas[record["area"]]})))
     for record in pack.guides:
         db.session.add(Guide(**record, body_html=render_markdown(record["body_markdown"])))
+    load_translations(pack.translations)
     if commit:
         db.session.commit()
+
+
+def load_translations(translations: list[dict]) -> None:
+    """Replace every translation (not committed)."""
+    db.session.execute(db.delete(Translation))
+    for record in translations:
+        html = render_markdown(record["body_markdown"]) if record["kind"] == "guide" else ""
+        db.session.add(Translation(**record, body_html=html))
+
+
+def translations_in(language: str) -> dict[tuple[str, str], Translation]:
+    """(kind, slug) -> translation, for one language."""
+    return {(t.kind, t.slug): t for t in db.session.scalars(db.select(Translation).filter_by(language=language))}
+
+
+def find_translation(kind: str, language: str, slug: str) -> Translation | None:
+    if language not in TRANSLATION_LANGUAGES or kind not in TRANSLATION_SCHEMAS or not SLUG.regex.match(slug):
+        return None
+    return db.session.scalar(db.select(Translation).filter_by(kind=kind, language=language, slug=slug))
 
 
 def load_questions(questions: list[dict]) -> None:
@@ -200,6 +413,10 @@ def rerender_guides() -> int:
         body_html = render_markdown(guide.body_markdown)
         if body_html != guide.body_html:
             guide.body_html, changed = body_html, changed + 1
+    for translation in db.session.scalars(db.select(Translation).filter_by(kind="guide")):
+        body_html = render_markdown(translation.body_markdown)
+        if body_html != translation.body_html:
+            translation.body_html, changed = body_html, changed + 1
     if changed:
         db.session.commit()
     return changed
@@ -239,10 +456,10 @@ def bundle() -> dict:
     """Everything the app needs offline, with a version that changes whenever any of it does."""
     questions = [as_record("questions", q) for q in published_questions()]
     return _bundle(ordered_areas(), db.session.scalars(ordered_services()), db.session.scalars(ordered_guides()),
-                   questions)
+                   questions, translation_records())
 
 
-def _bundle(areas, services, guides, questions: list[dict]) -> dict:
+def _bundle(areas, services, guides, questions: list[dict], translations: list[dict] = ()) -> dict:
     content = {
         "areas": AreaSchema(many=True).dump(areas),
         "services": ServiceSchema(many=True).dump(services),
@@ -253,6 +470,10 @@ def _bundle(areas, services, guides, questions: list[dict]) -> dict:
     # phone downloads, within BUNDLE_BUDGET, and only the plan page needs the questions, which it already holds.
     # With no questions the version is what it was before they existed.
     versioned = {**content, "plan_questions": questions} if questions else content
+    # Translations likewise: in the version, so a changed translation revises the pages that show it, but not in
+    # the body (five languages of every guide would be far over BUNDLE_BUDGET; each page holds its own language).
+    if translations:
+        versioned = {**versioned, "translations": list(translations)}
     return {"format": 1, "version": digest(versioned), **content}
 
 
@@ -265,7 +486,8 @@ def bundle_of(pack: Pack) -> dict:
     return _bundle(sorted(areas.values(), key=lambda a: (a.kind != "national", a.position, a.name)),
                    sorted(services, key=lambda s: (s.area.kind != "national", s.area.position, s.position, s.name)),
                    sorted(guides, key=lambda g: (g.position, g.title)),
-                   [as_record("questions", q) for q in sorted(pack.questions, key=question_order)])
+                   [as_record("questions", q) for q in sorted(pack.questions, key=question_order)],
+                   pack_translation_records(pack))
 
 
 def published_in_tables(connection) -> tuple[dict[str, list[dict]], str]:
@@ -326,6 +548,44 @@ def published_records(kinds=tuple(CONTENT_SCHEMAS)) -> dict[str, list[dict]]:
     return {kind: records[kind]() for kind in kinds}
 
 
+def translation_record(row) -> dict:
+    """A translation (row or loaded record) as its schema dumps it, with its kind: dates as ISO strings."""
+    kind = _get(row, "kind")
+    schema = TRANSLATION_SCHEMAS[kind]()
+    return {"kind": kind, **schema.dump({name: _get(row, name) for name in schema.fields})}
+
+
+def _translation_order(record: dict):
+    return (record["language"], record["kind"], record["slug"])
+
+
+def translation_records() -> list[dict]:
+    return sorted((translation_record(t) for t in db.session.scalars(db.select(Translation))), key=_translation_order)
+
+
+def pack_translation_records(pack: Pack) -> list[dict]:
+    return sorted((translation_record(t) for t in pack.translations), key=_translation_order)
+
+
+def translation_key(record: dict) -> str:
+    """How the audit log names a translation (its slug column holds 64 characters)."""
+    return f"{record['language']}/{record['kind']}/{record['slug']}"[:64]
+
+
+def translation_differences(old: list[dict], new: list[dict]) -> list[dict]:
+    """Like `differences`, for translations: kind "translation", slug "cy/guide/safety-plan"."""
+    before_by_key = {translation_key(r): r for r in old}
+    after_by_key = {translation_key(r): r for r in new}
+    result = []
+    for key in [*before_by_key, *(k for k in after_by_key if k not in before_by_key)]:
+        before, after = before_by_key.get(key), after_by_key.get(key)
+        if before != after:
+            result.append({"kind": "translation", "kinds": "translations", "slug": key, "before": before,
+                           "after": after, "fields": changed_fields(before, after),
+                           "change": "added" if before is None else "removed" if after is None else "changed"})
+    return result
+
+
 def pack_records(pack: Pack) -> dict[str, list[dict]]:
     return {kind: [as_record(kind, record) for record in getattr(pack, kind)] for kind in CONTENT_SCHEMAS}
 
@@ -364,7 +624,7 @@ EXPORT_HEADER = ("# Exported from {app} on {day} (content version {version}).\n"
                  "# Check with `flask content check --dir DIR`; load into an empty server with `flask content load`.\n")
 
 
-def export_files(records: dict[str, list[dict]], header: str = "") -> dict[str, str]:
+def export_files(records: dict[str, list[dict]], header: str = "", translations: list[dict] = ()) -> dict[str, str]:
     """A pack's files (path within the pack: text) holding these records, which `read_pack` reads back as they are."""
     files = {
         "areas.toml": header + "".join(f"\n[[area]]\n{_toml_table(r)}" for r in records["areas"]),
@@ -374,23 +634,40 @@ def export_files(records: dict[str, list[dict]], header: str = "") -> dict[str, 
     for guide in records["guides"]:
         front = {k: v for k, v in guide.items() if k not in ("slug", "body_markdown")}
         files[f"guides/{guide['slug']}.md"] = f"+++\n{_toml_table(front)}+++\n{guide['body_markdown']}"
+    for record in translations:
+        folder = f"translations/{record['language']}"
+        if record["kind"] == "guide":
+            front = {k: record[k] for k in ("title", "summary", *TRANSLATION_STATE)}
+            files[f"{folder}/guides/{record['slug']}.md"] = f"+++\n{_toml_table(front)}+++\n{record['body_markdown']}"
+        else:
+            table = {k: record[k] for k in ("slug", "description", "hours_note", *TRANSLATION_STATE)}
+            name = f"{folder}/services.toml"
+            files[name] = files.get(name, header) + f"\n[[service]]\n{_toml_table(table)}"
     return files
 
 
+# A translation's review state, written after its words. needs_review is always written: false is news.
+TRANSLATION_STATE = ("needs_review", "translated_on", "reviewed_by", "reviewed_on")
+
+
 def write_pack(directory: Path, files: dict[str, str]) -> None:
-    """Write a pack's files, replacing its areas, services, guides and plan (guides no longer in it are removed)."""
+    """Write a pack's files, replacing its areas, services, guides, plan and translations (guides and translations
+    no longer in it are removed)."""
     (directory / "guides").mkdir(parents=True, exist_ok=True)
-    for old in (directory / "guides").glob("*.md"):
-        if f"guides/{old.name}" not in files:
+    old_files = [*(directory / "guides").glob("*.md"), *(directory / "translations").glob("*/guides/*.md"),
+                 *(directory / "translations").glob("*/services.toml")]
+    for old in old_files:
+        if old.relative_to(directory).as_posix() not in files:
             old.unlink()
     for name, text in files.items():
+        (directory / name).parent.mkdir(parents=True, exist_ok=True)
         (directory / name).write_text(text, encoding="utf-8")
 
 
 def _toml_table(record: dict) -> str:
     # Defaults are left out, as in a hand-written pack; the schemas fill them in again on reading.
     return "".join(f"{key} = {_toml_value(key, value)}\n" for key, value in record.items()
-                   if value not in (None, "", [], False) or key == "position")
+                   if value not in (None, "", [], False) or key in ("position", "needs_review"))
 
 
 def _toml_value(key: str, value) -> str:
@@ -398,7 +675,7 @@ def _toml_value(key: str, value) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    if key == "last_checked":
+    if key in ("last_checked", "translated_on", "reviewed_on"):
         return date.fromisoformat(value).isoformat()  # a TOML date, not a string
     if isinstance(value, str):
         return _toml_string(value)

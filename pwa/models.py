@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -83,3 +83,29 @@ class PlanQuestion(db.Model):
     source: Mapped[str] = mapped_column(String(300), default="")
     last_checked: Mapped[date]
     position: Mapped[int] = mapped_column(default=0)
+
+
+class Translation(db.Model):
+    """A guide's or a service's words in another language (or Easy Read): the English record stays the source.
+
+    Only the words are translated: numbers, hours and links come from the English record, and a translation's
+    numbers must be the English ones (content.translation_problems). Service names stay the organisation's own.
+    Made by translators and marked reviewed by an agency (admin: Translations)."""
+    __tablename__ = "translation"
+    __table_args__ = (UniqueConstraint("kind", "slug", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "guide" or "service"
+    slug: Mapped[str] = mapped_column(String(64))  # the English record's slug
+    language: Mapped[str] = mapped_column(String(16))  # a tag from i18n.CHOOSABLE other than en-GB
+    title: Mapped[str] = mapped_column(String(160), default="")  # guides
+    summary: Mapped[str] = mapped_column(Text, default="")  # guides
+    body_markdown: Mapped[str] = mapped_column(Text, default="")  # guides
+    body_html: Mapped[str] = mapped_column(Text, default="")  # guides
+    description: Mapped[str] = mapped_column(Text, default="")  # services
+    hours_note: Mapped[str] = mapped_column(Text, default="")  # services
+    # True until someone fluent, for an agency, has checked it; pages say so meanwhile.
+    needs_review: Mapped[bool] = mapped_column(default=True)
+    translated_on: Mapped[date]
+    reviewed_by: Mapped[str] = mapped_column(String(254), default="")
+    reviewed_on: Mapped[date | None]

@@ -7,7 +7,8 @@ from marshmallow import (RAISE, Schema, ValidationError, fields, post_dump, post
 
 from .guide_markdown import LINK_RULE, refused_links
 from .hours import DAYS, UK, minutes
-from .i18n import N_
+from .i18n import CHOOSABLE, N_
+from .i18n import DEFAULT as DEFAULT_LANGUAGE
 from .plan import PART_SLUGS, QUESTION_KINDS
 
 SLUG = validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", error="Use lower-case letters, digits and single hyphens.")
@@ -228,6 +229,19 @@ class ServiceContentSchema(StrictSchema):
             raise ValidationError("A 24-hour service needs no hours.", "hours")
 
 
+def check_guide_markdown(value: str) -> None:
+    """A guide's text (or its translation) is plain Markdown: no HTML, no images, only allowed links."""
+    if re.search(r"<[a-zA-Z/!?]", value):
+        raise ValidationError("Raw HTML is not allowed in guides; use Markdown.")
+    # Every image form (inline or reference) starts with "![": an image from another site would be a
+    # request to a third party from every phone that opens the guide.
+    if "![" in value:
+        raise ValidationError("Images are not allowed in guides.")
+    refused = refused_links(value)
+    if refused:
+        raise ValidationError([f'Link "{shorten(link)}" is not allowed: {LINK_RULE}' for link in refused])
+
+
 class GuideContentSchema(StrictSchema):
     slug = fields.String(required=True, validate=[SLUG, MaxChars(MAX_CHARS["slug"])],
                          error_messages=required("Give a short name."))
@@ -245,15 +259,7 @@ class GuideContentSchema(StrictSchema):
 
     @validates("body_markdown")
     def safe_markdown(self, value, **kwargs):
-        if re.search(r"<[a-zA-Z/!?]", value):
-            raise ValidationError("Raw HTML is not allowed in guides; use Markdown.")
-        # Every image form (inline or reference) starts with "![": an image from another site would be a
-        # request to a third party from every phone that opens the guide.
-        if "![" in value:
-            raise ValidationError("Images are not allowed in guides.")
-        refused = refused_links(value)
-        if refused:
-            raise ValidationError([f'Link "{shorten(link)}" is not allowed: {LINK_RULE}' for link in refused])
+        check_guide_markdown(value)
 
 
 class PlanOptionSchema(StrictSchema):
@@ -303,6 +309,49 @@ class PlanQuestionContentSchema(StrictSchema):
                                   "options")
         if data.get("show_if", "").split("=")[0] == data["slug"]:
             raise ValidationError("A question cannot depend on its own answer: name an earlier question.", "show_if")
+
+
+# Translations (content/translations/<language>/): only the words; numbers, hours and links stay the English
+# record's. Each says whether someone fluent has checked it for the agency yet.
+TRANSLATION_LANGUAGES = tuple(tag for tag in CHOOSABLE if tag != DEFAULT_LANGUAGE)
+
+
+def translation_state_fields() -> dict:
+    return {
+        "language": fields.String(required=True, validate=validate.OneOf(
+            TRANSLATION_LANGUAGES, error=f"Use a language folder named {', '.join(TRANSLATION_LANGUAGES)}.")),
+        "needs_review": fields.Boolean(load_default=True, metadata={
+            "description": "true until someone fluent has checked it for the agency"}),
+        "translated_on": fields.Date(required=True, validate=not_in_future,
+                                     error_messages=required("Give the date it was translated.")
+                                     | {"invalid": "Not a valid date: use the form 2026-01-31."}),
+        "reviewed_by": fields.String(load_default="", validate=MaxChars(254)),
+        "reviewed_on": fields.Date(load_default=None, validate=not_in_future,
+                                   error_messages={"invalid": "Not a valid date: use the form 2026-01-31."}),
+    }
+
+
+class GuideTranslationSchema(StrictSchema.from_dict(translation_state_fields())):
+    """content/translations/<language>/guides/<slug>.md: front matter (title, summary, review state), then text."""
+    slug = fields.String(required=True, validate=[SLUG, MaxChars(MAX_CHARS["slug"])])
+    title = fields.String(required=True, validate=[NotBlank("Give the guide a title."), MaxChars(MAX_CHARS["title"])],
+                          error_messages=required("Give the guide a title."))
+    summary = fields.String(load_default="", validate=MaxChars(MAX_CHARS["summary"]))
+    body_markdown = fields.String(required=True, validate=[NotBlank("Write the guide's text."),
+                                                           MaxChars(MAX_CHARS["body_markdown"], final_newline=True)],
+                                  error_messages=required("Write the guide's text."))
+
+    @validates("body_markdown")
+    def safe_markdown(self, value, **kwargs):
+        check_guide_markdown(value)
+
+
+class ServiceTranslationSchema(StrictSchema.from_dict(translation_state_fields())):
+    """A [[service]] table of content/translations/<language>/services.toml. The name stays the organisation's."""
+    slug = fields.String(required=True, validate=[SLUG, MaxChars(MAX_CHARS["slug"])],
+                         error_messages=required("Give the service's short name."))
+    description = fields.String(load_default="", validate=MaxChars(MAX_CHARS["description"]))
+    hours_note = fields.String(load_default="", validate=MaxChars(MAX_CHARS["hours_note"]))
 
 
 # API query strings: unknown parameters are an error, not silently ignored.

@@ -197,8 +197,9 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
     assert result.exit_code == 0, result.output
     assert differences(app) == []
     after = everything(app)
-    assert set(after) - set(before) == {"backup", "backup_record", "backup_rate_count", "plan_question"}
-    assert after["plan_question"] == []
+    assert set(after) - set(before) == {"backup", "backup_record", "backup_rate_count", "plan_question",
+                                        "translation"}
+    assert after["plan_question"] == [] and after["translation"] == []
     # 0004 (after the backup) gives each service an empty web chat, and each draft's service records too.
     changed = {"service", "admin_draft"}
     assert {table: after[table] for table in before if table not in changed} == {
@@ -220,6 +221,7 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
     loaded = app.test_cli_runner().invoke(args=["content", "load", "--if-empty", "--actor", "ops@agency.example"])
     assert loaded.exit_code == 0, loaded.output
     assert "left as it is" in loaded.output and "Added the pack's 26 safety plan questions" in loaded.output
+    assert "Added the pack's 3 translations" in loaded.output  # Easy Read of the key guides
     with app.app_context():
         parts = {part.slug: questions for part, questions in plan.questions_by_part()}
         assert parts["situation"][0]["slug"] == "living-together" and all(parts.values())
@@ -227,9 +229,10 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
         entry = db.session.scalar(db.select(AuditEntry).filter_by(action="content-load", slug="living-together"))
         assert entry.actor == "ops@agency.example" and entry.before is None
         db.session.remove()
-    now = everything(app)  # only the questions and their audit entries are new
-    assert {table: now[table] for table in after if table not in ("admin_audit", "plan_question")} == {
-        table: rows for table, rows in after.items() if table not in ("admin_audit", "plan_question")}
+    now = everything(app)  # only the questions, the translations and their audit entries are new
+    new = ("admin_audit", "plan_question", "translation")
+    assert {table: now[table] for table in after if table not in new} == {
+        table: rows for table, rows in after.items() if table not in new}
     again = app.test_cli_runner().invoke(args=["content", "load", "--if-empty"])
     assert again.exit_code == 0 and "Added" not in again.output
     with app.app_context():
@@ -255,6 +258,29 @@ def test_the_backup_tables_work_after_the_upgrade_and_go_on_a_downgrade(empty_da
         db.session.remove()
     assert everything(app) == before
     with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_translation_table_comes_with_0006_and_goes_on_a_downgrade(empty_database):
+    from flask_migrate import downgrade
+
+    app = app_on(empty_database)
+    with app.app_context():
+        upgrade(revision="0005")
+        db.session.remove()
+    before = everything(app)
+    assert "translation" not in before
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    assert differences(app) == []
+    loaded = app.test_cli_runner().invoke(args=["content", "load"])
+    assert loaded.exit_code == 0, loaded.output
+    with app.app_context():
+        assert {(t["language"], t["slug"]) for t in content.translation_records()} == {
+            ("en-GB-x-easy", slug) for slug in content.EASY_READ_GUIDES}
+        db.session.remove()  # PostgreSQL: an open transaction that read the table would hold up dropping it
+        downgrade(revision="0005")
+        db.session.remove()
+        assert "translation" not in inspect(db.engine).get_table_names()
         db.engine.dispose()
 
 

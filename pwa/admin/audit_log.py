@@ -36,6 +36,7 @@ ACTIONS = {
     "approval-voided": "Approval voided",
     "publish": "Published",
     "published-contact": "Published a contact change",
+    "translation-reviewed": "Marked a translation reviewed",
     # Entries written before these names existed.
     "create-user": "Account created",
     "set-password": "Password set",

@@ -28,6 +28,8 @@ KINDS = content.CONTENT_SCHEMAS
 SINGULAR = content.SINGULAR
 # Audit actions that change published content.
 PUBLISHING_ACTIONS = ("publish", "content-load")
+# Audit actions by which staff change published content in the admin: a load would undo them (cli.py).
+ADMIN_ACTIONS_ON_PUBLISHED = ("publish", "translation-reviewed")
 
 
 class DraftConflict(Exception):
@@ -323,7 +325,7 @@ def edited_in_admin_since_last_load() -> dict[tuple[str, str], AuditEntry]:
     unless forced (cli.py)."""
     last_load = _last_id("content-load")
     entries = db.session.scalars(db.select(AuditEntry).where(
-        AuditEntry.action == "publish", AuditEntry.kind.is_not(None), AuditEntry.id > last_load)
+        AuditEntry.action.in_(ADMIN_ACTIONS_ON_PUBLISHED), AuditEntry.kind.is_not(None), AuditEntry.id > last_load)
         .order_by(AuditEntry.id))
     return {(entry.kind, entry.slug): entry for entry in entries}
 
@@ -332,6 +334,13 @@ def ever_published(kind: str) -> bool:
     """Whether any record of this kind ("question") was ever published or loaded on this server."""
     return db.session.scalar(db.select(AuditEntry.id).where(
         AuditEntry.action.in_(PUBLISHING_ACTIONS), AuditEntry.kind == SINGULAR[kind]).limit(1)) is not None
+
+
+def ever_had_translations() -> bool:
+    """Whether translations were ever loaded or reviewed on this server (an agency may have removed them all)."""
+    return db.session.scalar(db.select(AuditEntry.id).where(
+        AuditEntry.action.in_((*PUBLISHING_ACTIONS, "translation-reviewed")),
+        AuditEntry.kind == "translation").limit(1)) is not None
 
 
 def record_load(actor: str, source: str, record_changes: list[dict], before: str, after: str, forced: bool) -> None:

@@ -15,6 +15,7 @@ from .. import content
 from ..extensions import db
 from ..wording import plural
 from . import approvals, audit_log, auth, csrf, drafts, editing, sessions, totp
+from . import translations as admin_translations
 from .forms import FORMS, changed_contacts, contact_change_errors, from_form, summary_line, values_for
 from .times import uk_time
 
@@ -368,10 +369,11 @@ def discard():
 @bp.get("/export")
 @auth.login_required
 def export():
-    """The published content as a content pack (a zip of areas.toml, services.toml and guides/)."""
+    """The published content as a content pack (a zip of areas.toml, services.toml, guides/, plan.toml and
+    translations/, with their review state)."""
     version = drafts.published_version()
     files = content.export_files(drafts.published_records(), content.EXPORT_HEADER.format(
-        app="the admin", day=editing.uk_today().isoformat(), version=version))
+        app="the admin", day=editing.uk_today().isoformat(), version=version), content.translation_records())
     folder = f"content-{version}"
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -410,3 +412,26 @@ def audit():
     return render_template("admin/audit.html", entries=entries, page=page, more=more, filters=filters,
                            error=error, people=audit_log.people(), records=audit_log.records(),
                            values=request.args, log=audit_log), 400 if error else 200
+
+
+@bp.get("/translations")
+@auth.login_required
+def translations():
+    return render_template("admin/translations.html", languages=admin_translations.overview())
+
+
+@bp.post("/translations/review")
+@auth.login_required
+@auth.permission_required("publish", "Only publishers and admins can mark a translation reviewed.")
+def review_translation():
+    form = request.form
+    kind, language, slug = form.get("kind", ""), form.get("language", ""), form.get("slug", "")
+    try:
+        admin_translations.mark_reviewed(actor(), kind, language, slug, form.get("reviewed_by", ""),
+                                         revision_from(form))
+    except admin_translations.ReviewRefused as refused:
+        flash(f"Not marked reviewed: {refused}", "error")
+        return redirect(url_for("admin.translations"))
+    name = admin_translations.LANGUAGE_NAMES.get(language, language)
+    flash(f"Marked reviewed: {name} {kind} {admin_translations.english_title(kind, slug)}.")
+    return redirect(url_for("admin.translations"))

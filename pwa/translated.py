@@ -1,0 +1,102 @@
+"""Guides and services in the language people chose (i18n.content_language), falling back to English.
+
+Pages show the words of a translation and everything else (numbers, hours, links, dates) from the English record.
+A page says when it falls back to English, and when its translation has not yet been checked by a fluent speaker.
+The admin stays English, and so does its preview of the public pages.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import g, has_request_context, request
+from markupsafe import Markup, escape
+
+from . import content, i18n
+
+# A translation's state as pages show it.
+FALLBACK, NEEDS_REVIEW = "fallback", "needs-review"
+
+
+@dataclass(frozen=True)
+class GuideText:
+    slug: str
+    title: str
+    summary: str
+    body_html: str
+    state: str | None  # FALLBACK, NEEDS_REVIEW or None
+    lang: str | None  # the lang attribute when the words are in another language than the page (English)
+
+
+@dataclass(frozen=True)
+class ServiceText:
+    description: str
+    hours_note: str
+    state: str | None
+    lang: str | None
+
+
+def language() -> str:
+    """The language content is shown in: English outside requests and in the admin."""
+    if not has_request_context() or request.blueprint == "admin":
+        return i18n.DEFAULT
+    return i18n.content_language()
+
+
+def _translations() -> dict:
+    # One query per request for every record the page shows.
+    if "translations" not in g:
+        tag = language()
+        g.translations = content.translations_in(tag) if tag != i18n.DEFAULT else {}
+    return g.translations
+
+
+def expected(kind: str, slug: str, tag: str) -> bool:
+    """Whether this language is meant to have this record: Easy Read has the key guides only."""
+    if tag == i18n.DEFAULT:
+        return False
+    if tag == i18n.EASY_READ:
+        return kind == "guide" and slug in content.EASY_READ_GUIDES
+    return True
+
+
+def guide_text(guide) -> GuideText:
+    tag = language()
+    found = _translations().get(("guide", guide.slug))
+    if found is not None:
+        return GuideText(guide.slug, found.title, found.summary, found.body_html,
+                         NEEDS_REVIEW if found.needs_review else None, None)
+    state = FALLBACK if expected("guide", guide.slug, tag) else None
+    return GuideText(guide.slug, guide.title, guide.summary, guide.body_html, state,
+                     i18n.DEFAULT if state and tag != i18n.EASY_READ else None)
+
+
+def service_text(service) -> ServiceText:
+    tag = language()
+    found = _translations().get(("service", service.slug))
+    if found is not None:
+        return ServiceText(found.description, found.hours_note, NEEDS_REVIEW if found.needs_review else None, None)
+    state = FALLBACK if expected("service", service.slug, tag) and service.description else None
+    return ServiceText(service.description, service.hours_note, state, i18n.DEFAULT if state else None)
+
+
+# A number in HTML text (digits of any script, in groups split by spaces), not part of an entity such as &#39;.
+_TAG = re.compile(r"(<[^>]*>)")
+_NUMBER = re.compile(r"(?<![#\w])\d+(?:[ \u00a0]\d+)*")
+
+
+def numbers_left_to_right(value) -> Markup:
+    """Text or HTML with each number in <bdi dir="ltr"> on right-to-left pages, so that 0808 2000 247 is not
+    read as 247 2000 0808 inside Urdu text. Left-to-right pages are unchanged."""
+    html = str(escape(value))
+    if i18n.html_dir() != "rtl":
+        return Markup(html)
+    parts = _TAG.split(html)
+    return Markup("".join(part if part.startswith("<") else
+                          _NUMBER.sub(lambda number: f'<bdi dir="ltr">{number[0]}</bdi>', part) for part in parts))
+
+
+def init_app(app) -> None:
+    app.add_template_global(guide_text)
+    app.add_template_global(service_text)
+    app.add_template_filter(numbers_left_to_right, "ltr_numbers")
