@@ -106,7 +106,13 @@ def test_quick_hide_works_offline_in_urdu(page, live_server):
     page.goto("/guides")
     assert html_lang(page) == ["ur", "rtl"]
     # The cover reads left to right like the English decoy it stands for, not from the other side.
-    assert page.evaluate("getComputedStyle(document.documentElement, '::before').direction") == "ltr"
+    assert page.evaluate("""() => {
+        const root = document.documentElement
+        root.classList.add('is-hiding')
+        const direction = getComputedStyle(root, '::before').direction
+        root.classList.remove('is-hiding')
+        return direction
+    }""") == "ltr"
     page.locator("[data-quick-hide]").click()
     assert_on_decoy(page, "/weather")
     assert html_lang(page) == ["en-GB", "ltr"]
