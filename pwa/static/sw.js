@@ -83,14 +83,12 @@ async function precache () {
     const earlier = !(await cache.match(key)) && (await caches.match(key))
     if (earlier) await cache.put(key, earlier)
   }))
-  // Pages: the current language (on a first install, the one the server picks for this person), and every language
-  // an earlier version had saved. One that cannot be fetched now is left out: chosen again online, it comes back.
+  // Pages: the current language (on a first install, the server's pick for this person) and those saved earlier.
   const current = (await currentLanguage()) || (await firstLanguage(cache))
   await Promise.all([...new Set([current, ...await savedEarlier()])].filter(Boolean).map(saveLanguage))
 }
 
-// The first install: the first page as the server sends it to this person (cookie, else Accept-Language) says
-// which language is theirs.
+// First install: the first page's Content-Language (the server's pick: cookie, else Accept-Language).
 async function firstLanguage (cache) {
   const entry = PRECACHE.pages[0]
   const response = await fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin' })
@@ -133,8 +131,7 @@ async function isSaved (tag) {
   return !!(await (await caches.open(SHELL)).match(savedMarker(tag)))
 }
 
-// Every page of a language, fetched in that language (LANGUAGE_HEADER) whatever the cookie says. Marked saved only
-// when each is in, so a language is either saved whole or not at all. One request at a time per language.
+// A language's pages, fetched in it (LANGUAGE_HEADER) whatever the cookie; marked saved only once all are in.
 const saving = new Map()
 function saveLanguage (tag) {
   if (!saving.has(tag)) saving.set(tag, storeLanguage(tag).finally(() => saving.delete(tag)))
@@ -168,7 +165,7 @@ async function storeInLanguage (cache, entry, tag) {
   return true
 }
 
-// The chooser asks for a language: the current one at once if saved, else fetched now if online.
+// The chooser's tap: current at once if saved, else once fetched (online only).
 async function chooseLanguage (tag) {
   if (!LANGUAGES.includes(tag)) return { saved: false }
   if (!(await isSaved(tag)) && !(self.navigator.onLine && await saveLanguage(tag))) return { saved: false }
@@ -176,8 +173,7 @@ async function chooseLanguage (tag) {
   return { saved: true }
 }
 
-// A page from the server in another language (chosen without the chooser's script, on another tab, or the cookie
-// gone): that is the current language from now on, once saved.
+// A page from the server in another language (chosen without script, or on another tab): current once saved.
 async function followLanguage (tag) {
   if (!LANGUAGES.includes(tag) || tag === (await currentLanguage())) return
   if ((await isSaved(tag)) || (await saveLanguage(tag))) await setLanguage(tag)

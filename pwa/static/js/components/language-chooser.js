@@ -28,7 +28,7 @@ export function initLanguageChooser (scope) {
   let choosing = false
 
   chooser.addEventListener('click', async (event) => {
-    const link = event.target instanceof Element ? event.target.closest('a[data-language]') : null
+    const link = event.target instanceof Element ? event.target.closest('a[hreflang]') : null
     const worker = navigator.serviceWorker.controller
     if (!link || !worker || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return
     event.preventDefault()
@@ -36,11 +36,11 @@ export function initLanguageChooser (scope) {
     choosing = true
     message.hidden = true
     link.setAttribute('aria-busy', 'true')
-    const answer = await askWorker(worker, link.dataset.language)
+    const answer = await askWorker(worker, link.hreflang)
     link.removeAttribute('aria-busy')
     choosing = false
     if (answer && answer.saved) {
-      remember(link.dataset.language)
+      remember(link.hreflang)
       location.reload()
     } else if (navigator.onLine) {
       location.replace(link.href) // the server remembers it; the worker saves the language from the page it sends
