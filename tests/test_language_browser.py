@@ -1,7 +1,7 @@
 """Choosing a language in Chromium (issue 14): one tap, the worker's copies per language, offline."""
 import pytest
 
-from pwa import i18n
+from pwa import content, i18n
 from support import CONTROLLED, assert_on_decoy, wait_until
 
 pytestmark = pytest.mark.browser
@@ -117,3 +117,53 @@ def test_quick_hide_works_offline_in_urdu(page, live_server):
     assert_on_decoy(page, "/weather")
     assert html_lang(page) == ["en-GB", "ltr"]
     assert page.locator(".language-chooser").count() == 0
+
+
+def change_a_number(live_app, new_number):
+    pack = content.read_pack(live_app.config["CONTENT_DIR"])
+    next(s for s in pack.services if s["phone"] == "01925 243359")["phone"] = new_number
+    with live_app.app_context():
+        content.load_pack(pack)
+
+
+def update(page):
+    page.reload()  # the browser finds a new worker, which installs and waits for the person's word
+    page.locator('[data-module="sw-update"]').wait_for(state="visible")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Update").click()
+    page.wait_for_function(CONTROLLED)
+
+
+def test_an_update_fetches_every_saved_language_again(page, live_app, live_server):
+    page.goto("/helplines")
+    page.wait_for_function(CONTROLLED)
+    choose(page, "Cymraeg")
+    change_a_number(live_app, "01925 000111")
+    update(page)
+    assert page.evaluate(HELD) == {"pages": ["cy", "en-GB"], "saved": ["cy", "en-GB"]}
+    page.context.set_offline(True)
+    for name, lang in [("English", "en-GB"), ("Cymraeg", "cy")]:
+        choose(page, name)
+        assert html_lang(page) == [lang, "ltr"] and page.get_by_text("01925 000111").first.is_visible()
+
+
+def test_a_saved_language_the_update_cannot_fetch_is_left_out_whole(page, live_app, live_server):
+    page.goto("/helplines")
+    page.wait_for_function(CONTROLLED)
+    choose(page, "Cymraeg")
+    choose(page, "English")
+    serve = live_app.wsgi_app
+
+    def welsh_unavailable(environ, start_response):
+        if environ.get("HTTP_X_LANGUAGE") == "cy":
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"busy"]
+        return serve(environ, start_response)
+    live_app.wsgi_app = welsh_unavailable
+    change_a_number(live_app, "01925 000222")
+    update(page)
+    assert page.evaluate(HELD) == {"pages": ["en-GB"], "saved": ["en-GB"]}
+    page.context.set_offline(True)
+    page.locator(".language-chooser").get_by_role("link", name="Cymraeg", exact=True).click()
+    page.locator("[data-language-message]").wait_for(state="visible")
+    assert html_lang(page) == ["en-GB", "ltr"] and page.get_by_text("01925 000222").first.is_visible()

@@ -159,7 +159,7 @@ async function storeInLanguage (cache, entry, tag) {
     return false // no network: this language is not saved
   }
   const said = response.headers.get('Content-Language')
-  if (said && said !== tag) return false // the server does not offer it (any more)
+  if ((said && said !== tag) || response.status >= 500) return false // not offered (any more), or server trouble
   if (storable(response)) await cache.put(key, response)
   else console.warn('not precached', entry.url, tag, response.status) // left out, as a page that fails for this person
   return true

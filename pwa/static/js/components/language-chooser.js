@@ -42,9 +42,9 @@ export function initLanguageChooser (scope) {
     if (answer && answer.saved) {
       remember(link.hreflang)
       location.reload()
-    } else if (navigator.onLine) {
-      location.replace(link.href) // the server remembers it; the worker saves the language from the page it sends
-    } else {
+    } else if (!answer && navigator.onLine) {
+      location.replace(link.href) // no answer in time: the server remembers it, the worker saves it from its page
+    } else { // offline, or a connection that did not work: never leave the person on an error page
       message.textContent = chooser.dataset.notSaved.replace('{language}', link.textContent)
       message.hidden = false
     }
