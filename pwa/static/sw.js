@@ -5,12 +5,9 @@
  * revision holds; those marked "later" are also fetched when a page asks, on a visit after the first. A new version installs, then waits until the page tells it to take
  * over: when the person chooses "Update", or when only the appearance changed (components/sw-update.js).
  * It never skips waiting by itself.
- * Pages are kept per language ("pages" in every language, plus each language's "languages" files), under their
- * revision and the language. The worker cannot read the `lang` cookie, so it keeps the language it shows offline
- * in its own STATE cache: learnt at first install and from every page the server sends (Content-Language), or told
- * by the chooser (components/language-chooser.js). A first install saves only the current language; another is
- * fetched when chosen online, then kept; a new version fetches every saved language again (or leaves one out
- * cleanly if it cannot). */
+ * Pages are kept per language, keyed by revision and tag. The worker cannot read the `lang` cookie: it keeps the
+ * current language in STATE, learnt at first install and from pages' Content-Language, or told by the chooser
+ * (components/language-chooser.js). Only the current language is precached; another once chosen online. */
 const PRECACHE = "__PRECACHE_MANIFEST__"
 
 const PREFIX = 'app-'
