@@ -120,8 +120,9 @@ def choose(tag: str):
 def content_language_header(response):
     """Pages say which language they are in, so the service worker keys its copy by it (it cannot read cookies)."""
     if response.mimetype == "text/html" and "Content-Language" not in response.headers:
-        # Not in Vary (like the decoys' fixed language): pages are no-store, so no cache keeps them by it.
-        response.headers["Content-Language"] = content_language()
+        # The admin stays English. X-Language is left out of Vary: pages are no-store, so no cache keeps them by it.
+        admin = request.path == "/admin" or request.path.startswith("/admin/")
+        response.headers["Content-Language"] = DEFAULT if admin else content_language()
     return response
 
 

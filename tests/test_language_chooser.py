@@ -73,3 +73,10 @@ def test_the_chooser_says_in_the_current_language_when_one_is_not_saved(client):
     html = client.get("/", headers={"Accept-Language": "cy"}).get_data(as_text=True)
     message = re.search(r'data-not-saved="([^"]*)"', html).group(1)
     assert message == "\u2068{language}\u2069 is not saved on this phone yet. Connect to the internet once to get it."
+
+
+def test_the_admin_says_it_is_english_whatever_the_language(client):
+    client.set_cookie(i18n.COOKIE, "ur")
+    response = client.get("/admin/login")
+    assert 'lang="en-GB"' in response.get_data(as_text=True) and response.headers["Content-Language"] == "en-GB"
+    assert "language-chooser" not in response.get_data(as_text=True)
