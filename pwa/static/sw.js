@@ -170,14 +170,17 @@ async function chooseLanguage (tag) {
   return { saved: true }
 }
 
-// A page from the server in another language (chosen without script, or on another tab): current once saved.
+// A page from the server in a language (chosen without script, on another tab, or while this version waited to
+// take over): current once saved here.
 async function followLanguage (tag) {
-  if (!LANGUAGES.includes(tag) || tag === (await currentLanguage())) return
-  if ((await isSaved(tag)) || (await saveLanguage(tag))) await setLanguage(tag)
+  if (!LANGUAGES.includes(tag)) return
+  const saved = (await isSaved(tag)) || (await saveLanguage(tag))
+  if (saved && tag !== (await currentLanguage())) await setLanguage(tag)
 }
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
+    language = null // read again: the old version may have changed it since this one installed
     const current = new Set([SHELL, PAGES, CONTENT, STATE])
     const names = await caches.keys()
     await Promise.all(names.filter((name) => name.startsWith(PREFIX) && !current.has(name))
