@@ -1,8 +1,8 @@
 """Choosing a language in Chromium (issue 14): one tap, the worker's copies per language, offline."""
 import pytest
+from support import CONTROLLED, assert_on_decoy, wait_until
 
 from pwa import content, i18n
-from support import CONTROLLED, assert_on_decoy, wait_until
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,7 @@
 """The language chooser (issue 14): on every page but the decoys, each language named in its own words, and the
 route that remembers a choice without JavaScript."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -16,7 +16,7 @@ PAGES = ["/", "/helplines", "/guides", "/guides/safety-plan", "/plan", "/check",
 
 
 def chooser_links(html: str) -> list[dict]:
-    nav = re.search(r'<nav class="language-chooser".*?</nav>', html, re.S)
+    nav = re.search(r'<nav class="language-chooser".*?</nav>', html, re.DOTALL)
     assert nav, "no language chooser"
     return [dict(re.findall(r'([\w-]+)="([^"]*)"', attributes), text=text, current="aria-current" in attributes)
             for attributes, text in re.findall(r"<a ([^>]*)>([^<]*)</a>", nav.group(0))]
@@ -48,7 +48,7 @@ def test_the_route_remembers_the_language_for_400_days_and_goes_back(client):
     assert cookie.startswith("lang=cy;") and "SameSite=Lax" in cookie and "Path=/" in cookie
     assert "HttpOnly" not in cookie  # the chooser's script sets it too, offline
     expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
-    assert abs(expires - datetime.now(timezone.utc) - timedelta(days=400)) < timedelta(minutes=5)
+    assert abs(expires - datetime.now(UTC) - timedelta(days=400)) < timedelta(minutes=5)
     assert 'lang="cy"' in client.get("/helplines").get_data(as_text=True)
 
 
