@@ -4,6 +4,9 @@
   opens / and its service worker precaches the whole app (pages, guides, assets, bundle), until the
   worker controls the page and the network is idle. Measured at the server, as served (the app gzips
   text itself; headers are counted uncompressed, as HTTP/1.1 sends them).
+- Per language: the same cold first visit with the browser asking for Urdu (Accept-Language: ur), and what one
+  more language costs: after the English first visit, everything the server sends from the tap on "Cymraeg" in
+  the chooser (the worker fetches every Welsh page, then the page reloads) until the network is idle.
 - Offline repeat visit: the server is stopped and Chromium relaunched on the same profile; each run is a
   new tab with the worker stopped first (so it starts cold) and the CPU throttled 4x (CDP
   Emulation.setCPUThrottlingRate): time from navigation start to first contentful paint of /helplines,
@@ -48,12 +51,21 @@ class CountingMiddleware:
             yield chunk
 
 
-def cold_visit(playwright, profile: Path, url: str, counter: CountingMiddleware) -> dict:
+def cold_visit(playwright, profile: Path, url: str, counter: CountingMiddleware, locale: str | None = None,
+               then_choose: str | None = None) -> dict:
     counter.reset()
-    with persistent_context(playwright, profile, url) as context:
+    with persistent_context(playwright, profile, url, **({"locale": locale} if locale else {})) as context:
         page = open_controlled(context, "/")
         page.wait_for_load_state("networkidle")
-    return {"total": counter.headers + counter.body, "body": counter.body, "responses": counter.responses}
+        visit = {"total": counter.headers + counter.body, "body": counter.body, "responses": counter.responses}
+        if then_choose:
+            counter.reset()
+            with page.expect_navigation():
+                page.locator(".language-chooser").get_by_role("link", name=then_choose, exact=True).click()
+            page.wait_for_load_state("networkidle")
+            visit["another"] = counter.headers + counter.body
+            visit["another_responses"] = counter.responses
+    return visit
 
 
 def offline_repeat_visit(context, url: str, cpu_slowdown: int = 4) -> tuple[float, float]:
@@ -81,7 +93,10 @@ def main() -> None:
         counter = CountingMiddleware(app)
         server = LiveServer(counter).start()
         with sync_playwright() as playwright:
-            visits = [cold_visit(playwright, folder / f"profile-{run}", server.url, counter) for run in range(COLD_RUNS)]
+            visits = [cold_visit(playwright, folder / f"profile-{run}", server.url, counter, then_choose="Cymraeg")
+                      for run in range(COLD_RUNS)]
+            urdu = [cold_visit(playwright, folder / f"profile-ur-{run}", server.url, counter, locale="ur")
+                    for run in range(COLD_RUNS)]
             server.stop()
             with persistent_context(playwright, folder / "profile-0", server.url) as context:
                 offline_repeat_visit(context, server.url)  # warm-up: the browser's own first-tab costs
@@ -92,6 +107,12 @@ def main() -> None:
     print(f"pwa_cold_first_visit_transferred: {median('total') / 1024:.1f} KB "
           f"(goal <= 150 KB; headers + bodies as served, incl. the worker's precache, "
           f"{median('responses'):.0f} responses, median of {COLD_RUNS})")
+    print(f"pwa_cold_first_visit_transferred_urdu: {statistics.median(v['total'] for v in urdu) / 1024:.1f} KB "
+          f"(goal <= 150 KB; the same in Urdu, Accept-Language: ur, "
+          f"{statistics.median(v['responses'] for v in urdu):.0f} responses, median of {COLD_RUNS})")
+    print(f"pwa_one_more_language_transferred: {median('another') / 1024:.1f} KB "
+          f"(for information: Welsh chosen after the English first visit, the worker saving its pages and the "
+          f"page reloaded, {median('another_responses'):.0f} responses, median of {COLD_RUNS})")
     fcp = [paint for paint, _ in paints]
     print(f"pwa_offline_repeat_helplines_fcp_4x_cpu: {statistics.median(fcp):.0f} ms "
           f"(goal <= 300 ms; server stopped, first contentful paint, median of {OFFLINE_RUNS}, max {max(fcp):.0f} ms)")

@@ -5,7 +5,7 @@ The secret way back in (a PIN checked in the browser) lives in static/js/decoys/
 """
 from datetime import timedelta
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 
 from .i18n import DEFAULT as DEFAULT_LANGUAGE, N_
 from .identities import COOKIE, IDENTITIES, Identity, current, presented
@@ -55,10 +55,12 @@ def decoy() -> Identity:
 
 def _render_decoy(key: str):
     # Always in its own name, icon, colour and manifest: a weather app called "Open Door" would give it away.
-    # In English and left to right whatever the language chosen, until translated decoys are decided (issue 14):
-    # its words are English, so that is what <html lang> must say for screen readers.
-    return render_template(f"decoys/{key}.html", decoy_key=key, identity=IDENTITIES[key],
-                           html_lang=DEFAULT_LANGUAGE, html_dir="ltr")
+    # In English and left to right whatever the language chosen (README, Languages: a calculator that spoke the
+    # app's language would show it knows the person's settings); <html lang> and Content-Language say so.
+    response = make_response(render_template(f"decoys/{key}.html", decoy_key=key, identity=IDENTITIES[key],
+                                             html_lang=DEFAULT_LANGUAGE, html_dir="ltr"))
+    response.headers["Content-Language"] = DEFAULT_LANGUAGE
+    return response
 
 
 @bp.get("/calculator")

@@ -199,10 +199,14 @@ def precache_manifest(identity: identities.Identity) -> dict:
 
     pages = page_paths(app, identity.key, candidates, site_version)
     pages += [url_for("pages.guide", slug=slug) for slug in guide_slugs]
-    # Pages render in the person's language (the worker fetches them with their cookie and Accept-Language), so
-    # their revisions change with it: a new choice fetches them again. The probe above needs no language.
-    language = i18n.chosen_tag()
-    entries = [{"url": path, "revision": sha256(site_version + language + path)[:20]} for path in pages]
+    # Pages render in the person's language, so the worker keeps them per language: it stores each under its
+    # revision and a language (sw.js), precaching only the current one and others once chosen. One list for every
+    # language, so /sw.js is the same whatever the language and a new choice installs nothing. The decoys are
+    # English in every language (README, Languages): precached once, with the static files.
+    decoys = {url_for(f"disguise.{key}") for key in disguise.DECOYS}
+    entries = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages if path in decoys]
+    language_pages = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages
+                      if path not in decoys]
     on_demand = []
     groups = {pattern: group_revision(statics, pattern) for pattern in ON_DEMAND}
     for name, value in statics.items():
@@ -216,8 +220,16 @@ def precache_manifest(identity: identities.Identity) -> dict:
                  "revision": sha256(json.dumps(build_manifest(identity_named(key)), sort_keys=True))[:20]}
                 for key in dict.fromkeys([identity.key, decoy.key])]
     entries.append({"url": url_for("api.bundle"), "revision": content_version})
-    return {"version": sha256(json.dumps([entries, on_demand]))[:16], "build": build[:16], "identity": identity.key,
-            "language": language, "entries": entries, "onDemand": on_demand}
+    languages = {tag: language_files(tag) for tag in i18n.CHOOSABLE}
+    return {"version": sha256(json.dumps([entries, on_demand, language_pages, languages]))[:16], "build": build[:16],
+            "identity": identity.key, "entries": entries, "onDemand": on_demand, "pages": language_pages,
+            "languages": languages}
+
+
+def language_files(tag: str) -> list[dict]:
+    """Files kept per language besides its pages (each {"url", "revision"}), e.g. the scripts' /i18n/<tag>.json:
+    the worker saves them with the language's pages, and only for languages saved on the phone."""
+    return []
 
 
 @bp.get("/sw.js")
@@ -228,7 +240,7 @@ def service_worker():
     response = Response(body, mimetype="text/javascript")
     # The browser must always see the newest worker, straight from the server.
     response.headers["Cache-Control"] = "no-store"
-    response.vary.update(("Cookie", "Accept-Language"))
+    response.vary.add("Cookie")  # the look; not the language, which the worker follows by itself
     return response
 
 

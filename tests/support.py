@@ -168,10 +168,10 @@ def sign_in_browser(page, email: str, password: str, landing: str = "**/admin/")
 
 
 @contextmanager
-def persistent_context(playwright_instance, profile, base_url):
+def persistent_context(playwright_instance, profile, base_url, **options):
     """A real (non-incognito) profile on disk: what installability and a true relaunch need."""
     context = playwright_instance.chromium.launch_persistent_context(
-        str(profile), **LAUNCH, base_url=base_url)
+        str(profile), **LAUNCH, base_url=base_url, **options)
     try:
         yield context
     finally:

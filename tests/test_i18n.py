@@ -1,4 +1,5 @@
 """Languages: which one a page renders in, <html lang dir>, and the gettext catalogues (issue 14)."""
+import json
 import re
 import shutil
 import subprocess
@@ -69,23 +70,34 @@ def test_decoys_stay_in_english_left_to_right_until_translated(client, decoy):
     assert 'lang="en-GB" dir="ltr"' in html_tag(client.get(decoy))
 
 
-def test_pages_say_they_vary_by_language(client):
-    for path in ("/", "/sw.js"):
-        assert "Accept-Language" in client.get(path).headers["Vary"]
+def test_pages_say_they_vary_by_language_and_which_it_is(client):
+    response = client.get("/", headers={"Accept-Language": "cy"})
+    assert {"Cookie", "Accept-Language"} <= set(response.vary)
+    assert response.headers["Content-Language"] == "cy"
 
 
-def test_precached_pages_are_revised_per_language_and_static_files_are_not(client):
-    def revisions(accept):
-        body = client.get("/sw.js", headers={"Accept-Language": accept}).get_data(as_text=True)
-        entries = re.search(r'"entries":(\[.*?\])', body).group(1)
-        return dict(re.findall(r'\{"url":"([^"]+)","revision":"([^"]+)"\}', entries))
+def test_the_worker_is_the_same_in_every_language_and_lists_pages_for_each(client):
+    """A new language installs no new worker: it keeps pages per language (sw.js), from one list for all."""
+    def manifest(**headers):
+        body = client.get("/sw.js", headers=headers).get_data(as_text=True)
+        return json.loads(re.search(r"const PRECACHE = (\{.*?\})\n", body).group(1))
 
-    english, welsh = revisions("en-GB"), revisions("cy")
-    # The worker says its language, so a change of language only takes over at once (components/sw-update.js).
-    assert '"language":"cy"' in client.get("/sw.js", headers={"Accept-Language": "cy"}).get_data(as_text=True)
-    assert english.keys() == welsh.keys()
-    assert english["/"] != welsh["/"] and english["/helplines"] != welsh["/helplines"]
-    assert english["/static/css/app.css"] == welsh["/static/css/app.css"]
+    english, welsh = manifest(**{"Accept-Language": "en-GB"}), manifest(**{"Accept-Language": "cy"})
+    assert english == welsh
+    assert set(english["languages"]) == set(i18n.CHOOSABLE)
+    pages = {entry["url"] for entry in english["pages"]}
+    shared = {entry["url"] for entry in english["entries"]}
+    assert {"/", "/helplines", "/offline", "/guides/safety-plan"} <= pages
+    assert {"/calculator", "/weather", "/notes", "/static/css/app.css"} <= shared  # decoys: English in every language
+    assert not pages & shared
+
+
+def test_the_worker_header_asks_for_a_language_whatever_the_cookie(client):
+    client.set_cookie(i18n.COOKIE, "cy")
+    response = client.get("/helplines", headers={"X-Language": "ur"})
+    assert 'lang="ur" dir="rtl"' in html_tag(response) and response.headers["Content-Language"] == "ur"
+    assert response.headers["Content-Language"] == "ur"
+    assert client.get("/helplines", headers={"X-Language": "xx"}).headers["Content-Language"] == "cy"
 
 
 def test_pages_render_from_the_catalogue_of_the_chosen_language(tmp_path, fresh_catalogues):

@@ -22,8 +22,13 @@ def worker(client) -> tuple[bytes, dict]:
     return response.data, json.loads(found.group(1))
 
 
+def all_entries(precache: dict) -> list[dict]:
+    """Shared entries and the pages the worker keeps per language (the same list for every language)."""
+    return precache["entries"] + precache["pages"]
+
+
 def urls(precache: dict) -> list[str]:
-    return [entry["url"] for entry in precache["entries"]]
+    return [entry["url"] for entry in all_entries(precache)]
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -61,7 +66,7 @@ def test_precache_holds_every_page_guide_asset_and_the_bundle(client, app):
         assert asset in listed
     bundle = next(e for e in precache["entries"] if e["url"] == "/api/v1/bundle")
     assert bundle["revision"] == version
-    assert all(e["revision"] and re.fullmatch(r"[0-9a-f]+", e["revision"]) for e in precache["entries"])
+    assert all(e["revision"] and re.fullmatch(r"[0-9a-f]+", e["revision"]) for e in all_entries(precache))
     # Never cached: the worker, the rest of the API, the admin, other identities' icons.
     assert not [u for u in listed if u == "/sw.js" or u.startswith(("/admin", "/static/sw.js"))
                 or (u.startswith("/api/") and u != "/api/v1/bundle")
@@ -92,7 +97,7 @@ def test_worker_bytes_are_stable_and_change_with_content(client, app):
         content.load_pack(pack)
     changed, after = worker(client)
     assert changed != first and after["version"] != before["version"] and after["build"] != before["build"]
-    revisions = lambda p: {e["url"]: e["revision"] for e in p["entries"]}  # noqa: E731
+    revisions = lambda p: {e["url"]: e["revision"] for e in all_entries(p)}  # noqa: E731
     old, new = revisions(before), revisions(after)
     assert old["/helplines"] != new["/helplines"] and old["/api/v1/bundle"] != new["/api/v1/bundle"]
     assert old["/static/css/app.css"] == new["/static/css/app.css"]  # unchanged files are not fetched again

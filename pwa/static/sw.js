@@ -4,18 +4,37 @@
  * fetched at install: kept once a page has fetched them, and carried over to new versions while their
  * revision holds; those marked "later" are also fetched when a page asks, on a visit after the first. A new version installs, then waits until the page tells it to take
  * over: when the person chooses "Update", or when only the appearance changed (components/sw-update.js).
- * It never skips waiting by itself. */
+ * It never skips waiting by itself.
+ * Pages are kept per language, keyed by revision and tag. The worker cannot read the `lang` cookie: it keeps the
+ * current language in STATE, learnt at first install and from pages' Content-Language, or told by the chooser
+ * (components/language-chooser.js). Only the current language is precached; another once chosen online. */
 const PRECACHE = "__PRECACHE_MANIFEST__"
 
 const PREFIX = 'app-'
 const SHELL = `${PREFIX}shell-${PRECACHE.version}` // precached entries, keyed by URL and revision
 const PAGES = `${PREFIX}pages-${PRECACHE.version}` // pages seen online that are not precached
 const CONTENT = `${PREFIX}content-${PRECACHE.version}` // API responses, stale-while-revalidate
+const STATE = `${PREFIX}state` // the current language, across versions
+const LANGUAGE_KEY = '/__state/language'
+const SAVED = '/__saved/' // in SHELL: `${SAVED}<tag>` once every page of that language is in
+const LANGUAGE_HEADER = 'X-Language' // pwa/i18n.py: the server renders in this language, whatever the cookie says
 const NAVIGATION_TIMEOUT_MS = 3000
 const OFFLINE_PAGE = '/offline'
 
 const precacheKeys = new Map(PRECACHE.entries.map((entry) => [entry.url, revisionKey(entry)]))
 const onDemandKeys = new Map(PRECACHE.onDemand.map((entry) => [entry.url, revisionKey(entry)]))
+const pageEntries = new Map(PRECACHE.pages.map((entry) => [entry.url, entry]))
+const LANGUAGES = Object.keys(PRECACHE.languages)
+// Each language's own files (not pages): url -> [entry, tag].
+const languageFiles = new Map(LANGUAGES.flatMap((tag) => PRECACHE.languages[tag].map((entry) => [entry.url, [entry, tag]])))
+
+function languageEntries (tag) {
+  return [...PRECACHE.pages, ...PRECACHE.languages[tag]]
+}
+
+function languageKey (entry, tag) {
+  return `${revisionKey(entry)}&__language=${encodeURIComponent(tag)}`
+}
 
 function revisionKey ({ url, revision }) {
   const key = new URL(url, self.location.origin)
@@ -61,11 +80,108 @@ async function precache () {
     const earlier = !(await cache.match(key)) && (await caches.match(key))
     if (earlier) await cache.put(key, earlier)
   }))
+  // Pages: the current language (on a first install, the server's pick for this person) and those saved earlier.
+  const current = (await currentLanguage()) || (await firstLanguage(cache))
+  await Promise.all([...new Set([current, ...await savedEarlier()])].filter(Boolean).map(saveLanguage))
+}
+
+// First install: the first page's Content-Language (the server's pick: cookie, else Accept-Language).
+async function firstLanguage (cache) {
+  const entry = PRECACHE.pages[0]
+  const response = await fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin' })
+  const tag = response.headers.get('Content-Language')
+  if (!LANGUAGES.includes(tag)) return null
+  if (storable(response)) await cache.put(languageKey(entry, tag), response)
+  await setLanguage(tag)
+  return tag
+}
+
+async function savedEarlier () {
+  const tags = new Set()
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(`${PREFIX}shell-`) || name === SHELL) continue
+    for (const request of await (await caches.open(name)).keys()) {
+      const path = new URL(request.url).pathname
+      if (path.startsWith(SAVED)) tags.add(decodeURIComponent(path.slice(SAVED.length)))
+    }
+  }
+  return [...tags].filter((tag) => LANGUAGES.includes(tag)) // a language no longer offered is dropped
+}
+
+let language // the current language's tag (a promise), read from STATE once per worker start
+function currentLanguage () {
+  language = language || caches.open(STATE).then((cache) => cache.match(LANGUAGE_KEY))
+    .then((response) => response ? response.text() : null).then((tag) => LANGUAGES.includes(tag) ? tag : null)
+  return language
+}
+
+async function setLanguage (tag) {
+  language = Promise.resolve(tag)
+  await (await caches.open(STATE)).put(LANGUAGE_KEY, new Response(tag))
+}
+
+function savedMarker (tag) {
+  return new URL(SAVED + encodeURIComponent(tag), self.location.origin).href
+}
+
+async function isSaved (tag) {
+  return !!(await (await caches.open(SHELL)).match(savedMarker(tag)))
+}
+
+// A language's pages, fetched in it (LANGUAGE_HEADER) whatever the cookie; marked saved only once all are in.
+const saving = new Map()
+function saveLanguage (tag) {
+  if (!saving.has(tag)) saving.set(tag, storeLanguage(tag).finally(() => saving.delete(tag)))
+  return saving.get(tag)
+}
+
+async function storeLanguage (tag) {
+  const cache = await caches.open(SHELL)
+  if (await cache.match(savedMarker(tag))) return true
+  const stored = await Promise.all(languageEntries(tag).map((entry) => storeInLanguage(cache, entry, tag)))
+  if (!stored.every(Boolean)) return false
+  await cache.put(savedMarker(tag), new Response(''))
+  return true
+}
+
+async function storeInLanguage (cache, entry, tag) {
+  const key = languageKey(entry, tag)
+  if (await cache.match(key)) return true
+  const earlier = await caches.match(key)
+  if (earlier) return cache.put(key, earlier).then(() => true)
+  let response
+  try {
+    response = await fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin', headers: { [LANGUAGE_HEADER]: tag } })
+  } catch {
+    return false // no network: this language is not saved
+  }
+  const said = response.headers.get('Content-Language')
+  if ((said && said !== tag) || response.status >= 500) return false // not offered (any more), or server trouble
+  if (storable(response)) await cache.put(key, response)
+  else console.warn('not precached', entry.url, tag, response.status) // left out, as a page that fails for this person
+  return true
+}
+
+// The chooser's tap: current at once if saved, else once fetched (online only).
+async function chooseLanguage (tag) {
+  if (!LANGUAGES.includes(tag)) return { saved: false }
+  if (!(await isSaved(tag)) && !(self.navigator.onLine && await saveLanguage(tag))) return { saved: false }
+  await setLanguage(tag)
+  return { saved: true }
+}
+
+// A page from the server in a language (chosen without script, on another tab, or while this version waited to
+// take over): current once saved here.
+async function followLanguage (tag) {
+  if (!LANGUAGES.includes(tag)) return
+  const saved = (await isSaved(tag)) || (await saveLanguage(tag))
+  if (saved && tag !== (await currentLanguage())) await setLanguage(tag)
 }
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {
-    const current = new Set([SHELL, PAGES, CONTENT])
+    language = null // read again: the old version may have changed it since this one installed
+    const current = new Set([SHELL, PAGES, CONTENT, STATE])
     const names = await caches.keys()
     await Promise.all(names.filter((name) => name.startsWith(PREFIX) && !current.has(name))
       .map((name) => caches.delete(name)))
@@ -78,7 +194,12 @@ self.addEventListener('message', (event) => {
   if (type === 'SKIP_WAITING') self.skipWaiting()
   if (type === 'KEEP_FOR_OFFLINE') event.waitUntil(keepForOffline().catch(() => {}))
   if (type === 'DESCRIBE' && event.ports[0]) {
-    event.ports[0].postMessage({ build: PRECACHE.build, identity: PRECACHE.identity, language: PRECACHE.language })
+    event.waitUntil(currentLanguage().then((language) => event.ports[0].postMessage(
+      { build: PRECACHE.build, identity: PRECACHE.identity, language })))
+  }
+  if (type === 'CHOOSE_LANGUAGE' && event.ports[0]) {
+    event.waitUntil(chooseLanguage(event.data.language).catch(() => ({ saved: false }))
+      .then((answer) => event.ports[0].postMessage(answer)))
   }
 })
 
@@ -108,30 +229,63 @@ self.addEventListener('fetch', (event) => {
 })
 
 let shell // opened once per worker start, not once per request
-function fromPrecache (path) {
-  const key = precacheKeys.get(path) || onDemandKeys.get(path)
+function fromShell (key) {
   if (!key) return Promise.resolve(undefined)
   shell = shell || caches.open(SHELL)
   return shell.then((cache) => cache.match(key))
 }
 
+function fromPrecache (path) {
+  const file = languageFiles.get(path)
+  return fromShell(precacheKeys.get(path) || onDemandKeys.get(path) || (file && languageKey(...file)))
+}
+
+function fromLanguage (path, tag) {
+  const entry = pageEntries.get(path)
+  return fromShell(entry && languageKey(entry, tag))
+}
+
+// Pages seen online that are not precached, per language too.
+function pagesKey (url, tag) {
+  const key = new URL(url)
+  key.searchParams.set('__language', tag)
+  return key.href
+}
+
+// A page in the current language; failing that, in any saved language: another language beats no page at all.
 async function cachedPage (url) {
-  return (await fromPrecache(url.pathname + url.search)) ||
-    (await caches.open(PAGES).then((cache) => cache.match(url.href, { ignoreVary: true }))) ||
-    (await fromPrecache(url.pathname)) // e.g. /helplines?area=x offline: all areas beats nothing
+  const shared = await fromPrecache(url.pathname + url.search) // the decoys, the same in every language
+  if (shared) return shared
+  const current = await currentLanguage()
+  const pages = await caches.open(PAGES)
+  for (const tag of [current, ...LANGUAGES.filter((other) => other !== current)].filter(Boolean)) {
+    const found = (await fromLanguage(url.pathname + url.search, tag)) ||
+      (await pages.match(pagesKey(url, tag), { ignoreVary: true })) ||
+      (await fromLanguage(url.pathname, tag)) // e.g. /helplines?area=x offline: all areas beats nothing
+    if (found) return found
+  }
+}
+
+function offlinePage () {
+  return cachedPage(new URL(OFFLINE_PAGE, self.location.origin))
 }
 
 // Pages: network first (fresh numbers when online), the cached copy after a short wait, then /offline.
 async function navigate (event, url) {
   const saved = cachedPage(url) // looked up meanwhile, so a failed network costs no extra wait
-  if (!self.navigator.onLine) return (await saved) || (await fromPrecache(OFFLINE_PAGE)) || Response.error()
+  if (!self.navigator.onLine) return (await saved) || (await offlinePage()) || Response.error()
+  let learning // the current language, as this page from the server says it
   const fromNetwork = fetch(event.request).then(async (response) => {
-    if (storable(response) && !precacheKeys.has(url.pathname + url.search)) {
-      await caches.open(PAGES).then((cache) => cache.put(url.href, response.clone()))
+    const path = url.pathname + url.search
+    const tag = response.headers.get('Content-Language')
+    if (precacheKeys.has(path) || !LANGUAGES.includes(tag)) return response // a decoy, or not a page
+    if (storable(response) && !pageEntries.has(path)) {
+      await caches.open(PAGES).then((cache) => cache.put(pagesKey(url, tag), response.clone()))
     }
+    learning = followLanguage(tag).catch(() => {})
     return response
   })
-  event.waitUntil(fromNetwork.catch(() => {}))
+  event.waitUntil(fromNetwork.then(() => learning).catch(() => {}))
   let timer
   const timeout = new Promise((resolve, reject) => {
     timer = setTimeout(() => reject(new Error('slow network')), NAVIGATION_TIMEOUT_MS)
@@ -141,7 +295,7 @@ async function navigate (event, url) {
     if (response.status < 500) return response
     return (await saved) || response
   } catch {
-    return (await saved) || (await fromPrecache(OFFLINE_PAGE)) || Response.error()
+    return (await saved) || (await offlinePage()) || Response.error()
   } finally {
     clearTimeout(timer)
   }

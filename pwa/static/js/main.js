@@ -1,6 +1,7 @@
 // Entry point: each component finds its own elements (GOV.UK Frontend style).
 import { initAreaFilter } from './components/area-filter.js'
 import { initKeepForOffline } from './components/keep-for-offline.js'
+import { initLanguageChooser } from './components/language-chooser.js'
 import { initLeaving } from './components/leaving.js'
 import { initMaskedFields } from './components/masked-field.js'
 import { initOpenNow } from './components/open-now.js'
@@ -19,6 +20,7 @@ initSwUpdate(document)
 initStorageStatus(document)
 initWayBack(document)
 initReadAloud(document)
+initLanguageChooser(document)
 initKeepForOffline()
 
 // The journal's modules load only on its own page.

@@ -1,13 +1,13 @@
 // Registers the service worker and offers updates. A new version waits until the person presses
 // "Update": first everything sensitive is locked (the journal saves its draft encrypted), then the
 // waiting worker takes over and the page reloads. Nothing updates by itself, so nothing is lost.
-// The one exception is a change of appearance or language only: that worker takes over at once, without reload.
+// The one exception is a change of appearance only: that worker takes over at once, without reload.
 import { lockAll } from '../lock.js'
 
 const WORKER_URL = '/sw.js'
 const DESCRIBE_TIMEOUT_MS = 2000
 
-// What a worker holds: its build (code and content), and the identity and language its pages render in.
+// What a worker holds: its build (code and content), the identity its pages render in (and its current language).
 function describe (worker) {
   return new Promise((resolve) => {
     const channel = new MessageChannel()
@@ -45,10 +45,10 @@ export function initSwUpdate (scope) {
       const current = navigator.serviceWorker.controller
       if (!waiting || !current) return
       const [next, now] = await Promise.all([describe(waiting), describe(current)])
-      if (next && now && next.build === now.build &&
-          (next.identity !== now.identity || next.language !== now.language)) {
-        // Only the appearance or language changed (the person just chose it): switch the offline copy now, so
-        // it never shows the old look or words. Same code and content, so this page needs no reload.
+      if (next && now && next.build === now.build && next.identity !== now.identity) {
+        // Only the appearance changed (the person just chose it): switch the offline copy now, so it never shows
+        // the old look. Same code and content, so this page needs no reload. (A language is no new version: the
+        // worker keeps pages per language, components/language-chooser.js.)
         waiting.postMessage({ type: 'SKIP_WAITING' })
       } else if (banner) {
         banner.hidden = false
