@@ -44,8 +44,12 @@ translated_on = 2026-11-30
 
 @pytest.fixture
 def pack_dir(tmp_path):
+    """The default pack with only its Easy Read translations, so each test says which others there are."""
     target = tmp_path / "pack"
     shutil.copytree(PROJECT_ROOT / "content", target)
+    for folder in (target / "translations").iterdir():
+        if folder.name != "en-GB-x-easy":
+            shutil.rmtree(folder)
     return target
 
 
@@ -69,6 +73,15 @@ def load(app, directory):
 
 
 # The pack ---------------------------------------------------------------------------------------------------
+
+def test_the_default_pack_translates_every_guide_and_service_into_each_language_for_review():
+    pack = content.read_pack(PROJECT_ROOT / "content")
+    expected = {("guide", g["slug"]) for g in pack.guides} | {("service", s["slug"]) for s in pack.services}
+    for language in ("cy", "pl", "ur", "pa"):
+        translations = [t for t in pack.translations if t["language"] == language]
+        assert {(t["kind"], t["slug"]) for t in translations} == expected, language
+        assert all(t["needs_review"] for t in translations), language
+
 
 def test_the_default_pack_has_easy_read_key_guides_needing_review():
     pack = content.read_pack(PROJECT_ROOT / "content")
@@ -173,7 +186,7 @@ def test_check_fails_on_a_wrong_number(app, runner, welsh_pack):
 def test_load_and_export_round_trip_the_translations(app, runner, welsh_pack, tmp_path):
     loaded = runner.invoke(args=["content", "load", "--dir", str(welsh_pack), "--actor", "ops@agency.example"])
     assert loaded.exit_code == 0, loaded.output
-    assert "translation cy/guide/silent-solution: added" in loaded.output
+    assert "translation cy/guide/silent-solution: changed" in loaded.output  # the default pack had one
     with app.app_context():
         row = db.session.scalar(db.select(Translation).filter_by(language="cy", slug="silent-solution"))
         assert row.kind == "guide" and row.needs_review and '<a href="tel:999">999</a>' in row.body_html
@@ -207,7 +220,8 @@ def test_a_server_without_translations_gets_the_packs_once(app, runner):
         db.session.execute(db.delete(Translation))
         db.session.commit()
     result = runner.invoke(args=["content", "load", "--if-empty"])
-    assert result.exit_code == 0 and "Added the pack's 3 translations" in result.output, result.output
+    count = len(content.read_pack(PROJECT_ROOT / "content").translations)
+    assert result.exit_code == 0 and f"Added the pack's {count} translations" in result.output, result.output
     with app.app_context():
         db.session.execute(db.delete(Translation))  # an agency removed them: they stay removed
         db.session.commit()
@@ -231,7 +245,7 @@ def test_a_welsh_guide_shows_its_translation_and_says_it_is_not_yet_reviewed(app
     load(app, welsh_pack)
     html = page(client, "/guides/silent-solution", "cy")
     assert "<h1>Os na allwch siarad ar alwad 999</h1>" in html
-    assert '<html lang="cy"' in html and '<article class="guide">' in html  # Welsh words under lang="cy"
+    assert '<html lang="cy"' in html and '<article class="guide" id="guide-text">' in html  # Welsh under lang="cy"
     assert "This translation has not yet been checked by a fluent speaker." in html
     assert "not yet available in the language you chose" not in html
 
@@ -240,7 +254,7 @@ def test_a_guide_not_yet_in_welsh_falls_back_to_english_and_says_so(app, client,
     load(app, welsh_pack)
     html = page(client, "/guides/clares-law", "cy")
     assert "This is not yet available in the language you chose, so it is shown in English." in html
-    assert '<article class="guide" lang="en-GB" dir="ltr">' in html
+    assert '<article class="guide" id="guide-text" lang="en-GB" dir="ltr">' in html
     listing = page(client, "/guides")
     assert ">Os na allwch siarad ar alwad 999</a>" in listing
     assert '<li lang="en-GB" dir="ltr"><a href="/guides/clares-law">' in listing

@@ -8,7 +8,6 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from conftest import make_app
-from test_i18n import fresh_catalogues  # noqa: F401 (a fixture)
 
 from pwa import plan, risk_check
 from pwa.journal.report import FIELDS
