@@ -94,7 +94,8 @@ def _clock(hhmm: str) -> str:
     if hhmm in ("00:00", "24:00"):
         return _("midnight")
     t = time(*(int(x) for x in hhmm.split(":")))
-    if get_locale().language != "en":
+    locale = get_locale()  # None outside a request: the command line stays in English
+    if locale is not None and locale.language != "en":
         return format_time(t, "short", rebase=False)  # the language's own way: "17:00" in Welsh and Polish
     # British English in GOV.UK's style, "9am" and "5:30pm" (CLDR's en_GB would say "09:00" or "9 am").
     suffix = "am" if t.hour < 12 else "pm"
