@@ -39,6 +39,11 @@ DIGIT_GROUPS = """(element) => {
 }"""
 
 
+# The order is decided line by line: the measured text is kept on one line, so that a line break (which a long
+# number may take at 200% text size, as any text does) is not mistaken for a reversal.
+ONE_LINE = "(element) => { element.style.whiteSpace = 'nowrap' }"
+
+
 def drawn_in_order(groups) -> bool:
     """Whether the groups, all on one line, are drawn left to right in the order they are written."""
     assert len({group["top"] for group in groups}) == 1, groups
@@ -83,6 +88,7 @@ def test_a_phone_number_after_urdu_words_keeps_its_order(urdu_page):
     paragraph = urdu_page.locator("p", has=urdu_page.locator('a[href="tel:08082000247"]')).last
     assert "کال کریں" in paragraph.inner_text()
     link = paragraph.locator('a[href="tel:08082000247"]')
+    paragraph.evaluate(ONE_LINE)
     groups = link.evaluate(DIGIT_GROUPS)
     assert [group["digits"] for group in groups] == ["0808", "2000", "247"]
     assert drawn_in_order(groups), groups
@@ -95,6 +101,7 @@ def without_wrapper(page, number: str):
     return page.evaluate(f"""(text) => {{
       const control = document.createElement('p')
       control.textContent = text
+      control.style.whiteSpace = 'nowrap'
       document.querySelector('main').prepend(control)
       return ({DIGIT_GROUPS})(control)
     }}""", f"کال کریں {number}")
@@ -103,6 +110,7 @@ def without_wrapper(page, number: str):
 def test_call_buttons_keep_the_number_in_order(urdu_page):
     urdu_page.goto("/helplines")
     button = urdu_page.locator("#galop .button--call")
+    button.evaluate(ONE_LINE)
     assert button.inner_text().startswith("کال کریں")
     groups = button.evaluate(DIGIT_GROUPS)
     assert [group["digits"] for group in groups] == ["0800", "999", "5428"]
@@ -115,6 +123,7 @@ def test_a_guide_number_after_urdu_words_keeps_its_order(urdu_page):
     link = urdu_page.locator('.prose a[href="tel:08082000247"]')
     # The guide is not translated yet: put Urdu words before the number, as a translated guide will have.
     link.evaluate("(a) => { a.firstChild.data = 'قومی ہیلپ لائن، ' }")
+    link.evaluate("(a) => { a.closest('p, li').style.whiteSpace = 'nowrap' }")
     assert link.evaluate("(a) => a.querySelector('bdi[dir=ltr]').textContent") == "0808 2000 247"
     assert drawn_in_order(link.evaluate(DIGIT_GROUPS))
     assert not drawn_in_order(without_wrapper(urdu_page, "0808 2000 247"))
