@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import contains_eager
 
-from . import guide_markdown
+from . import bidi, guide_markdown
 from .extensions import db
 from .models import Area, Guide, PlanQuestion, Service, Translation
 from .plan import published_questions, question_order
@@ -82,7 +82,7 @@ class Pack:
 
 
 def render_markdown(text: str) -> str:
-    return guide_markdown.render(text)
+    return bidi.isolate_numbers(guide_markdown.render(text))
 
 
 def read_pack(directory: str | Path) -> Pack:

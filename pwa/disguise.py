@@ -6,25 +6,15 @@ The secret way back in (a PIN checked in the browser) lives in static/js/decoys/
 from datetime import timedelta
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from .i18n import DEFAULT as DEFAULT_LANGUAGE, N_
+from .i18n import DEFAULT as DEFAULT_LANGUAGE
 from .identities import COOKIE, IDENTITIES, Identity, current, presented
 
 bp = Blueprint("disguise", __name__)
 
 DECOYS = ("calculator", "weather", "notes")
-# How to get from each decoy back into the app, with a PIN saved (translated where shown: base.html).
-WAYS_IN = {
-    "calculator": N_("type your PIN, then press ="),
-    "weather": N_("search for your PIN"),
-    "notes": N_("type your PIN in the search box, then press Enter"),
-}
-# The plain look's way in while no PIN is saved: the same gesture with nothing typed.
-WAYS_IN_WITHOUT_PIN = {
-    "calculator": N_("press = with nothing typed"),
-    "weather": N_("press Search with nothing typed"),
-    "notes": N_("press Enter in the empty search box"),
-}
+# How to get from each decoy back into the app is told in whole sentences per decoy: templates/_ways_in.html.
 # Browsers cap cookie lifetime at 400 days; the appearance must outlive any sensible install.
 COOKIE_MAX_AGE = timedelta(days=400)
 SAME_ORIGIN_FETCHES = {None, "same-origin", "none"}
@@ -40,11 +30,6 @@ def configure(state) -> None:
 
 def decoy_for(identity: Identity) -> str:
     return identity.key if identity.disguise else current_app.config["PLAIN_DECOY"]
-
-
-@bp.app_context_processor
-def ways_in() -> dict:
-    return {"ways_in": WAYS_IN, "ways_in_without_pin": WAYS_IN_WITHOUT_PIN}
 
 
 @bp.app_template_global()
@@ -88,10 +73,10 @@ def appearance():
 def choose_appearance():
     # Another site must not be able to switch someone's disguise off behind their back.
     if not _same_origin():
-        return _render_appearance(error="The appearance can only be changed from this app's own page."), 403
+        return _render_appearance(error=_("The appearance can only be changed from this app's own page.")), 403
     chosen = IDENTITIES.get(request.form.get("look", ""))
     if chosen is None:
-        return _render_appearance(error="Choose one of the appearances listed."), 400
+        return _render_appearance(error=_("Choose one of the appearances listed.")), 400
     response = redirect(url_for("disguise.appearance", saved=chosen.key), code=303)
     response.set_cookie(COOKIE, chosen.key, max_age=COOKIE_MAX_AGE, path="/", secure=request.is_secure,
                         httponly=True, samesite="Strict")

@@ -1,6 +1,21 @@
 """Errors: JSON under /api, a plain page elsewhere. Never a stack trace."""
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, PreconditionFailed
+
+from .i18n import N_
+
+# Page titles for the errors people can meet on a page, in werkzeug's English words (the API keeps its own).
+TITLES = {
+    400: N_("Bad Request"),
+    403: N_("Forbidden"),
+    404: N_("Not Found"),
+    405: N_("Method Not Allowed"),
+    412: N_("Precondition Failed"),
+    413: N_("Request Entity Too Large"),
+    429: N_("Too Many Requests"),
+    500: N_("Internal Server Error"),
+}
 
 
 def json_error(status: int, code: str, message: str, fields: dict | None = None):
@@ -24,7 +39,7 @@ def init_app(app: Flask) -> None:
             response = json_error(error.code or 500, _code(error), error.description or error.name)
         else:
             response = app.make_response(
-                (render_template("error.html", status=error.code, title=error.name), error.code))
+                (render_template("error.html", status=error.code, title=page_title(error)), error.code))
             response.headers["Cache-Control"] = "no-store"
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
@@ -48,6 +63,12 @@ def init_app(app: Flask) -> None:
         rule = request.url_rule.rule if request.url_rule else "(no route)"
         app.logger.exception("Unhandled error on %s %s", request.method, rule)
         return http_error(InternalServerError())
+
+
+def page_title(error: HTTPException) -> str:
+    """The error's name in the chosen language; one not listed in TITLES says only that something went wrong."""
+    title = TITLES.get(error.code or 500)
+    return _(title) if title else _("Something went wrong")
 
 
 def _code(error: HTTPException) -> str:

@@ -9,10 +9,13 @@ The browser repeats this logic (static/js/components/open-now.js) so cached page
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_time, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from .i18n import N_
 
@@ -48,18 +51,27 @@ def is_open(open_24_hours: bool, hours: list[dict], now: datetime | None = None)
     return False
 
 
-def describe(open_24_hours: bool, hours: list[dict]) -> list[str]:
-    """Human-readable lines such as "Monday to Friday, 9am to 5pm"."""
+def describe(open_24_hours: bool, hours: list[dict], isolate: Callable[[str], Markup] | None = None) -> list[str]:
+    """Human-readable lines such as "Monday to Friday, 9am to 5pm".
+
+    With `isolate` (bidi.ltr), each line is Markup with every clock time isolated left to right, so that
+    "9:00 AM" keeps its order in Urdu; the words around them (and "midnight") follow the page's direction.
+    """
     if open_24_hours:
         return [_("24 hours a day, every day")]
-    return [_period_text(p) for p in hours]
+    return [_period_text(p, isolate) for p in hours]
 
 
-def _period_text(period: dict) -> str:
+def _period_text(period: dict, isolate=None) -> str:
     days, opens, closes = _days_text(period["days"]), _clock(period["opens"]), _clock(period["closes"])
+    if isolate:
+        days = escape(days)
+        opens, closes = (clock if clock == _("midnight") else isolate(clock) for clock in (opens, closes))
     if _closes_next_day(period):
-        return _("%(days)s, %(opens)s to %(closes)s the next day", days=days, opens=opens, closes=closes)
-    return _("%(days)s, %(opens)s to %(closes)s", days=days, opens=opens, closes=closes)
+        text = _("%(days)s, %(opens)s to %(closes)s the next day", days=days, opens=opens, closes=closes)
+    else:
+        text = _("%(days)s, %(opens)s to %(closes)s", days=days, opens=opens, closes=closes)
+    return Markup(text) if isolate else text  # the translation is trusted, the days escaped, as Jinja's trans does
 
 
 def _closes_next_day(period: dict) -> bool:
@@ -82,6 +94,10 @@ def _clock(hhmm: str) -> str:
     if hhmm in ("00:00", "24:00"):
         return _("midnight")
     t = time(*(int(x) for x in hhmm.split(":")))
+    locale = get_locale()  # None outside a request: the command line stays in English
+    if locale is not None and locale.language != "en":
+        return format_time(t, "short", rebase=False)  # the language's own way: "17:00" in Welsh and Polish
+    # British English in GOV.UK's style, "9am" and "5:30pm" (CLDR's en_GB would say "09:00" or "9 am").
     suffix = "am" if t.hour < 12 else "pm"
     hour = t.hour % 12 or 12
     return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"

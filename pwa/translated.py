@@ -6,11 +6,9 @@ The admin stays English, and so does its preview of the public pages.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask import g, has_request_context, request
-from markupsafe import Markup, escape
 
 from . import content, i18n
 
@@ -80,23 +78,6 @@ def service_text(service) -> ServiceText:
     return ServiceText(service.description, service.hours_note, state, i18n.DEFAULT if state else None)
 
 
-# A number in HTML text (digits of any script, in groups split by spaces), not part of an entity such as &#39;.
-_TAG = re.compile(r"(<[^>]*>)")
-_NUMBER = re.compile(r"(?<![#\w])\d+(?:[ \u00a0]\d+)*")
-
-
-def numbers_left_to_right(value) -> Markup:
-    """Text or HTML with each number in <bdi dir="ltr"> on right-to-left pages, so that 0808 2000 247 is not
-    read as 247 2000 0808 inside Urdu text. Left-to-right pages are unchanged."""
-    html = str(escape(value))
-    if i18n.html_dir() != "rtl":
-        return Markup(html)
-    parts = _TAG.split(html)
-    return Markup("".join(part if part.startswith("<") else
-                          _NUMBER.sub(lambda number: f'<bdi dir="ltr">{number[0]}</bdi>', part) for part in parts))
-
-
 def init_app(app) -> None:
     app.add_template_global(guide_text)
     app.add_template_global(service_text)
-    app.add_template_filter(numbers_left_to_right, "ltr_numbers")

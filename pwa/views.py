@@ -4,9 +4,9 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, render_template, request
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 
-from . import content, risk_check
+from . import bidi, content, risk_check
 from .extensions import db
 from .guide_markdown import link_allowed
 from .hours import describe, is_open
@@ -27,7 +27,7 @@ def service_facts(service) -> dict:
         "tel": tel_uri(service.phone),
         "sms": f"sms:{service.text_number.replace(' ', '')}" if service.text_number else None,
         "chat": service.chat_url,
-        "hours": describe(service.open_24_hours, service.hours),
+        "hours": describe(service.open_24_hours, service.hours, isolate=bidi.ltr),
         "hours_json": json.dumps({"open_24_hours": service.open_24_hours, "hours": service.hours}),
         "open_now": is_open(service.open_24_hours, service.hours),
         "stale": (date.today() - service.last_checked).days > STALE_AFTER_DAYS,
@@ -41,13 +41,16 @@ def safe_link(url: str | None) -> bool:
 
 
 bp.app_template_filter("plural")(plural)
+bp.add_app_template_filter(bidi.ltr, "ltr")
+bp.add_app_template_filter(bidi.ltr_numbers, "ltr_numbers")
 bp.add_app_template_global(OTHER_SITE_HINT, "other_site_hint")
 bp.add_app_template_global(CATEGORY_LABELS, "category_labels")
 
 
 @bp.app_template_filter("long_date")
 def long_date(value: date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    """"30 November 2026", in the chosen language ("30 Tachwedd 2026", "30 listopada 2026")."""
+    return format_date(value, "d MMMM y")
 
 
 # The home and offline pages lead with the first national services in the pack's order (an agency orders them

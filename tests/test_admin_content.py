@@ -161,7 +161,7 @@ def test_closing_before_opening_is_an_error_unless_marked_overnight(admin):
     assert admin.post("/admin/services/warrington-refuge", data=overnight).status_code == 302
     assert form_for(admin, "/admin/services/warrington-refuge")["hours"] == "fri 20:00-08:00 overnight"
     preview = admin.get("/admin/preview").get_data(as_text=True)
-    assert "Friday, 8pm to 8am the next day" in preview
+    assert 'Friday, <bdi dir="ltr">8pm</bdi> to <bdi dir="ltr">8am</bdi> the next day' in preview
 
 
 def test_hours_errors_name_the_field_and_the_line(admin):

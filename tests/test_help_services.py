@@ -149,8 +149,8 @@ def test_without_choices_every_contact_shows(client):
 
 def test_each_way_to_reach_a_service_is_a_clear_link(client):
     html = client.get("/helplines").get_data(as_text=True)
-    assert '<a class="button button--call" href="tel:08009995428">Call 0800 999 5428</a>' in card(html, "galop")
-    assert '<a class="button" href="sms:999">Text 999</a>' in card(html, "emergencysms")
+    assert '<a class="button button--call" href="tel:08009995428">Call <bdi dir="ltr">0800 999 5428</bdi></a>' in card(html, "galop")
+    assert '<a class="button" href="sms:999">Text <bdi dir="ltr">999</bdi></a>' in card(html, "emergencysms")
     chat = card(html, "rape-crisis-24-7")
     assert ('<a class="button" href="https://247sexualabusesupport.org.uk/" rel="noreferrer noopener">Web chat'
             '<span class="other-site-hint"> (another website: it will show in your browser history)</span></a>'
