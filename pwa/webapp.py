@@ -24,7 +24,7 @@ import brotli
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from werkzeug.security import safe_join
 
-from . import content, disguise, i18n, identities, views
+from . import content, disguise, i18n, i18n_json, identities, views
 from .api.responses import cached_json
 from .extensions import db
 from .models import Guide
@@ -216,6 +216,9 @@ def precache_manifest(identity: identities.Identity) -> dict:
                  "revision": sha256(json.dumps(build_manifest(identity_named(key)), sort_keys=True))[:20]}
                 for key in dict.fromkeys([identity.key, decoy.key])]
     entries.append({"url": url_for("api.bundle"), "revision": content_version})
+    # The modules' text in the chosen language only: another language's is fetched if it is ever chosen.
+    if (modules_text := i18n_json.catalogue_json(language)) is not None:
+        entries.append({"url": url_for("i18n_json.catalogue", lang=language), "revision": sha256(modules_text)[:20]})
     return {"version": sha256(json.dumps([entries, on_demand]))[:16], "build": build[:16], "identity": identity.key,
             "language": language, "entries": entries, "onDemand": on_demand}
 

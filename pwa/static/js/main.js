@@ -8,8 +8,11 @@ import { initQuickHide } from './components/quick-hide.js'
 import { initStorageStatus } from './components/storage-status.js'
 import { initSwUpdate } from './components/sw-update.js'
 import { initWayBack } from './components/way-back.js'
+import { t, translationsLoaded } from './i18n.js'
 
 initQuickHide(document) // first: nothing another component does may stop the page hiding
+// Then the rest, in the page's language (at once from the worker's copy; English if it cannot be had).
+await translationsLoaded
 initLeaving(document)
 initMaskedFields(document)
 initOpenNow(document)
@@ -24,7 +27,7 @@ const journal = document.querySelector('[data-module="journal"]')
 if (journal) {
   import('./journal/app.js').then(({ initJournal }) => initJournal(journal)).catch(() => {
     // Offline with the module never saved, or the page left while it loaded: say so, never fail silently.
-    journal.querySelector('[data-status]').textContent = 'The journal could not start. Reload the page to try again: nothing saved is lost.'
+    journal.querySelector('[data-status]').textContent = t('The journal could not start. Reload the page to try again: nothing saved is lost.')
   })
 }
 
@@ -36,6 +39,6 @@ if (riskCheck) import('./check/risk-check.js').then(({ initRiskCheck }) => initR
 const plan = document.querySelector('[data-module="plan"]')
 if (plan) {
   import('./plan/app.js').then(({ initPlan }) => initPlan(plan)).catch(() => {
-    plan.querySelector('[data-status]').textContent = 'Your answers cannot be kept on this visit: reload the page to try again. You can still read the plan, or print it and fill it in by hand.'
+    plan.querySelector('[data-status]').textContent = t('Your answers cannot be kept on this visit: reload the page to try again. You can still read the plan, or print it and fill it in by hand.')
   })
 }
