@@ -22,6 +22,23 @@ export function t (message, values = {}) {
   return fill(typeof translated === 'string' ? translated : message, values)
 }
 
+// t() as parts for append() or replaceChildren(): a value that is a Node (a link, a <strong>) goes in as itself,
+// so a sentence stays whole for translators whatever it holds. Translations are only ever text, never markup.
+export function tParts (message, values = {}) {
+  const translated = messages[message]
+  const text = typeof translated === 'string' ? translated : message
+  const parts = []
+  let from = 0
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const value = match[1] === undefined ? undefined : values[match[1]]
+    if (!(value instanceof Node)) continue
+    parts.push(fill(text.slice(from, match.index), values), value)
+    from = match.index + match[0].length
+  }
+  parts.push(fill(text.slice(from), values))
+  return parts.filter((part) => part !== '')
+}
+
 function pluralIndex (n) {
   const count = Math.abs(Math.trunc(n))
   const period = pluralTable.length / 2
