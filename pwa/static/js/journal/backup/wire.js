@@ -2,6 +2,7 @@
 // the recovery code, the three values HKDF gives from it, the vault key wrapped under code and passphrase, size
 // buckets, records and their commitments, the record hash a receipt signs, and the receipt's check.
 // Loaded only when the backup is used (it is not precached: see ON_DEMAND in pwa/webapp.py).
+import { t } from '../../i18n.js'
 import { CODE_ALPHABET, GENESIS, JournalCryptoError, fromBase64, fromHex, importKey, open, randomBytes, seal, toBase64, toHex, utf8 } from '../crypto.js'
 
 const subtle = globalThis.crypto.subtle
@@ -45,13 +46,13 @@ export async function newRecoveryCode (random = randomBytes(CODE_DATA)) {
 export async function normalizeRecoveryCode (typed) {
   const cleaned = String(typed).normalize('NFKC').toUpperCase().replace(/[ \t\n\r-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1')
   if ([...cleaned].some((ch) => !CODE_ALPHABET.includes(ch))) {
-    throw new BackupFormatError('A recovery code uses only the digits and the letters A to Z (no U).')
+    throw new BackupFormatError(t('A recovery code uses only the digits and the letters A to Z (no U).'))
   }
   if (cleaned.length !== CODE_LENGTH) {
-    throw new BackupFormatError(`A recovery code has ${CODE_LENGTH} characters (six groups of four); this has ${cleaned.length}.`)
+    throw new BackupFormatError(t('A recovery code has %(length)s characters (six groups of four); this has %(count)s.', { length: CODE_LENGTH, count: cleaned.length }))
   }
   if (await codeCheck(cleaned.slice(0, CODE_DATA)) !== cleaned.slice(CODE_DATA)) {
-    throw new BackupFormatError('This recovery code has a mistake in it: check each group again.')
+    throw new BackupFormatError(t('This recovery code has a mistake in it: check each group again.'))
   }
   return cleaned
 }
@@ -186,18 +187,18 @@ export async function importReceiptKey (document) {
 
 // null when the receipt is for this record (hash, backup, number) and signed by one of the keys; else what is wrong.
 export async function checkReceipt (receipt, keys, expected = {}) {
-  if (!receipt || receipt.v !== 1) return 'not a version 1 receipt'
+  if (!receipt || receipt.v !== 1) return t('not a version 1 receipt')
   let message
   try { message = receiptMessage(receipt) } catch (error) { return error.message }
   for (const name of ['hash', 'backup', 'seq']) {
     if (expected[name] !== undefined && receipt[name] !== expected[name]) return `it names another ${name === 'seq' ? 'number' : name}`
   }
   const key = keys && keys[receipt.key]
-  if (!key) return `signed by a key this device does not know (${showFingerprint(String(receipt.key))})`
+  if (!key) return t('signed by a key this device does not know (%(key)s)', { key: showFingerprint(String(receipt.key)) })
   let signature
   try { signature = fromBase64(receipt.sig) } catch { signature = new Uint8Array(0) }
   const good = signature.length === 64 && await subtle.verify({ name: 'Ed25519' }, key, signature, message).catch(() => false)
-  return good ? null : 'the signature does not match'
+  return good ? null : t('the signature does not match')
 }
 
 export { fromBase64, fromHex, toBase64, toHex }
