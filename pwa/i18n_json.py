@@ -1,10 +1,10 @@
 """The modules' interface text per language, as /i18n/<lang>.json, for static/js/i18n.js.
 
 It comes from the same compiled gettext catalogues as the pages, and holds only the messages the modules mark with
-t() and nt(), found with Babel's javascript extractor as babel.cfg finds them. Untranslated messages are left out
-(the module shows the English msgid, as gettext does). The plural rule travels as data, not code: the index of the
-form for every count up to twice its period (the rule's own function, from the catalogue's Plural-Forms, computes
-the table here), so nothing is evaluated in the browser.
+t(), nt() and tParts(), found with Babel's javascript extractor as babel.cfg finds them. Untranslated messages are
+left out (the module shows the English msgid, as gettext does). The plural rule travels as data, not code: the index
+of the form for every count up to twice its period (computed here by the rule from the catalogue's Plural-Forms), so
+nothing is evaluated in the browser.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ bp = Blueprint("i18n_json", __name__)
 
 # Modules that stay English: the agency admin's, and the decoys' (they pass for ordinary apps, in English).
 ENGLISH_ONLY = ("admin/**", "decoys/**")
-KEYWORDS = {"t": None, "nt": (1, 2)}  # as babel.cfg's [javascript] section
+KEYWORDS = {"t": None, "nt": (1, 2), "tParts": None}  # as babel.cfg's [javascript] section
 # Gettext rules turn on n % 10 and n % 100 and on exact counts under 100: from 100 on, the form repeats every 100.
 PLURAL_PERIOD = 100
 PLURAL_CHECKED_UP_TO = 10_000

@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po
 from conftest import make_app
 
 from pwa import i18n, i18n_json
+from pwa.settings import PROJECT_ROOT
 from pwa.extensions import babel
 
 THROWAWAY_PO = b'''
@@ -126,3 +127,15 @@ def test_only_the_chosen_languages_json_is_precached(client):
 def test_the_precached_jsons_revision_follows_its_bytes(client):
     entry = next(entry for entry in precached(client, "pl")["entries"] if entry["url"] == "/i18n/pl.json")
     assert entry["revision"] == i18n_json.hashlib.sha256(client.get("/i18n/pl.json").get_data()).hexdigest()[:20]
+
+
+def test_babel_cfg_and_the_json_find_the_same_messages():
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with open(PROJECT_ROOT / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    javascript = [pattern for pattern, method in method_map if method == "javascript"]
+    assert javascript == ["pwa/static/js/**.js"]
+    ignored = {pattern for pattern, method in method_map if method == "ignore"}
+    assert ignored == {f"pwa/static/js/{pattern}" for pattern in i18n_json.ENGLISH_ONLY}
+    assert options_map[javascript[0]]["keywords"] == i18n_json.KEYWORDS  # parsed: {"t": None, "nt": (1, 2), ...}

@@ -285,7 +285,7 @@ export class Journal {
 function mismatch (sealed, saved, found, headerVersion) {
   const problem = (summary, expected = null) => ({ summary, signature: `index ${found.seq} ${found.head}`, expected, found })
   if (!sealed) {
-    return found.seq ? problem(nt('The sealed record of where the journal ends is missing, although %(count)s saved change is stored.', 'The sealed record of where the journal ends is missing, although %(count)s saved changes are stored.', found.seq)) : null
+    return found.seq ? problem(nt('The sealed record of where the journal ends is missing, although %(count)s saved change are stored.', 'The sealed record of where the journal ends is missing, although %(count)s saved changes are stored.', found.seq)) : null
   }
   if (!saved) return problem(t('The sealed record of where the journal ends cannot be opened: it was altered or damaged.'))
   const expected = { seq: saved.seq, head: saved.head }

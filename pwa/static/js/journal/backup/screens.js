@@ -286,8 +286,8 @@ export class BackupScreens {
   showResult (restored, check, added) {
     const photos = restored.attachments.length
     const lines = [
-      el('p', { 'data-restored': '' }, // Translators: %(changes)s is "N saved changes", %(photos)s "N photos".
-        t('Restored %(changes)s and %(photos)s.', { changes: nt('%(count)s saved change', '%(count)s saved changes', restored.items.length), photos: nt('%(count)s photo', '%(count)s photos', photos) })),
+      // Translators: %(changes)s is "N saved changes", %(photos)s "N photos".
+      el('p', { 'data-restored': '' }, t('Restored %(changes)s and %(photos)s.', { changes: nt('%(count)s saved change', '%(count)s saved changes', restored.items.length), photos: nt('%(count)s photo', '%(count)s photos', photos) })),
       el('p', { 'data-restore-check': check.problems.length ? 'problems' : 'ok' }, check.problems.length
         ? nt('The check found %(count)s problem.', 'The check found %(count)s problems.', check.problems.length) : t('Every change and photo checks out: nothing was altered.'))
     ]

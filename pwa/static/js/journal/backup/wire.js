@@ -142,22 +142,22 @@ export async function sealRecord (recordKey, backupId, made, payload = new Uint8
 }
 
 export async function openRecord (recordKey, backupId, record) {
-  if (!isBucket(record.length)) throw new BackupFormatError(`a record of ${record.length} bytes is not one of the sizes (cut short?)`)
+  if (!isBucket(record.length)) throw new BackupFormatError(t('a record of %(bytes)s bytes is not one of the sizes (cut short?)', { bytes: record.length }))
   let framed
   try { framed = await open(recordKey, record.subarray(32), aad.record(backupId)) } catch (error) {
-    if (error instanceof JournalCryptoError) throw new BackupFormatError('the record was altered or damaged')
+    if (error instanceof JournalCryptoError) throw new BackupFormatError(t('the record was altered or damaged'))
     throw error
   }
   const view = new DataView(framed.buffer, framed.byteOffset)
   const headerLength = view.getUint32(0)
   const payloadLength = view.getUint32(4)
   const end = 8 + headerLength + payloadLength
-  if (end > framed.length || framed.subarray(end).some((b) => b !== 0)) throw new BackupFormatError('record framing does not add up')
+  if (end > framed.length || framed.subarray(end).some((b) => b !== 0)) throw new BackupFormatError(t('record framing does not add up'))
   let parsed
   try { parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(framed.subarray(8, 8 + headerLength))) } catch {
-    throw new BackupFormatError('record header is not JSON')
+    throw new BackupFormatError(t('record header is not JSON'))
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BackupFormatError('record header is not a JSON object')
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BackupFormatError(t('record header is not a JSON object'))
   return { commitment: record.slice(0, 32), header: parsed, payload: framed.slice(8 + headerLength, end) }
 }
 
@@ -171,7 +171,7 @@ export function photoSlices (body) {
 
 export function receiptMessage ({ backup, seq, hash, time }) {
   if (!/^[0-9a-f]{32}$/.test(backup) || !/^[0-9a-f]{64}$/.test(hash) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(time) ||
-      !Number.isInteger(seq) || seq < 1) throw new BackupFormatError('a receipt field is missing or malformed')
+      !Number.isInteger(seq) || seq < 1) throw new BackupFormatError(t('a receipt field is missing or malformed'))
   return utf8(`opendoor-backup-receipt/1\n${backup}\n${seq}\n${hash}\n${time}\n`)
 }
 
@@ -191,7 +191,7 @@ export async function checkReceipt (receipt, keys, expected = {}) {
   let message
   try { message = receiptMessage(receipt) } catch (error) { return error.message }
   for (const name of ['hash', 'backup', 'seq']) {
-    if (expected[name] !== undefined && receipt[name] !== expected[name]) return `it names another ${name === 'seq' ? 'number' : name}`
+    if (expected[name] !== undefined && receipt[name] !== expected[name]) return { hash: t('it names another hash'), backup: t('it names another backup'), seq: t('it names another number') }[name]
   }
   const key = keys && keys[receipt.key]
   if (!key) return t('signed by a key this device does not know (%(key)s)', { key: showFingerprint(String(receipt.key)) })
