@@ -29,9 +29,9 @@ export function initSaveToPlan (box, { riskRecord }) {
       // Translators: %(link)s is a link whose words are "Open your plan to see them".
       say(...tParts('Saved in your safety plan, encrypted. %(link)s.', { link: link('/plan', t('Open your plan to see them')) }))
     } else if (result.reason === 'no-journal') {
+      const journalLink = link('/journal', t('set up your journal'))
       // Translators: %(link)s is a link whose words are "set up your journal".
-      say(...tParts('To keep answers you need a journal first: %(link)s, then come back. Nothing was stored.',
-        { link: link('/journal', t('set up your journal')) }))
+      say(...tParts('To keep answers you need a journal first: %(link)s, then come back. Nothing was stored.', { link: journalLink }))
     } else if (result.reason === 'cancelled') {
       say(t('Not saved: nothing was stored.'))
     } else {

@@ -42,10 +42,11 @@ export function describeWhen (fields) {
   if (fields.occurredTime) parts.push(fields.occurredTime)
   if (Object.prototype.hasOwnProperty.call(PARTS, fields.partOfDay ?? '')) parts.push(PARTS[fields.partOfDay]())
   const when = parts.join(', ')
-  // Translators: %(when)s is a date, perhaps with a time or part of the day; %(note)s is what the person wrote.
   if (fields.occurredNote) {
+    // Translators: %(when)s is a date, perhaps with a time or part of the day; %(note)s is what the person wrote.
     return fields.approximate ? t('Around %(when)s (%(note)s)', { when, note: fields.occurredNote }) : t('%(when)s (%(note)s)', { when, note: fields.occurredNote })
   }
+  // Translators: %(when)s is a date, perhaps with a time or part of the day.
   return fields.approximate ? t('Around %(when)s', { when }) : when
 }
 

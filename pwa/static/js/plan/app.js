@@ -21,13 +21,14 @@ export async function initPlan (root) {
 function riskSummary (risk) {
   if (!risk || typeof risk !== 'object') return []
   const answers = Object.values(risk.answers || {})
+  const checkLink = el('a', { href: '/check' }, t('risk self-check'))
+  // Translators: %(link)s is a link whose words are "risk self-check".
+  const again = tParts('To change these answers, go through the %(link)s again and save it.', { link: checkLink })
   return [
     el('h4', {}, risk.recordedAt ? t('Your risk self-check (saved on %(date)s)', { date: stamp(risk.recordedAt) }) : t('Your risk self-check')),
     ...(risk.summary ? [el('p', {}, risk.summary)] : []),
     ...(answers.length ? [el('dl', { className: 'plan-answers' }, ...answers.flatMap((answer) => [el('dt', {}, answer.question), el('dd', {}, answerText(answer))]))] : []),
-    // Translators: %(link)s is a link whose words are "risk self-check".
-    el('p', {}, ...tParts('To change these answers, go through the %(link)s again and save it.',
-      { link: el('a', { href: '/check' }, t('risk self-check')) }))
+    el('p', {}, ...again)
   ]
 }
 

@@ -22,9 +22,10 @@ let forms = 0 // ids for labels, unique on the page
 export async function keepInPlan (container, changes, { store = null } = {}) {
   const session = new Session(store || await openStore(), { idleMs: 300000 })
   if (!(await session.vault.exists())) {
+    const journalLink = el('a', { href: '/journal' }, t('Set up your journal'))
     // Translators: %(link)s is a link whose words are "Set up your journal".
-    container.replaceChildren(el('p', {}, ...tParts('There is no journal on this phone yet, and your answers are kept inside it, encrypted. %(link)s, then come back. Nothing was kept.',
-      { link: el('a', { href: '/journal' }, t('Set up your journal')) })))
+    const text = tParts('There is no journal on this phone yet, and your answers are kept inside it, encrypted. %(link)s, then come back. Nothing was kept.', { link: journalLink })
+    container.replaceChildren(el('p', {}, ...text))
     return { saved: false, reason: 'no-journal' }
   }
   forms += 1
