@@ -74,7 +74,10 @@ def _translated(translations: Translations, message, table: list[int]):
     counts = [table.index(form) if form in table else 2 for form in range(max(table) + 1)]
     forms = [translations.ngettext(singular, plural, n) for n in counts]
     english = [singular if n == 1 else plural for n in counts]
-    return forms if forms != english else None
+    # pybabel compile writes an untranslated plural as the msgids, one per form (so "1 contacts shown" in Welsh):
+    # left out too, for English's own rule.
+    compiled_empty = [singular if form == 0 else plural for form in range(len(counts))]
+    return None if forms in (english, compiled_empty) else forms
 
 
 @functools.lru_cache(maxsize=16)

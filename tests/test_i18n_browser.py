@@ -16,6 +16,7 @@ TRANSLATE = """async ([singular, plural]) => {
     plurals: [0, 1, 2, 3, 6, 4, 106, 1000].map((n) => nt(singular, plural, n)),
     filled: t('You said yes to: %(factors)s.', { factors: 'Jealousy; Threats' }),
     untranslated: t('Not saved: %(reason)s', { reason: 'No room.' }),
+    untranslatedPlural: [1, 2].map((n) => nt('%(count)s photo', '%(count)s photos', n)),
     plain: t('Open now')
   }
 }"""
@@ -48,6 +49,7 @@ def test_welsh_plurals_pick_their_form_and_placeholders_are_filled(browser, live
                                  "other 1000"]
     assert result["filled"] == "TEST-CY yes: Jealousy; Threats."
     assert result["untranslated"] == "Not saved: No room."  # not in the catalogue: English, still filled
+    assert result["untranslatedPlural"] == ["1 photo", "2 photos"]  # by English's rule, not Welsh's
     assert result["plain"] == "TEST-CY Open now"
     # The area filter counted in Welsh too: main.js started it once the text was there.
     count = page.locator("[data-match-count]").text_content()

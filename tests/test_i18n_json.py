@@ -30,6 +30,15 @@ msgstr[2] "two %(count)s"
 msgstr[3] "few %(count)s"
 msgstr[4] "many %(count)s"
 msgstr[5] "other %(count)s"
+
+msgid "%(count)s photo"
+msgid_plural "%(count)s photos"
+msgstr[0] ""
+msgstr[1] ""
+msgstr[2] ""
+msgstr[3] ""
+msgstr[4] ""
+msgstr[5] ""
 '''
 
 
@@ -70,7 +79,7 @@ def test_the_json_holds_only_the_translated_messages_modules_use(welsh_client):
         "You said yes to: %(factors)s.": "TEST-CY yes: %(factors)s.",
         "%(count)s contact shown": ["zero %(count)s", "one %(count)s", "two %(count)s", "few %(count)s",
                                     "many %(count)s", "other %(count)s"],
-    }  # not "Contacts": only templates use it
+    }  # not "Contacts": only templates use it; not the untranslated plural "%(count)s photo"
 
 
 def test_the_plural_rule_travels_as_a_table_of_forms(welsh_client):
