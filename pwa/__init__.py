@@ -22,8 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True)
 
-    from . import (admin, backup, cli, disguise, errors, i18n, identities, journal, security, translated, views,
-                   webapp)
+    from . import (admin, backup, cli, disguise, errors, i18n, i18n_json, identities, journal, security, translated,
+                   views, webapp)
     from .api import api
 
     i18n.init_app(app)
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(views.bp)
     app.register_blueprint(api)
     app.register_blueprint(webapp.bp)
+    app.register_blueprint(i18n_json.bp)
     app.register_blueprint(disguise.bp)
     journal.init_app(app)
     backup.init_app(app)

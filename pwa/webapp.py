@@ -24,7 +24,7 @@ import brotli
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from werkzeug.security import safe_join
 
-from . import content, disguise, i18n, identities, views
+from . import content, disguise, i18n, i18n_json, identities, views
 from .api.responses import cached_json
 from .extensions import db
 from .models import Guide
@@ -229,7 +229,10 @@ def precache_manifest(identity: identities.Identity) -> dict:
 def language_files(tag: str) -> list[dict]:
     """Files kept per language besides its pages (each {"url", "revision"}), e.g. the scripts' /i18n/<tag>.json:
     the worker saves them with the language's pages, and only for languages saved on the phone."""
-    return []
+    modules_text = i18n_json.catalogue_json(tag)  # the scripts' text; none for English and Easy Read
+    if modules_text is None:
+        return []
+    return [{"url": url_for("i18n_json.catalogue", lang=tag), "revision": sha256(modules_text)[:20]}]
 
 
 @bp.get("/sw.js")

@@ -90,6 +90,8 @@ def test_the_worker_is_the_same_in_every_language_and_lists_pages_for_each(clien
     assert {"/", "/helplines", "/offline", "/guides/safety-plan"} <= pages
     assert {"/calculator", "/weather", "/notes", "/static/css/app.css"} <= shared  # decoys: English in every language
     assert not pages & shared
+    assert [entry["url"] for entry in english["languages"]["cy"]] == ["/i18n/cy.json"]  # the modules' Welsh text
+    assert english["languages"]["en-GB"] == []
 
 
 def test_the_worker_header_asks_for_a_language_whatever_the_cookie(client):

@@ -10,36 +10,43 @@ import { initReadAloud } from './components/read-aloud.js'
 import { initStorageStatus } from './components/storage-status.js'
 import { initSwUpdate } from './components/sw-update.js'
 import { initWayBack } from './components/way-back.js'
+import { t, translationsLoaded } from './i18n.js'
 
 initQuickHide(document) // first: nothing another component does may stop the page hiding
-initLeaving(document)
-initMaskedFields(document)
-initOpenNow(document)
-initAreaFilter(document)
-initSwUpdate(document)
-initStorageStatus(document)
-initWayBack(document)
-initReadAloud(document)
-initLanguageChooser(document)
-initKeepForOffline()
+// Then the rest, in the page's language (at once from the worker's copy; English if it cannot be had). A promise, not
+// a top-level await: a browser without that would not run this file at all, quick-hide included.
+translationsLoaded.then(initTheRest)
 
-// The journal's modules load only on its own page.
-const journal = document.querySelector('[data-module="journal"]')
-if (journal) {
-  import('./journal/app.js').then(({ initJournal }) => initJournal(journal)).catch(() => {
-    // Offline with the module never saved, or the page left while it loaded: say so, never fail silently.
-    journal.querySelector('[data-status]').textContent = 'The journal could not start. Reload the page to try again: nothing saved is lost.'
-  })
-}
+function initTheRest () {
+  initLeaving(document)
+  initMaskedFields(document)
+  initOpenNow(document)
+  initAreaFilter(document)
+  initSwUpdate(document)
+  initStorageStatus(document)
+  initWayBack(document)
+  initReadAloud(document)
+  initLanguageChooser(document)
+  initKeepForOffline()
 
-// The risk self-check's module loads only on its own page; without it the page still shows every question's reason.
-const riskCheck = document.querySelector('[data-module="risk-check"]')
-if (riskCheck) import('./check/risk-check.js').then(({ initRiskCheck }) => initRiskCheck(riskCheck)).catch(() => {})
+  // The journal's modules load only on its own page.
+  const journal = document.querySelector('[data-module="journal"]')
+  if (journal) {
+    import('./journal/app.js').then(({ initJournal }) => initJournal(journal)).catch(() => {
+      // Offline with the module never saved, or the page left while it loaded: say so, never fail silently.
+      journal.querySelector('[data-status]').textContent = t('The journal could not start. Reload the page to try again: nothing saved is lost.')
+    })
+  }
 
-// The safety plan's modules load only on its page; without them it is a blank plan to read or print.
-const plan = document.querySelector('[data-module="plan"]')
-if (plan) {
-  import('./plan/app.js').then(({ initPlan }) => initPlan(plan)).catch(() => {
-    plan.querySelector('[data-status]').textContent = 'Your answers cannot be kept on this visit: reload the page to try again. You can still read the plan, or print it and fill it in by hand.'
-  })
+  // The risk self-check's module loads only on its own page; without it the page still shows every question's reason.
+  const riskCheck = document.querySelector('[data-module="risk-check"]')
+  if (riskCheck) import('./check/risk-check.js').then(({ initRiskCheck }) => initRiskCheck(riskCheck)).catch(() => {})
+
+  // The safety plan's modules load only on its page; without them it is a blank plan to read or print.
+  const plan = document.querySelector('[data-module="plan"]')
+  if (plan) {
+    import('./plan/app.js').then(({ initPlan }) => initPlan(plan)).catch(() => {
+      plan.querySelector('[data-status]').textContent = t('Your answers cannot be kept on this visit: reload the page to try again. You can still read the plan, or print it and fill it in by hand.')
+    })
+  }
 }

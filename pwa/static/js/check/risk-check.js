@@ -2,6 +2,7 @@
 // the radio buttons: nothing is stored or sent, unless the person chooses to save them in the safety plan
 // (save-to-plan.js: encrypted in the journal). They are emptied when the page is left (so the back/forward cache
 // keeps none), when it is shown again (Back, a restored tab) and on quick-hide, saved or not.
+import { t } from '../i18n.js'
 import { onLock } from '../lock.js'
 import { initSaveToPlan } from './save-to-plan.js'
 
@@ -39,9 +40,10 @@ export function initRiskCheck (root) {
     }
     const yes = factors('yes')
     const unsure = factors('unsure')
-    const summary = [yes ? `You said yes to: ${yes}.` : 'You did not say yes to any of the questions you answered.',
-      unsure ? `You were not sure about: ${unsure}.` : ''].filter(Boolean).join(' ')
-    return { title: 'Risk self-check', recordedAt: new Date().toISOString(), summary, answers }
+    // Translators: %(factors)s lists the questions' short names, separated by semicolons.
+    const summary = [yes ? t('You said yes to: %(factors)s.', { factors: yes }) : t('You did not say yes to any of the questions you answered.'),
+      unsure ? t('You were not sure about: %(factors)s.', { factors: unsure }) : ''].filter(Boolean).join(' ')
+    return { title: t('Risk self-check'), recordedAt: new Date().toISOString(), summary, answers }
   }
   const saving = initSaveToPlan(result.querySelector('[data-check-save]'), { riskRecord })
 

@@ -1,6 +1,8 @@
 // "Save these answers in my safety plan" (templates/check.html): the one way the self-check's answers are ever
 // kept, and only when the person asks. The plan's own module (js/plan/keep.js, loaded on demand) asks for the
 // journal's passphrase and keeps them encrypted in the plan record; nothing of them is written anywhere else.
+import { t, tParts } from '../i18n.js'
+
 const KEEP_MODULE = '../plan/keep.js'
 
 function link (href, text) {
@@ -24,14 +26,17 @@ export function initSaveToPlan (box, { riskRecord }) {
     container.replaceChildren() // keep.js's own words: said here instead, with where to go next
     button.hidden = false
     if (result.saved) {
-      say('Saved in your safety plan, encrypted. ', link('/plan', 'Open your plan to see them'), '.')
+      // Translators: %(link)s is a link whose words are "Open your plan to see them".
+      say(...tParts('Saved in your safety plan, encrypted. %(link)s.', { link: link('/plan', t('Open your plan to see them')) }))
     } else if (result.reason === 'no-journal') {
-      say('To keep answers you need a journal first: ', link('/journal', 'set up your journal'),
-        ', then come back. Nothing was stored.')
+      const journalLink = link('/journal', t('set up your journal'))
+      // Translators: %(link)s is a link whose words are "set up your journal".
+      say(...tParts('To keep answers you need a journal first: %(link)s, then come back. Nothing was stored.', { link: journalLink }))
     } else if (result.reason === 'cancelled') {
-      say('Not saved: nothing was stored.')
+      say(t('Not saved: nothing was stored.'))
     } else {
-      say(`Not saved: ${result.message} Nothing was stored.`)
+      // Translators: %(reason)s is a whole sentence saying what went wrong.
+      say(t('Not saved: %(reason)s Nothing was stored.', { reason: result.message }))
     }
     button.focus() // the passphrase form just used is gone; the status above is read out
   }
@@ -47,7 +52,7 @@ export function initSaveToPlan (box, { riskRecord }) {
       // Offline, and the plan's modules never fetched on this phone.
       if (mine !== round) return
       button.hidden = false
-      return say('Saving needs a part of this site that this phone has not downloaded yet. Try again when you are online. Nothing was stored.')
+      return say(t('Saving needs a part of this site that this phone has not downloaded yet. Try again when you are online. Nothing was stored.'))
     }
     if (mine !== round) return
     pending = { risk: riskRecord() }

@@ -2,7 +2,7 @@
 // service (the server hides those its filters leave out). Offline, the worker may answer
 // /helplines?area=x&category=y with a saved page made for other choices, so the address's choices are applied
 // on load too.
-const plural = (count, word) => `${count} ${count === 1 ? word : word + 's'}`
+import { nt } from '../i18n.js'
 
 function apply (scope, form) {
   const area = form.elements.area.value
@@ -19,7 +19,7 @@ function apply (scope, form) {
     section.hidden = !inArea || (category !== '' && matches === 0)
     total += matches
   }
-  scope.querySelector('[data-match-count]').textContent = `${plural(total, 'contact')} shown`
+  scope.querySelector('[data-match-count]').textContent = nt('%(count)s contact shown', '%(count)s contacts shown', total)
   scope.querySelector('[data-no-match]').hidden = total > 0
 }
 

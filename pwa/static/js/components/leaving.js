@@ -9,14 +9,27 @@
 // use, so pages carry none of it. Focus goes to its title, not a button: with big text on a small phone it
 // scrolls, and focusing a button would scroll the words away.
 
+import { t, tParts } from '../i18n.js'
+
+// The words are set as text (translations are never markup).
 const QUESTION = `
-  <h2 class="leaving__title" id="leaving-title" tabindex="-1">This opens another website</h2>
-  <p id="leaving-text"><strong data-leaving-host></strong> will appear in this browser's history,
-    and this app cannot remove it.</p>
+  <h2 class="leaving__title" id="leaving-title" tabindex="-1"></h2>
+  <p id="leaving-text"></p>
   <p class="leaving__actions">
-    <button class="button" type="button" data-leaving-open>Open it</button>
-    <button class="button button--secondary" type="button" data-leaving-cancel>Cancel</button>
+    <button class="button" type="button" data-leaving-open></button>
+    <button class="button button--secondary" type="button" data-leaving-cancel></button>
   </p>`
+
+function fillQuestion (dialog) {
+  dialog.querySelector('#leaving-title').textContent = t('This opens another website')
+  const host = document.createElement('strong')
+  host.dataset.leavingHost = ''
+  // Translators: %(site)s is the other website's address, shown in bold.
+  const text = tParts("%(site)s will appear in this browser's history, and this app cannot remove it.", { site: host })
+  dialog.querySelector('#leaving-text').replaceChildren(...text)
+  dialog.querySelector('[data-leaving-open]').textContent = t('Open it')
+  dialog.querySelector('[data-leaving-cancel]').textContent = t('Cancel')
+}
 
 export function isOtherSite (link, here = location) {
   const url = new URL(link.href, here.href)
@@ -36,6 +49,7 @@ export function initLeaving (scope = document) {
     dialog.setAttribute('aria-labelledby', 'leaving-title')
     dialog.setAttribute('aria-describedby', 'leaving-text')
     dialog.innerHTML = QUESTION
+    fillQuestion(dialog)
     dialog.querySelector('[data-leaving-open]').addEventListener('click', go)
     dialog.querySelector('[data-leaving-cancel]').addEventListener('click', dismiss)
     document.body.append(dialog)

@@ -1,4 +1,6 @@
 // Keeps "Open now / Closed now" right on cached pages, in UK time (mirrors pwa/hours.py).
+import { t } from '../i18n.js'
+
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
 
 function ukNow (date) {
@@ -29,7 +31,7 @@ export function isOpen ({ open_24_hours: always, hours }, date = new Date()) {
 function update (element) {
   const open = isOpen(JSON.parse(element.dataset.hours))
   if (open === null) return
-  element.textContent = open ? 'Open now' : 'Closed now'
+  element.textContent = open ? t('Open now') : t('Closed now')
   element.classList.toggle('open-now--open', open)
   element.classList.toggle('open-now--closed', !open)
 }

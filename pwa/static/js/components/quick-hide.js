@@ -11,16 +11,18 @@
 // save drafts encrypted and drop keys (bounded wait), then replaces this history entry with the
 // decoy. In-app links and GET forms also replace instead of push, so Back has nothing to return to.
 import { markShut } from '../decoys/door.js'
+import { nt, t } from '../i18n.js'
 import { lockAll } from '../lock.js'
 import { stopReading } from './read-aloud.js'
 
 export const LOCK_WAIT_MS = 500
 const SHIFT_WINDOW_MS = 5000 // also how long "timed out" stays in the live region
 const ESCAPE_WINDOW_MS = 1000
+const SHIFTS_TO_HIDE = 3
 const SAY = {
-  1: 'Shift, press 2 more times to hide this page.',
-  2: 'Shift, press 1 more time to hide this page.',
-  timedOut: 'Hide this page timed out.'
+  pressesLeft: (left) => nt('Shift, press %(count)s more time to hide this page.',
+    'Shift, press %(count)s more times to hide this page.', left),
+  timedOut: () => t('Hide this page timed out.')
 }
 const NOT_TEXT = new Set(['button', 'submit', 'reset', 'checkbox', 'radio', 'file', 'range', 'color', 'image', 'hidden'])
 
@@ -84,7 +86,7 @@ export function initQuickHide (scope = document) {
 
   function shiftTimedOut () {
     forgetShift()
-    say(SAY.timedOut)
+    say(SAY.timedOut())
     sayTimer = setTimeout(() => say(''), SHIFT_WINDOW_MS) // gone before anyone reading the page later finds it
   }
 
@@ -123,13 +125,13 @@ export function initQuickHide (scope = document) {
     if (event.key === 'Shift' && !lastKeyWasModified) {
       shiftPresses += 1
       clearTimeout(shiftTimer)
-      if (shiftPresses >= 3) {
+      if (shiftPresses >= SHIFTS_TO_HIDE) {
         shiftPresses = 0
         hide('shift') // first and alone: nothing may delay the cover
       } else {
         shiftTimer = setTimeout(shiftTimedOut, SHIFT_WINDOW_MS)
         showPresses(shiftPresses)
-        say(SAY[shiftPresses])
+        say(SAY.pressesLeft(SHIFTS_TO_HIDE - shiftPresses))
       }
     } else if (event.key !== 'Shift' && shiftPresses > 0) {
       // Shift + another key is typing, not a request to hide. Silently: a message would talk over the typing.

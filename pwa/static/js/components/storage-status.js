@@ -1,21 +1,21 @@
 // Says whether the browser will keep this site's offline copy (and the journal), and asks it to, once the
 // app has been used meaningfully: a second page view, or an 'opendoor:meaningful-use' event from another
 // component (the journal dispatches one after set-up). Says only what the browser itself reports.
+import { t } from '../i18n.js'
 import { readItem, writeItem } from '../storage.js'
 
 const VIEWS_KEY = 'page-views'
 const MEANINGFUL_VIEWS = 2
-const SAVED = 'Saved on this device for offline use'
 
 // iPhone and iPad browsers have navigator.standalone, false in a tab; Safari deletes a site's storage
 // after 7 days of use without a visit to it, except for apps added to the Home Screen (README: Safari).
 const inAnAppleTab = () => navigator.standalone === false
 
 function message (persistent) {
-  if (inAnAppleTab()) return `${SAVED}, but it may be deleted after 7 days without a visit unless you add this app to your Home Screen.`
-  if (persistent === true) return `${SAVED}.`
-  if (persistent === false) return `${SAVED}, but the browser may clear it if space runs low.`
-  return `${SAVED}, but this browser does not say whether it will keep it.`
+  if (inAnAppleTab()) return t('Saved on this device for offline use, but it may be deleted after 7 days without a visit unless you add this app to your Home Screen.')
+  if (persistent === true) return t('Saved on this device for offline use.')
+  if (persistent === false) return t('Saved on this device for offline use, but the browser may clear it if space runs low.')
+  return t('Saved on this device for offline use, but this browser does not say whether it will keep it.')
 }
 
 function show (element, persistent) {

@@ -1,6 +1,7 @@
 // The journal page: makes the session (session.js: the keys and the lock) and the screens (screens/), routes
 // between the views, runs the buttons' actions, lends every screen the same forms and buttons, and empties the
 // page when the session locks.
+import { t } from '../i18n.js'
 import { readPhoto } from './photos.js'
 import { el } from './report.js'
 import { EntryForm } from './screens/entry-form.js'
@@ -50,7 +51,7 @@ class JournalApp {
   onAction (action, button) {
     if (action !== 'lock' && action !== 'backup' && !this.session.unlocked) return
     const run = this.actions[action]
-    if (run) Promise.resolve(run(button)).catch((error) => this.status(`Something went wrong: ${error.message}`))
+    if (run) Promise.resolve(run(button)).catch((error) => this.status(t('Something went wrong: %(reason)s', { reason: error.message })))
   }
 
   backup (method) {
@@ -138,7 +139,7 @@ class JournalApp {
   confirmed (button) {
     if (button.dataset.armed) return true
     button.dataset.armed = button.textContent
-    button.textContent = 'Press again to confirm'
+    button.textContent = t('Press again to confirm')
     setTimeout(() => { if (button.dataset.armed) { button.textContent = button.dataset.armed; delete button.dataset.armed } }, CONFIRM_MS)
     return false
   }
@@ -157,9 +158,9 @@ class JournalApp {
     try {
       const blob = await readPhoto(this.session.vault, photo)
       if (!stillHere()) return
-      container.prepend(el('img', { src: this.objectUrl(blob), alt: `Photo ${photo.name}`, className: 'journal-photo' }))
+      container.prepend(el('img', { src: this.objectUrl(blob), alt: t('Photo %(name)s', { name: photo.name }), className: 'journal-photo' }))
     } catch {
-      if (stillHere()) container.append(el('span', { className: 'journal-error' }, ' This photo could not be opened.'))
+      if (stillHere()) container.append(el('span', { className: 'journal-error' }, ' ' + t('This photo could not be opened.')))
     }
   }
 
@@ -180,7 +181,7 @@ class JournalApp {
     this.clearScreen()
     if (!wasOpen) return
     this.show('unlock')
-    if (reason === 'idle') this.status('Locked after a few minutes without use.')
-    if (reason === 'picker') this.status('Locked because the camera or photo picker stayed open. Your entry is kept.')
+    if (reason === 'idle') this.status(t('Locked after a few minutes without use.'))
+    if (reason === 'picker') this.status(t('Locked because the camera or photo picker stayed open. Your entry is kept.'))
   }
 }

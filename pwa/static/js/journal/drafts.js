@@ -1,10 +1,11 @@
 // Drafts are never lost: the entry form is sealed under the vault key as you type (debounced), on every
 // photo, and on lock (quick-hide, update, auto-lock) before the keys are dropped.
+import { t } from '../i18n.js'
 import { aad, openJson, sealJson } from './crypto.js'
 
 // `key` lets the lock handler seal the last snapshot after the vault itself has dropped its key.
 export async function saveDraft (vault, draft, key = vault.key) {
-  if (!key) throw new Error('The journal is locked')
+  if (!key) throw new Error(t('The journal is locked'))
   const sealed = await sealJson(key, { ...draft, savedAt: new Date().toISOString() }, aad.draft())
   await vault.store.write(['state'], ({ state }) => state.put(sealed, 'draft'))
 }

@@ -6,6 +6,7 @@
 // The sealed index names the last revision. A log that stops matching it was changed outside the app, and that is
 // never repaired quietly: the index is set aside as evidence and a notice is appended to the log itself, which the
 // person is shown and every check and export reports (see docs/journal-keys.md).
+import { nt, t } from '../i18n.js'
 import { GENESIS, JournalCryptoError, aad, chainHash, chainMac, newContentKey, open, openJson, sealJson, sha256Hex, unwrapKey } from './crypto.js'
 import { HEADER_VERSION } from './vault.js'
 
@@ -85,7 +86,7 @@ export class Journal {
     if (problems.length === 0 || !this.index) return false
     const signature = problems.join('\n')
     if (this.index.notices.some((notice) => notice.signature === signature)) return false
-    await this.notice({ summary: `${plural(problems.length, 'problem')} found in the saved changes: ${problems.join('; ')}`, signature })
+    await this.notice({ summary: nt('%(count)s problem found in the saved changes: %(problems)s', '%(count)s problems found in the saved changes: %(problems)s', problems.length, { problems: problems.join('; ') }), signature })
     return true
   }
 
@@ -95,11 +96,11 @@ export class Journal {
     const problems = []
     let prev = GENESIS
     for (const [i, item] of (await this.store.getAll('log')).entries()) {
-      const label = `saved change ${i + 1}`
-      if (item.seq !== i + 1) problems.push(`${label} is out of sequence`)
-      if (item.prev !== prev) problems.push(`${label} does not link to the one before`)
-      if (item.hash !== await chainHash(item.seq, item.entry, item.rev, item.prev, item.body)) problems.push(`${label} does not match its hash`)
-      else if (item.mac !== await chainMac(chainKey, item.hash)) problems.push(`${label} was not written by this journal`)
+      const number = i + 1
+      if (item.seq !== number) problems.push(t('saved change %(number)s is out of sequence', { number }))
+      if (item.prev !== prev) problems.push(t('saved change %(number)s does not link to the one before', { number }))
+      if (item.hash !== await chainHash(item.seq, item.entry, item.rev, item.prev, item.body)) problems.push(t('saved change %(number)s does not match its hash', { number }))
+      else if (item.mac !== await chainMac(chainKey, item.hash)) problems.push(t('saved change %(number)s was not written by this journal', { number }))
       prev = item.hash
     }
     return problems
@@ -156,13 +157,13 @@ export class Journal {
   }
 
   save (id, fields, photos, { clearDraft = true } = {}) {
-    if (id && !this.index.entries[id]) throw new Error('That entry no longer exists')
+    if (id && !this.index.entries[id]) throw new Error(t('That entry no longer exists'))
     const op = id ? 'edit' : 'create'
     return this.append(id || crypto.randomUUID(), { kind: 'entry', op, fields, photos }, clearDraft)
   }
 
   remove (id, reason = '') {
-    if (!this.index.entries[id]) throw new Error('That entry no longer exists')
+    if (!this.index.entries[id]) throw new Error(t('That entry no longer exists'))
     return this.append(id, { kind: 'entry', op: 'delete', reason }, false)
   }
 
@@ -185,10 +186,10 @@ export class Journal {
 
   async appendNow (entry, { kind, op, ...content }, clearDraft, held) {
     const { key, chainKey } = held || this.vault
-    if (!key) throw new Error('The journal is locked')
+    if (!key) throw new Error(t('The journal is locked'))
     // Locked since the keys were held: the index is read back from the store, and never kept in memory after.
     const index = this.vault.key === key && this.index ? this.index : held ? await this.openIndex(key) : null
-    if (!index) throw new Error('The journal is locked')
+    if (!index) throw new Error(t('The journal is locked'))
     if (entry === PLAN) {
       // Where a revision came from (another device) belongs to that revision only, not to the ones after it.
       const { id, rev, createdAt, updatedAt, fromOtherDevice, ...current } = index.plan || {}
@@ -204,7 +205,7 @@ export class Journal {
     const last = await this.store.last('log')
     const seq = (last ? last.seq : 0) + 1
     const prev = last ? last.hash : GENESIS
-    if (prev !== index.head) throw new Error('The journal changed in another window. Reload the page and try again.')
+    if (prev !== index.head) throw new Error(t('The journal changed in another window. Reload the page and try again.'))
     const hash = await chainHash(seq, entry, rev, prev, body)
     const item = { seq, entry, rev, prev, hash, mac: await chainMac(chainKey, hash), key: contentKey.wrapped, body }
     const next = copyIndex(index)
@@ -243,13 +244,13 @@ export class Journal {
     const records = []
     const nextRev = new Map()
     for (const [i, item] of (await this.store.getAll('log')).entries()) {
-      const label = `Saved change ${i + 1}`
-      if (item.rev !== (nextRev.get(item.entry) || 1)) problems.push(`${label}: revision number out of order`)
+      const number = i + 1
+      if (item.rev !== (nextRev.get(item.entry) || 1)) problems.push(t('Saved change %(number)s: revision number out of order', { number }))
       nextRev.set(item.entry, item.rev + 1)
       try {
         records.push({ ...item, record: await openRecord(key, item) })
       } catch {
-        problems.push(`${label}: cannot be decrypted (altered or damaged)`)
+        problems.push(t('Saved change %(number)s: cannot be decrypted (altered or damaged)', { number }))
       }
     }
     // The sealed index is written in the same transaction as every revision, so it names the last one.
@@ -258,10 +259,10 @@ export class Journal {
     if (last || sealedIndex) {
       let saved = null
       try { saved = sealedIndex ? await openJson(key, sealedIndex, aad.index()) : null } catch {}
-      if (!saved || saved.head !== last?.hash) problems.push('The journal does not end where it was last saved: changes may have been removed from the end')
+      if (!saved || saved.head !== last?.hash) problems.push(t('The journal does not end where it was last saved: changes may have been removed from the end'))
     }
     for (const { record } of records) {
-      if (record.kind === 'notice') problems.push(`Noted on ${record.recordedAt.slice(0, 10)}: ${record.summary}`)
+      if (record.kind === 'notice') problems.push(t('Noted on %(date)s: %(summary)s', { date: record.recordedAt.slice(0, 10), summary: record.summary }))
     }
     const photos = new Map()
     for (const { record } of records) for (const photo of record.photos || []) photos.set(photo.id, photo)
@@ -271,9 +272,9 @@ export class Journal {
         if (!stored) throw new Error('missing')
         const photoKey = await unwrapKey(key, stored.key, aad.attachmentKey(photo.id))
         const bytes = await open(photoKey, stored.body, aad.attachment(photo.id))
-        if (await sha256Hex(bytes) !== photo.sha256) problems.push(`Photo ${photo.name || ''}: SHA-256 differs from capture`)
+        if (await sha256Hex(bytes) !== photo.sha256) problems.push(t('Photo %(name)s: SHA-256 differs from capture', { name: photo.name || '' }))
       } catch {
-        problems.push(`Photo ${photo.name || ''}: missing or cannot be decrypted`)
+        problems.push(t('Photo %(name)s: missing or cannot be decrypted', { name: photo.name || '' }))
       }
     }
     return { count: records.length, photos: photos.size, problems, records }
@@ -284,18 +285,18 @@ export class Journal {
 function mismatch (sealed, saved, found, headerVersion) {
   const problem = (summary, expected = null) => ({ summary, signature: `index ${found.seq} ${found.head}`, expected, found })
   if (!sealed) {
-    return found.seq ? problem(`The sealed record of where the journal ends is missing, although ${plural(found.seq, 'saved change')} are stored.`) : null
+    return found.seq ? problem(nt('The sealed record of where the journal ends is missing, although %(count)s saved change are stored.', 'The sealed record of where the journal ends is missing, although %(count)s saved changes are stored.', found.seq)) : null
   }
-  if (!saved) return problem('The sealed record of where the journal ends cannot be opened: it was altered or damaged.')
+  if (!saved) return problem(t('The sealed record of where the journal ends cannot be opened: it was altered or damaged.'))
   const expected = { seq: saved.seq, head: saved.head }
   if (headerVersion < HEADER_VERSION && saved.v >= INDEX_VERSION) {
-    return problem('The journal was set back to an older format, which would hide changes made to it.', expected)
+    return problem(t('The journal was set back to an older format, which would hide changes made to it.'), expected)
   }
   if (saved.head === found.head && saved.seq === found.seq) return null
   if (found.seq < saved.seq) {
-    return problem(`The journal was last saved with ${plural(saved.seq, 'saved change')}, but only ${found.seq} are stored: changes were removed, or an older copy was put back.`, expected)
+    return problem(nt('The journal was last saved with %(count)s saved change, but only %(found)s are stored: changes were removed, or an older copy was put back.', 'The journal was last saved with %(count)s saved changes, but only %(found)s are stored: changes were removed, or an older copy was put back.', saved.seq, { found: found.seq }), expected)
   }
-  return problem(`The stored changes do not end where the journal last saved them (change ${saved.seq}; ${found.seq} are stored): they were altered outside this app.`, expected)
+  return problem(t('The stored changes do not end where the journal last saved them (change %(saved)s; %(found)s are stored): they were altered outside this app.', { saved: saved.seq, found: found.seq }), expected)
 }
 
 export async function openRecord (key, item) {
@@ -342,5 +343,4 @@ export function sortKey (entry) {
   return `${occurredDate || entry.createdAt.slice(0, 10)}T${occurredTime || '99:99'}|${entry.createdAt}`
 }
 
-export const plural = (n, word) => `${n} ${n === 1 ? word : `${word}s`}`
 const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1)

@@ -1,13 +1,14 @@
 // Photos: hashed (SHA-256 of the original bytes) the moment they are taken or chosen, then sealed under their
 // own content key. The hash goes into the entry's record, so the photo is covered by the hash chain too.
+import { t } from '../i18n.js'
 import { aad, newContentKey, open, seal, sha256Hex, unwrapKey } from './crypto.js'
 
 export const MAX_PHOTO_BYTES = 25 * 1024 * 1024
 
 export async function addPhoto (vault, file) {
   const key = vault.key
-  if (!key) throw new Error('The journal is locked')
-  if (file.size > MAX_PHOTO_BYTES) throw new Error(`That photo is too big (over ${MAX_PHOTO_BYTES / 1024 / 1024} MB)`)
+  if (!key) throw new Error(t('The journal is locked'))
+  if (file.size > MAX_PHOTO_BYTES) throw new Error(t('That photo is too big (over %(megabytes)s MB)', { megabytes: MAX_PHOTO_BYTES / 1024 / 1024 }))
   const bytes = new Uint8Array(await file.arrayBuffer())
   const id = crypto.randomUUID()
   const ref = {
@@ -27,7 +28,7 @@ export async function addPhoto (vault, file) {
 
 export async function readPhoto (vault, ref) {
   const stored = await vault.store.get('attachments', ref.id)
-  if (!stored) throw new Error('Photo missing')
+  if (!stored) throw new Error(t('Photo missing'))
   const photoKey = await unwrapKey(vault.key, stored.key, aad.attachmentKey(ref.id))
   return new Blob([await open(photoKey, stored.body, aad.attachment(ref.id))], { type: ref.type })
 }

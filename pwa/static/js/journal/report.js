@@ -1,6 +1,9 @@
 // Showing entries: the list line, the full entry, and the printable chronological report.
 // Every piece of user text goes in through textContent, never as HTML.
-const PARTS = { morning: 'morning', afternoon: 'afternoon', evening: 'evening', night: 'night' }
+import { nt, t } from '../i18n.js'
+
+// Translators: parts of the day, as in "12 March 2026, evening".
+const PARTS = { morning: () => t('morning'), afternoon: () => t('afternoon'), evening: () => t('evening'), night: () => t('night') }
 const DETAIL_FIELDS = ['place', 'what', 'who', 'injuries', 'effect', 'witnesses', 'childrenPresent', 'children',
   'evidence', 'policeOfficer', 'crimeReference', 'medical']
 
@@ -35,12 +38,16 @@ export function localDate (date = new Date()) {
 
 export function describeWhen (fields) {
   const parts = []
-  parts.push(fields.occurredDate ? longDate(fields.occurredDate) : 'Date not given')
+  parts.push(fields.occurredDate ? longDate(fields.occurredDate) : t('Date not given'))
   if (fields.occurredTime) parts.push(fields.occurredTime)
-  if (PARTS[fields.partOfDay]) parts.push(PARTS[fields.partOfDay])
-  let text = (fields.approximate ? 'Around ' : '') + parts.join(', ')
-  if (fields.occurredNote) text += ` (${fields.occurredNote})`
-  return text
+  if (Object.prototype.hasOwnProperty.call(PARTS, fields.partOfDay ?? '')) parts.push(PARTS[fields.partOfDay]())
+  const when = parts.join(', ')
+  if (fields.occurredNote) {
+    // Translators: %(when)s is a date, perhaps with a time or part of the day; %(note)s is what the person wrote.
+    return fields.approximate ? t('Around %(when)s (%(note)s)', { when, note: fields.occurredNote }) : t('%(when)s (%(note)s)', { when, note: fields.occurredNote })
+  }
+  // Translators: %(when)s is a date, perhaps with a time or part of the day.
+  return fields.approximate ? t('Around %(when)s', { when }) : when
 }
 
 const firstLine = (text, length = 120) => {
@@ -64,7 +71,7 @@ export function listItem (entry, labels) {
   const [when, what, tags] = item.firstChild.children
   item.firstChild.dataset.id = entry.id
   when.textContent = describeWhen(entry.fields)
-  what.textContent = firstLine(entry.fields.what) || 'No description yet'
+  what.textContent = firstLine(entry.fields.what) || t('No description yet')
   const names = tagNames(entry.fields, labels)
   if (names.length) tags.textContent = names.join(', ')
   else tags.remove()
@@ -86,27 +93,30 @@ export function entryArticle (entry, labels, heading = 'h2') {
     if (value) list.append(el('dt', {}, labels.fields[name]), el('dd', {}, value))
   }
   const tags = tagNames(fields, labels)
-  if (tags.length) list.append(el('dt', {}, 'Behaviours'), el('dd', {}, tags.join(', ')))
-  const written = `Written ${stamp(entry.createdAt)}` + (entry.rev > 1 ? `, last changed ${stamp(entry.updatedAt)}` : '')
+  if (tags.length) list.append(el('dt', {}, t('Behaviours')), el('dd', {}, tags.join(', ')))
+  const written = entry.rev > 1
+    ? t('Written %(written)s, last changed %(changed)s', { written: stamp(entry.createdAt), changed: stamp(entry.updatedAt) })
+    : t('Written %(written)s', { written: stamp(entry.createdAt) })
   const photos = el('div', { className: 'journal-entry__photos' })
   for (const photo of entry.photos) {
     photos.append(el('figure', { 'data-photo-id': photo.id },
-      el('figcaption', {}, `${photo.name}, added ${stamp(photo.capturedAt)}. SHA-256 ${photo.sha256}`)))
+      el('figcaption', {}, t('%(name)s, added %(date)s. SHA-256 %(hash)s', { name: photo.name, date: stamp(photo.capturedAt), hash: photo.sha256 }))))
   }
   return el('article', { className: 'journal-entry' },
     el(heading, {}, describeWhen(fields)), list, photos, el('p', { className: 'journal-hint' }, written))
 }
 
-const WHEN_LABELS = { occurredDate: 'date', occurredTime: 'time', approximate: 'approximate', partOfDay: 'part of day', occurredNote: 'note about when', tags: 'behaviours' }
+// Translators: what an edit changed, listed after "Changed 12 Mar 2026, 14:00:".
+const WHEN_LABELS = { occurredDate: () => t('date'), occurredTime: () => t('time'), approximate: () => t('approximate'), partOfDay: () => t('part of day'), occurredNote: () => t('note about when'), tags: () => t('behaviours') }
 const same = (a, b) => JSON.stringify(a ?? '') === JSON.stringify(b ?? '')
 
 // What an edit changed, in the form's own words: "what happened, injuries, photos".
 function changes (before, after, labels) {
   const names = [...Object.keys(WHEN_LABELS), ...DETAIL_FIELDS]
   const changed = names.filter((name) => !same(before.fields?.[name], after.fields?.[name]))
-    .map((name) => WHEN_LABELS[name] || (labels.fields[name] || name).toLowerCase())
+    .map((name) => WHEN_LABELS[name] ? WHEN_LABELS[name]() : (labels.fields[name] || name).toLowerCase())
   const photos = (record) => (record.photos || []).map((photo) => photo.id).sort()
-  if (!same(photos(before), photos(after))) changed.push('photos')
+  if (!same(photos(before), photos(after))) changed.push(t('photos'))
   return changed
 }
 
@@ -115,11 +125,11 @@ export function historyLines (revisions, labels) {
   return revisions.map(({ record }) => {
     const at = stamp(record.recordedAt)
     let line
-    if (record.op === 'create') line = `Written ${at}`
-    else if (record.op === 'delete') line = `Deleted ${at}${record.reason ? `: ${record.reason}` : ''}`
+    if (record.op === 'create') line = t('Written %(date)s', { date: at })
+    else if (record.op === 'delete') line = record.reason ? t('Deleted %(date)s: %(reason)s', { date: at, reason: record.reason }) : t('Deleted %(date)s', { date: at })
     else {
       const changed = changes(previous, record, labels)
-      line = `Changed ${at}: ${changed.length ? changed.join(', ') : 'nothing visible'}`
+      line = t('Changed %(date)s: %(changes)s', { date: at, changes: changed.length ? changed.join(', ') : t('nothing visible') })
     }
     if (record.op !== 'delete') previous = record
     return line
@@ -129,8 +139,9 @@ export function historyLines (revisions, labels) {
 // Oldest first, as a report for the police or a court should read.
 export function renderReport (container, entries, labels, deletedCount) {
   const ordered = [...entries].reverse()
-  const intro = `${ordered.length} ${ordered.length === 1 ? 'entry' : 'entries'}, oldest first. Printed ${stamp(new Date().toISOString())}.` +
-    (deletedCount ? ` ${deletedCount} deleted ${deletedCount === 1 ? 'entry is' : 'entries are'} not shown; the export keeps them.` : '')
-  container.replaceChildren(el('h2', {}, 'Journal report'), el('p', {}, intro),
+  const printed = stamp(new Date().toISOString())
+  const intro = nt('%(count)s entry, oldest first. Printed %(date)s.', '%(count)s entries, oldest first. Printed %(date)s.', ordered.length, { date: printed }) +
+    (deletedCount ? ' ' + nt('%(count)s deleted entry is not shown; the export keeps them.', '%(count)s deleted entries are not shown; the export keeps them.', deletedCount) : '')
+  container.replaceChildren(el('h2', {}, t('Journal report')), el('p', {}, intro),
     ...ordered.map((entry) => entryArticle(entry, labels, 'h3')))
 }

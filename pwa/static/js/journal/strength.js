@@ -16,29 +16,31 @@
 // passphrases (three or four unrelated words) estimate at 10^12 guesses and more, years. Asking for score 4
 // would also refuse two-word passphrases and random 10-character strings (zxcvbn prices unknown strings at
 // 10 guesses a character), and a passphrase too hard to remember loses the journal for good.
+import { t } from '../i18n.js'
 export const MIN_LENGTH = 10
 export const MIN_SCORE = 3
 const MAX_WARNINGS = 2
 
+// Words are looked up when shown (i18n.js): functions, not strings.
 const LABELS = [
-  'Very weak: easy to guess',
-  'Weak: easy to guess',
-  'Not strong enough yet',
-  'Good',
-  'Strong'
+  () => t('Very weak: easy to guess'),
+  () => t('Weak: easy to guess'),
+  () => t('Not strong enough yet'),
+  () => t('Good'),
+  () => t('Strong')
 ]
 const WARNINGS = {
-  name: 'Names are easy to guess for someone who knows you.',
-  place: 'Places you know, like your town or team, are easy to guess.',
-  date: 'Dates and years, like birthdays, are easy to guess.',
-  personal: 'Names, birthdays, pets and places someone close to you knows are easy to guess.',
-  common: 'Common passwords are tried first.',
-  keyboard: 'Keyboard patterns like qwerty are easy to guess.',
-  sequence: 'Runs like abc or 1234 are easy to guess.',
-  repeat: 'Repeated letters or words are easy to guess.'
+  name: () => t('Names are easy to guess for someone who knows you.'),
+  place: () => t('Places you know, like your town or team, are easy to guess.'),
+  date: () => t('Dates and years, like birthdays, are easy to guess.'),
+  personal: () => t('Names, birthdays, pets and places someone close to you knows are easy to guess.'),
+  common: () => t('Common passwords are tried first.'),
+  keyboard: () => t('Keyboard patterns like qwerty are easy to guess.'),
+  sequence: () => t('Runs like abc or 1234 are easy to guess.'),
+  repeat: () => t('Repeated letters or words are easy to guess.')
 }
 const PERSONAL = new Set(['name', 'place', 'date', 'personal'])
-const ADVICE = 'Add a word or two.'
+const ADVICE = () => t('Add a word or two.')
 const APP_WORDS = ['open door', 'opendoor', 'journal', 'passphrase']
 
 // Keyboard rows and alphabetical runs (and their reverses), for both estimators.
@@ -205,21 +207,21 @@ function builtInRate (passphrase) {
 // Both ---------------------------------------------------------------------------------------------------
 
 function describe (passphrase, rate, name) {
-  if (!passphrase) return { score: 0, ok: false, label: '', warnings: [], kinds: [], advice: ADVICE, estimator: name }
+  if (!passphrase) return { score: 0, ok: false, label: '', warnings: [], kinds: [], advice: ADVICE(), estimator: name }
   const { score: estimated, kinds } = rate(passphrase)
   const long = passphrase.length >= MIN_LENGTH
   const score = long ? estimated : Math.min(estimated, 1)
   const ok = long && score >= MIN_SCORE
   // Names, dates and places are always worth knowing; the rest only matters when it makes the passphrase weak.
   const warnings = long ? Object.keys(WARNINGS).filter((kind) => kinds.has(kind) && (!ok || PERSONAL.has(kind)))
-    .slice(0, MAX_WARNINGS).map((kind) => WARNINGS[kind]) : []
+    .slice(0, MAX_WARNINGS).map((kind) => WARNINGS[kind]()) : []
   return {
     score,
     ok,
-    label: long ? LABELS[score] : `Too short: use at least ${MIN_LENGTH} characters`,
+    label: long ? LABELS[score]() : t('Too short: use at least %(count)s characters', { count: MIN_LENGTH }),
     warnings,
     kinds: [...kinds],
-    advice: warnings[0] || ADVICE,
+    advice: warnings[0] || ADVICE(),
     estimator: name
   }
 }

@@ -2,6 +2,7 @@
 // passphrase -> PBKDF2-SHA256 -> key-encryption key (never extractable) -> unwraps the random vault key, which
 // seals the index, drafts and every per-record and per-photo content key; the chain key (HKDF of the vault
 // key) keys the log's links. See docs/journal-keys.md.
+import { t } from '../i18n.js'
 import {
   KDF_FLOOR, KDF_NAME, JournalCryptoError, aad, chainMac, checkKdf, deriveChainKey, deriveKey, importKey, open,
   openJson, randomBytes, seal, sealJson
@@ -30,14 +31,14 @@ export class Vault {
 
   async header () {
     const header = await this.store.get('meta', 'vault')
-    if (!header) throw new UnlockError('There is no journal on this device yet')
-    if (!READABLE_VERSIONS.includes(header.v)) throw new UnlockError('This journal was made by a newer version of the app. Reload to update.')
+    if (!header) throw new UnlockError(t('There is no journal on this device yet'))
+    if (!READABLE_VERSIONS.includes(header.v)) throw new UnlockError(t('This journal was made by a newer version of the app. Reload to update.'))
     checkKdf(header.kdf)
     return header
   }
 
   async setup (passphrase) {
-    if (await this.exists()) throw new Error('A journal already exists on this device')
+    if (await this.exists()) throw new Error(t('A journal already exists on this device'))
     const raw = randomBytes(32)
     try {
       const header = await sealHeader(raw, passphrase)
@@ -134,7 +135,7 @@ async function rekey (store, oldRaw, newRaw, header) {
       state.forEach(([name, value]) => stores.state.put(value, name))
     }
   }).catch((error) => {
-    throw new ChangedElsewhereError(`The journal changed in another window, so nothing was changed (${error?.message || error}). Try again.`)
+    throw new ChangedElsewhereError(t('The journal changed in another window, so nothing was changed (%(reason)s). Try again.', { reason: error?.message || error }))
   })
 }
 

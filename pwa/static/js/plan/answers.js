@@ -6,6 +6,7 @@
 //     kind 'one': value 'yes', labels ['Yes']; 'many': value ['a', 'b'], labels ['A', 'B']; 'text': value 'typed'
 // Questions are read from the page (pwa.plan.questions_by_part(), rendered). A question shown only with another's
 // answer (show_if "slug=value") is not saved while that answer is not given.
+import { t } from '../i18n.js'
 import { el } from '../journal/report.js'
 
 // Every question as the page writes it (the words are on the page already: not sent twice).
@@ -84,7 +85,7 @@ export function summary (answers, heading = 'h4') {
     if (!parts.has(answer.partTitle)) parts.set(answer.partTitle, [])
     parts.get(answer.partTitle).push(answer)
   }
-  if (parts.size === 0) return [el('p', {}, 'Nothing chosen yet. Go back to any part to add to your plan.')]
+  if (parts.size === 0) return [el('p', {}, t('Nothing chosen yet. Go back to any part to add to your plan.'))]
   return [...parts].flatMap(([title, listed]) => [
     el(heading, {}, title),
     el('dl', { className: 'plan-answers' }, ...listed.flatMap((answer) => [el('dt', {}, answer.question), el('dd', {}, answerText(answer))]))

@@ -2,6 +2,7 @@
 // in the last part, and (once the journal is unlocked here) every change kept as an encrypted revision in the
 // journal's log. The journal's own Session locks it: the Lock button, quick-hide, the idle lock, the page being
 // hidden or another tab locking; each empties the page of every answer, and unlocking fills them back.
+import { t, tParts } from '../i18n.js'
 import { el, stamp } from '../journal/report.js'
 import { Session } from '../journal/session.js'
 import { openStore } from '../journal/store.js'
@@ -20,11 +21,14 @@ export async function initPlan (root) {
 function riskSummary (risk) {
   if (!risk || typeof risk !== 'object') return []
   const answers = Object.values(risk.answers || {})
+  const checkLink = el('a', { href: '/check' }, t('risk self-check'))
+  // Translators: %(link)s is a link whose words are "risk self-check".
+  const again = tParts('To change these answers, go through the %(link)s again and save it.', { link: checkLink })
   return [
-    el('h4', {}, risk.recordedAt ? `Your risk self-check (saved on ${stamp(risk.recordedAt)})` : 'Your risk self-check'),
+    el('h4', {}, risk.recordedAt ? t('Your risk self-check (saved on %(date)s)', { date: stamp(risk.recordedAt) }) : t('Your risk self-check')),
     ...(risk.summary ? [el('p', {}, risk.summary)] : []),
     ...(answers.length ? [el('dl', { className: 'plan-answers' }, ...answers.flatMap((answer) => [el('dt', {}, answer.question), el('dd', {}, answerText(answer))]))] : []),
-    el('p', {}, 'To change these answers, go through the ', el('a', { href: '/check' }, 'risk self-check'), ' again and save it.')
+    el('p', {}, ...again)
   ]
 }
 
@@ -74,7 +78,7 @@ class PlanPage {
       'print-cancel': () => { this.$('[data-print-warning]').hidden = true },
       print: () => this.print()
     }[action]
-    if (run) Promise.resolve(run()).catch((error) => this.status(`Something went wrong: ${error.message}`))
+    if (run) Promise.resolve(run()).catch((error) => this.status(t('Something went wrong: %(reason)s', { reason: error.message })))
   }
 
   status (message) { this.$('[data-status]').textContent = message }
@@ -108,7 +112,7 @@ class PlanPage {
     if (this.step === this.parts.length - 1) this.renderSummary()
     if (!this.session.unlocked) return
     clearTimeout(this.saveTimer)
-    this.saveTimer = setTimeout(() => this.saveNow().catch((error) => this.status(`Not saved: ${error.message}`)), SAVE_DELAY_MS)
+    this.saveTimer = setTimeout(() => this.saveNow().catch((error) => this.status(t('Not saved: %(reason)s', { reason: error.message }))), SAVE_DELAY_MS)
   }
 
   // Saving --------------------------------------------------------------------------------------------------
@@ -122,7 +126,7 @@ class PlanPage {
     const result = await this.session.journal.savePlan({ answers })
     if (!stillHere()) return
     this.saved = answers
-    if (result) this.$('[data-saved]').textContent = `Last saved ${stamp(result.record.recordedAt)}.`
+    if (result) this.$('[data-saved]').textContent = t('Last saved %(date)s.', { date: stamp(result.record.recordedAt) })
   }
 
   // As the page locks (hidden, left, quick-hide, idle, Lock): the last changes are saved with the keys held.
@@ -163,14 +167,14 @@ class PlanPage {
     const button = this.unlockForm.querySelector('[type=submit]')
     const label = button.textContent
     button.disabled = true
-    button.textContent = 'Unlocking…'
+    button.textContent = t('Unlocking…')
     let open
     try {
       open = await this.session.unlock(field.value)
     } catch (error) {
       field.value = ''
       return this.showError(error instanceof UnlockError && error.message === COULD_NOT_UNLOCK
-        ? 'Could not unlock. Check the passphrase and try again.' : `Could not unlock: ${error.message}`)
+        ? t('Could not unlock. Check the passphrase and try again.') : t('Could not unlock: %(reason)s', { reason: error.message }))
     } finally {
       button.disabled = false
       button.textContent = label
@@ -194,8 +198,8 @@ class PlanPage {
     this.risk = journal.plan?.risk || null
     this.changed()
     this.keepState('on')
-    this.$('[data-saved]').textContent = journal.plan ? `Last saved ${stamp(journal.plan.updatedAt)}.` : ''
-    this.status(journal.plan ? 'Unlocked: your saved answers are back.' : 'Unlocked: your answers are now kept as you go.')
+    this.$('[data-saved]').textContent = journal.plan ? t('Last saved %(date)s.', { date: stamp(journal.plan.updatedAt) }) : ''
+    this.status(journal.plan ? t('Unlocked: your saved answers are back.') : t('Unlocked: your answers are now kept as you go.'))
     this.session.resetIdle()
     this.parts[this.step].querySelector('h2').focus() // the form just used is gone: carry on with the plan
     await this.saveNow()
@@ -230,10 +234,10 @@ class PlanPage {
     this.keepState('off')
     if (reason === 'button') this.$('[data-action="keep"]').focus() // the Lock button just pressed is gone
     if (wasOpen) {
-      this.status(reason === 'idle' ? 'Locked after a few minutes without use. Your answers are kept: unlock to see them again.'
-        : 'Locked. Your answers are kept: unlock to see them again.')
+      this.status(reason === 'idle' ? t('Locked after a few minutes without use. Your answers are kept: unlock to see them again.')
+        : t('Locked. Your answers are kept: unlock to see them again.'))
     } else {
-      this.status(hadAnswers ? 'Your answers were cleared when this page was hidden or locked: nothing was kept, because "Keep my answers" was not on.' : '')
+      this.status(hadAnswers ? t('Your answers were cleared when this page was hidden or locked: nothing was kept, because "Keep my answers" was not on.') : '')
     }
   }
 
@@ -243,9 +247,11 @@ class PlanPage {
   print () {
     this.$('[data-print-warning]').hidden = true
     const out = this.$('[data-printout]')
-    out.replaceChildren(el('h1', {}, 'My safety plan'), el('p', {}, `Printed ${stamp(new Date().toISOString())}.`),
+    out.replaceChildren(el('h1', {}, t('My safety plan')), el('p', {}, t('Printed %(date)s.', { date: stamp(new Date().toISOString()) })),
       ...summary(this.answers(), 'h2'),
-      el('p', {}, 'National Domestic Abuse Helpline: 0808 2000 247, free, 24 hours a day. In an emergency, call 999.'))
+      // Numbers read left to right in right-to-left text too.
+      el('p', {}, ...tParts('National Domestic Abuse Helpline: %(helpline)s, free, 24 hours a day. In an emergency, call %(emergency)s.',
+        { helpline: el('bdi', { dir: 'ltr' }, '0808 2000 247'), emergency: el('bdi', { dir: 'ltr' }, '999') })))
     document.documentElement.classList.add('plan-print-ok')
     window.addEventListener('afterprint', () => {
       document.documentElement.classList.remove('plan-print-ok')

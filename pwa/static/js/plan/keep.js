@@ -10,6 +10,7 @@
 // Resolves to { saved: true } once kept; { saved: false, reason: 'no-journal' } when this phone has no journal
 // (the container then says so and links to /journal); { saved: false, reason: 'cancelled' } for "Not now", or
 // when the page locks first (quick-hide, another tab). Nothing is stored unless it resolves with saved: true.
+import { t, tParts } from '../i18n.js'
 import { onLock } from '../lock.js'
 import { el } from '../journal/report.js'
 import { Session } from '../journal/session.js'
@@ -21,8 +22,10 @@ let forms = 0 // ids for labels, unique on the page
 export async function keepInPlan (container, changes, { store = null } = {}) {
   const session = new Session(store || await openStore(), { idleMs: 300000 })
   if (!(await session.vault.exists())) {
-    container.replaceChildren(el('p', {}, 'There is no journal on this phone yet, and your answers are kept inside it, encrypted. ',
-      el('a', { href: '/journal' }, 'Set up your journal'), ', then come back. Nothing was kept.'))
+    const journalLink = el('a', { href: '/journal' }, t('Set up your journal'))
+    // Translators: %(link)s is a link whose words are "Set up your journal".
+    const text = tParts('There is no journal on this phone yet, and your answers are kept inside it, encrypted. %(link)s, then come back. Nothing was kept.', { link: journalLink })
+    container.replaceChildren(el('p', {}, ...text))
     return { saved: false, reason: 'no-journal' }
   }
   forms += 1
@@ -33,10 +36,10 @@ export async function keepInPlan (container, changes, { store = null } = {}) {
   })
   if (!(window.CSS && (CSS.supports('-webkit-text-security', 'disc') || CSS.supports('text-security', 'disc')))) field.type = 'password'
   const error = el('p', { className: 'journal-error', role: 'alert' })
-  const submit = el('button', { className: 'button', type: 'submit' }, 'Keep in my safety plan')
-  const cancel = el('button', { className: 'button button--secondary', type: 'button' }, 'Not now')
+  const submit = el('button', { className: 'button', type: 'submit' }, t('Keep in my safety plan'))
+  const cancel = el('button', { className: 'button button--secondary', type: 'button' }, t('Not now'))
   const form = el('form', { className: 'journal-form', autocomplete: 'off', novalidate: '' },
-    el('div', { className: 'journal-field' }, el('label', { for: id }, 'Your journal\'s passphrase'), field),
+    el('div', { className: 'journal-field' }, el('label', { for: id }, t("Your journal's passphrase")), field),
     error, el('div', { className: 'journal-actions' }, submit, cancel))
   container.replaceChildren(form)
   field.focus()
@@ -62,11 +65,11 @@ export async function keepInPlan (container, changes, { store = null } = {}) {
         await session.journal.load()
         if (!stillHere()) return
         await session.journal.savePlan(changes)
-        finish({ saved: true }, 'Kept in your safety plan, encrypted. The journal is locked again.')
+        finish({ saved: true }, t('Kept in your safety plan, encrypted. The journal is locked again.'))
       } catch (err) {
         field.value = ''
         error.textContent = err instanceof UnlockError && err.message === COULD_NOT_UNLOCK
-          ? 'Could not unlock. Check the passphrase and try again.' : `Not kept: ${err.message}`
+          ? t('Could not unlock. Check the passphrase and try again.') : t('Not kept: %(reason)s', { reason: err.message })
         field.focus()
       } finally {
         submit.disabled = false

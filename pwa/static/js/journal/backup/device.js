@@ -10,6 +10,7 @@ import {
 } from '../crypto.js'
 import { Journal, openRecord as openJournalRecord } from '../entries.js'
 import { HEADER_VERSION } from '../vault.js'
+import { t } from '../../i18n.js'
 import * as w from './wire.js'
 
 export const API = '/api/v1/backups'
@@ -42,8 +43,8 @@ export async function api (method, path, { token, body, type } = {}) {
   try { data = await response.json() } catch {}
   if (!response.ok) {
     const code = data?.error?.code || String(response.status)
-    const error = new BackupError(code === 'backup_not_found' ? 'No copy was found for this recovery code. Check it, group by group.'
-      : data?.error?.message || `The server answered ${response.status}`, code)
+    const error = new BackupError(code === 'backup_not_found' ? t('No copy was found for this recovery code. Check it, group by group.')
+      : data?.error?.message || t('The server answered %(status)s', { status: response.status }), code)
     error.status = response.status
     error.retryAfter = Number(response.headers.get('Retry-After')) || 0
     throw error
@@ -53,7 +54,7 @@ export async function api (method, path, { token, body, type } = {}) {
 
 export async function receiptKeys () {
   const response = await fetch('/.well-known/backup-receipt-key', { cache: 'no-store', credentials: 'omit' })
-  if (!response.ok) throw new BackupError('The server did not give its receipt key')
+  if (!response.ok) throw new BackupError(t('The server did not give its receipt key'))
   return w.importReceiptKey(await response.json())
 }
 
@@ -118,7 +119,7 @@ export class Backup {
       const last = await this.store.last('log')
       const record = await keyRecord(config, await this.recordKey(config), raw, passphrase, { seq: last?.seq || 0, head: last?.hash || GENESIS })
       const key = vault.key
-      if (!key) throw new BackupError('The journal was locked')
+      if (!key) throw new BackupError(t('The journal was locked'))
       await this.write(key, config, [record])
       return code
     } finally { raw.fill(0) }
@@ -272,7 +273,7 @@ export class Backup {
       if (!this.keys[receipt.key]) this.keys = await receiptKeys() // the agency replaced its key
       return await w.checkReceipt(receipt, this.keys, expected)
     } catch (error) {
-      return `not checked (${error.message})`
+      return t('not checked (%(reason)s)', { reason: error.message })
     }
   }
 
@@ -343,7 +344,6 @@ export class Backup {
 // journal is written in one transaction. Anything that cannot be read is reported, and the rest still restored.
 const PAGE = 100
 const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i])
-export const plural = (n, word) => `${n} ${n === 1 ? word : `${word}s`}`
 
 // Everything the server holds for a code, with the receipts checked as they arrive.
 export async function fetchCopy (code, progress = () => {}) {
@@ -352,7 +352,7 @@ export async function fetchCopy (code, progress = () => {}) {
   try {
     status = (await api('GET', `/${derived.id}`, { token: derived.token })).backup
   } catch (error) {
-    if (error.code === 'backup_not_found') throw new BackupError('No copy was found for this recovery code. Check it, or ask whether this agency keeps copies.', error.code)
+    if (error.code === 'backup_not_found') throw new BackupError(t('No copy was found for this recovery code. Check it, or ask whether this agency keeps copies.'), error.code)
     throw error
   }
   let keys = null
@@ -372,24 +372,24 @@ export async function openCopy ({ derived, status, keys, records }) {
   const recordKey = await importKey(await w.recordKeyBytes(derived.backupKey))
   const problems = []
   const opened = []
-  if (records.length < status.lastSeq) problems.push(`The server gave ${records.length} of its ${status.lastSeq} records.`)
+  if (records.length < status.lastSeq) problems.push(t('The server gave %(given)s of its %(count)s records.', { given: records.length, count: status.lastSeq }))
   for (const stored of records) {
     const bytes = fromBase64(stored.body)
     const hash = await w.recordHash(bytes)
     // Without the server's key (or Ed25519 in this browser) the signature waits; the rest is still checked.
     const receiptProblem = keys ? await w.checkReceipt(stored.receipt, keys, { hash, seq: stored.seq, backup: derived.id })
-      : stored.receipt?.hash === hash && stored.receipt?.seq === stored.seq ? null : 'it does not match the record'
+      : stored.receipt?.hash === hash && stored.receipt?.seq === stored.seq ? null : t('it does not match the record')
     let record
     try {
       record = await w.openRecord(recordKey, derived.id, bytes)
     } catch (error) {
-      problems.push(`Record ${stored.seq} on the server cannot be read (${error.message}): it was changed or cut short there. It was left out.`)
+      problems.push(t('Record %(number)s on the server cannot be read (%(reason)s): it was changed or cut short there. It was left out.', { number: stored.seq, reason: error.message }))
       continue
     }
-    if (receiptProblem) problems.push(`Record ${stored.seq}: its receipt does not check out (${receiptProblem}).`)
+    if (receiptProblem) problems.push(t('Record %(number)s: its receipt does not check out (%(reason)s).', { number: stored.seq, reason: receiptProblem }))
     const { header } = record
     if (header.t === 'revision' && !equal(record.commitment, await w.commitment(fromBase64(header.salt), header.item.hash))) {
-      problems.push(`Record ${stored.seq}: it does not commit to the change it holds.`)
+      problems.push(t('Record %(number)s: it does not commit to the change it holds.', { number: stored.seq }))
     }
     opened.push({ seq: stored.seq, header, payload: record.payload, receipt: stored.receipt, receiptProblem, sealedHash: w.toHex(await w.sealedHashOf(bytes)) })
   }
@@ -422,7 +422,7 @@ export async function vaultKeys (derived, opened, passphrase) {
     }
     return { newest: header.gen, keys }
   }
-  throw new BackupError('This passphrase does not open the copy. Use the passphrase the journal had when it was backed up.', 'passphrase')
+  throw new BackupError(t('This passphrase does not open the copy. Use the passphrase the journal had when it was backed up.'), 'passphrase')
 }
 
 // Re-wrap a content key and re-key a link from an older vault key (or an export key) to the one used here.
@@ -496,7 +496,7 @@ export async function fromServer (copy, passphrase) {
   for (const photo of photos.values()) {
     const slices = [...Array(photo.parts).keys()].map((part) => photo.slices.get(part))
     const body = slices.includes(undefined) ? null : concat(slices)
-    if (!body || body.length !== photo.size) { problems.push(`A photo is incomplete on the server (${photo.slices.size} of ${photo.parts} parts).`); continue }
+    if (!body || body.length !== photo.size) { problems.push(t('A photo is incomplete on the server (%(given)s of %(count)s parts).', { given: photo.slices.size, count: photo.parts })); continue }
     const old = oldKeys.get(photo.gen)
     attachments.push({ id: photo.id, key: await re.wrapped(old?.key, fromBase64(photo.key), aad.attachmentKey(photo.id)), body })
   }
@@ -508,14 +508,14 @@ export async function fromServer (copy, passphrase) {
     if (!usable(header.gen) || seen.has(header.item.hash)) continue
     seen.add(header.item.hash)
     const { seq, entry, rev, prev, hash, mac, key } = header.item
-    if (hash !== await chainHash(seq, entry, rev, prev, payload)) problems.push(`Saved change ${seq}: its hash does not match what it holds.`)
+    if (hash !== await chainHash(seq, entry, rev, prev, payload)) problems.push(t('Saved change %(number)s: its hash does not match what it holds.', { number: seq }))
     const old = oldKeys.get(header.gen)
     revisions.push({
       item: { seq, entry, rev, prev, hash, mac: await re.mac(old?.chain, hash, mac), key: await re.wrapped(old?.key, fromBase64(key), aad.recordKey(entry, rev)), body: payload },
       record
     })
   }
-  if (unopenable.size) problems.push(`Some changes were saved after the passphrase was changed, and this passphrase does not open them: restore with the newest passphrase to get them back.`)
+  if (unopenable.size) problems.push(t('Some changes were saved after the passphrase was changed, and this passphrase does not open them: restore with the newest passphrase to get them back.'))
   const { main, others } = chains(revisions.map((r) => r.item))
   const onMain = new Set(main)
   const receipts = opened.filter((r) => !r.receiptProblem && (r.header.t !== 'revision' || onMain.has(revisions.find((x) => x.record === r)?.item)))
@@ -531,9 +531,9 @@ export async function fromServer (copy, passphrase) {
 // each was checked under the export's chain key (a link that did not check out stays failing).
 export async function fromExport (text, code) {
   let bundle
-  try { bundle = JSON.parse(text) } catch { throw new BackupError('This file is not an export from this app.') }
+  try { bundle = JSON.parse(text) } catch { throw new BackupError(t('This file is not an export from this app.')) }
   if (bundle?.format !== 'sealed-export' || bundle.v !== 2 || !Array.isArray(bundle.revisions)) {
-    throw new BackupError('This file is not an export this app can restore (it needs an export made by the journal, format 2).')
+    throw new BackupError(t('This file is not an export this app can restore (it needs an export made by the journal, format 2).'))
   }
   checkKdf(bundle.kdf)
   let exportKey, oldChain
@@ -542,7 +542,7 @@ export async function fromExport (text, code) {
     exportKey = await importKey(await open(codeKey, fromBase64(bundle.exportKey), aad.exportKey()))
     oldChain = await importChainKey(await open(exportKey, fromBase64(bundle.chainKey), aad.exportChainKey()))
   } catch (error) {
-    if (error instanceof JournalCryptoError) throw new BackupError('This code does not open this file. Check the code given with it.', 'code')
+    if (error instanceof JournalCryptoError) throw new BackupError(t('This code does not open this file. Check the code given with it.'), 'code')
     throw error
   }
   const raw = randomBytes(32)
@@ -551,10 +551,10 @@ export async function fromExport (text, code) {
   const items = []
   for (const r of bundle.revisions) {
     const body = fromBase64(r.body)
-    if (r.hash !== await chainHash(r.seq, r.entry, r.rev, r.prev, body)) problems.push(`Saved change ${r.seq}: its hash does not match what it holds.`)
+    if (r.hash !== await chainHash(r.seq, r.entry, r.rev, r.prev, body)) problems.push(t('Saved change %(number)s: its hash does not match what it holds.', { number: r.seq }))
     let key
     try { key = await re.wrapped(exportKey, fromBase64(r.key), aad.recordKey(r.entry, r.rev)) } catch {
-      problems.push(`Saved change ${r.seq}: its key cannot be opened.`)
+      problems.push(t('Saved change %(number)s: its key cannot be opened.', { number: r.seq }))
       key = fromBase64(r.key)
     }
     items.push({ seq: r.seq, entry: r.entry, rev: r.rev, prev: r.prev, hash: r.hash, mac: await re.mac(oldChain, r.hash, r.mac), key, body })
@@ -563,7 +563,7 @@ export async function fromExport (text, code) {
   for (const a of bundle.attachments || []) {
     try {
       attachments.push({ id: a.id, key: await re.wrapped(exportKey, fromBase64(a.key), aad.attachmentKey(a.id)), body: fromBase64(a.body) })
-    } catch { problems.push('A photo\'s key cannot be opened.') }
+    } catch { problems.push(t("A photo's key cannot be opened.")) }
   }
   const { receipts, checked, receiptProblems } = await exportReceipts(bundle.receipts || [], items)
   problems.push(...receiptProblems)
@@ -580,13 +580,13 @@ async function exportReceipts (list, items) {
   let checked = 0
   for (const [i, kept] of list.entries()) {
     const head = hashes.get(kept?.revision)
-    let problem = head ? null : `the server received saved change ${kept?.revision}, which this file does not have`
+    let problem = head ? null : t('the server received saved change %(number)s, which this file does not have', { number: kept?.revision })
     if (!problem) {
       const expected = await w.recordHashOfParts(await w.commitment(fromBase64(kept.salt), head), w.fromHex(kept.sealedHash))
-      problem = kept.receipt?.hash !== expected ? 'it does not match the saved change as exported'
+      problem = kept.receipt?.hash !== expected ? t('it does not match the saved change as exported')
         : keys ? await w.checkReceipt(kept.receipt, keys) : null
     }
-    if (problem) { receiptProblems.push(`Receipt ${i + 1}: ${problem}.`); continue }
+    if (problem) { receiptProblems.push(t('Receipt %(number)s: %(problem)s.', { number: i + 1, problem })); continue }
     if (keys) checked += 1
     receipts.push({ t: 'revision', at: kept.revision, salt: kept.salt, head, sealedHash: kept.sealedHash, receipt: kept.receipt, problem: keys ? null : 'not checked' })
   }

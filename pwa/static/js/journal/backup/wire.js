@@ -2,6 +2,7 @@
 // the recovery code, the three values HKDF gives from it, the vault key wrapped under code and passphrase, size
 // buckets, records and their commitments, the record hash a receipt signs, and the receipt's check.
 // Loaded only when the backup is used (it is not precached: see ON_DEMAND in pwa/webapp.py).
+import { t } from '../../i18n.js'
 import { CODE_ALPHABET, GENESIS, JournalCryptoError, fromBase64, fromHex, importKey, open, randomBytes, seal, toBase64, toHex, utf8 } from '../crypto.js'
 
 const subtle = globalThis.crypto.subtle
@@ -45,13 +46,13 @@ export async function newRecoveryCode (random = randomBytes(CODE_DATA)) {
 export async function normalizeRecoveryCode (typed) {
   const cleaned = String(typed).normalize('NFKC').toUpperCase().replace(/[ \t\n\r-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1')
   if ([...cleaned].some((ch) => !CODE_ALPHABET.includes(ch))) {
-    throw new BackupFormatError('A recovery code uses only the digits and the letters A to Z (no U).')
+    throw new BackupFormatError(t('A recovery code uses only the digits and the letters A to Z (no U).'))
   }
   if (cleaned.length !== CODE_LENGTH) {
-    throw new BackupFormatError(`A recovery code has ${CODE_LENGTH} characters (six groups of four); this has ${cleaned.length}.`)
+    throw new BackupFormatError(t('A recovery code has %(length)s characters (six groups of four); this has %(count)s.', { length: CODE_LENGTH, count: cleaned.length }))
   }
   if (await codeCheck(cleaned.slice(0, CODE_DATA)) !== cleaned.slice(CODE_DATA)) {
-    throw new BackupFormatError('This recovery code has a mistake in it: check each group again.')
+    throw new BackupFormatError(t('This recovery code has a mistake in it: check each group again.'))
   }
   return cleaned
 }
@@ -141,22 +142,22 @@ export async function sealRecord (recordKey, backupId, made, payload = new Uint8
 }
 
 export async function openRecord (recordKey, backupId, record) {
-  if (!isBucket(record.length)) throw new BackupFormatError(`a record of ${record.length} bytes is not one of the sizes (cut short?)`)
+  if (!isBucket(record.length)) throw new BackupFormatError(t('a record of %(bytes)s bytes is not one of the sizes (cut short?)', { bytes: record.length }))
   let framed
   try { framed = await open(recordKey, record.subarray(32), aad.record(backupId)) } catch (error) {
-    if (error instanceof JournalCryptoError) throw new BackupFormatError('the record was altered or damaged')
+    if (error instanceof JournalCryptoError) throw new BackupFormatError(t('the record was altered or damaged'))
     throw error
   }
   const view = new DataView(framed.buffer, framed.byteOffset)
   const headerLength = view.getUint32(0)
   const payloadLength = view.getUint32(4)
   const end = 8 + headerLength + payloadLength
-  if (end > framed.length || framed.subarray(end).some((b) => b !== 0)) throw new BackupFormatError('record framing does not add up')
+  if (end > framed.length || framed.subarray(end).some((b) => b !== 0)) throw new BackupFormatError(t('record framing does not add up'))
   let parsed
   try { parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(framed.subarray(8, 8 + headerLength))) } catch {
-    throw new BackupFormatError('record header is not JSON')
+    throw new BackupFormatError(t('record header is not JSON'))
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BackupFormatError('record header is not a JSON object')
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BackupFormatError(t('record header is not a JSON object'))
   return { commitment: record.slice(0, 32), header: parsed, payload: framed.slice(8 + headerLength, end) }
 }
 
@@ -170,7 +171,7 @@ export function photoSlices (body) {
 
 export function receiptMessage ({ backup, seq, hash, time }) {
   if (!/^[0-9a-f]{32}$/.test(backup) || !/^[0-9a-f]{64}$/.test(hash) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(time) ||
-      !Number.isInteger(seq) || seq < 1) throw new BackupFormatError('a receipt field is missing or malformed')
+      !Number.isInteger(seq) || seq < 1) throw new BackupFormatError(t('a receipt field is missing or malformed'))
   return utf8(`opendoor-backup-receipt/1\n${backup}\n${seq}\n${hash}\n${time}\n`)
 }
 
@@ -186,18 +187,18 @@ export async function importReceiptKey (document) {
 
 // null when the receipt is for this record (hash, backup, number) and signed by one of the keys; else what is wrong.
 export async function checkReceipt (receipt, keys, expected = {}) {
-  if (!receipt || receipt.v !== 1) return 'not a version 1 receipt'
+  if (!receipt || receipt.v !== 1) return t('not a version 1 receipt')
   let message
   try { message = receiptMessage(receipt) } catch (error) { return error.message }
   for (const name of ['hash', 'backup', 'seq']) {
-    if (expected[name] !== undefined && receipt[name] !== expected[name]) return `it names another ${name === 'seq' ? 'number' : name}`
+    if (expected[name] !== undefined && receipt[name] !== expected[name]) return { hash: t('it names another hash'), backup: t('it names another backup'), seq: t('it names another number') }[name]
   }
   const key = keys && keys[receipt.key]
-  if (!key) return `signed by a key this device does not know (${showFingerprint(String(receipt.key))})`
+  if (!key) return t('signed by a key this device does not know (%(key)s)', { key: showFingerprint(String(receipt.key)) })
   let signature
   try { signature = fromBase64(receipt.sig) } catch { signature = new Uint8Array(0) }
   const good = signature.length === 64 && await subtle.verify({ name: 'Ed25519' }, key, signature, message).catch(() => false)
-  return good ? null : 'the signature does not match'
+  return good ? null : t('the signature does not match')
 }
 
 export { fromBase64, fromHex, toBase64, toHex }

@@ -1,6 +1,6 @@
 // The entry form: a new entry or a change to one, its photos, and its draft (the offer on home to carry on too).
 import { discardDraft, loadDraft, saveDraft } from '../drafts.js'
-import { plural } from '../entries.js'
+import { nt, t } from '../../i18n.js'
 import { addPhoto, forgetPhotos } from '../photos.js'
 import { el, localDate, stamp } from '../report.js'
 
@@ -52,7 +52,7 @@ export class EntryForm {
     fillFields(this.form, fields)
     this.page.clearError(this.form)
     this.editing = { entry, photos: [...photos], newPhotos: [...newPhotos] }
-    this.title.textContent = entry ? 'Edit entry' : 'New entry'
+    this.title.textContent = entry ? t('Edit entry') : t('New entry')
     this.draftState.textContent = ''
     this.renderPhotos()
     this.page.show('entry')
@@ -62,7 +62,7 @@ export class EntryForm {
   edit (entry) {
     if (this.draft) {
       this.page.goHome()
-      return this.page.status('Finish or throw away your unsaved entry first.')
+      return this.page.status(t('Finish or throw away your unsaved entry first.'))
     }
     this.open({ entry: entry.id, fields: entry.fields, photos: entry.photos })
   }
@@ -82,7 +82,7 @@ export class EntryForm {
     await this.forgetUnsavedPhotos(this.draft.newPhotos || [], [])
     await discardDraft(this.session.vault)
     await this.refreshDraftOffer()
-    this.page.status('The unsaved entry was thrown away.')
+    this.page.status(t('The unsaved entry was thrown away.'))
   }
 
   // Photos added in a draft that never made it into a saved revision. A photo any revision refers to is never
@@ -119,7 +119,7 @@ export class EntryForm {
     await this.queueDraft(draft, this.session.vault.key)
     if (!stillHere()) return
     this.draft = draft
-    this.draftState.textContent = `Draft saved on this phone, encrypted (${stamp(new Date().toISOString())}).`
+    this.draftState.textContent = t('Draft saved on this phone, encrypted (%(date)s).', { date: stamp(new Date().toISOString()) })
   }
 
   async onSave (event) {
@@ -141,9 +141,9 @@ export class EntryForm {
     const stillHere = this.session.notLockedSince()
     this.saving = true
     try {
-      await this.page.busy(form.querySelector('[type=submit]'), 'Saving…', () => this.session.journal.save(entry, fields, photos))
+      await this.page.busy(form.querySelector('[type=submit]'), t('Saving…'), () => this.session.journal.save(entry, fields, photos))
     } catch (error) {
-      return this.page.showError(form, `Not saved: ${error.message}. Your draft is kept.`)
+      return this.page.showError(form, t('Not saved: %(reason)s. Your draft is kept.', { reason: error.message }))
     } finally {
       this.saving = false
     }
@@ -155,7 +155,7 @@ export class EntryForm {
     this.photoList.replaceChildren()
     this.draftOffer.hidden = true
     this.page.goHome()
-    this.page.status(entry ? 'Changes saved.' : 'Entry saved.')
+    this.page.status(entry ? t('Changes saved.') : t('Entry saved.'))
   }
 
   async close () {
@@ -217,7 +217,7 @@ export class EntryForm {
   // unlocked; then they go into the unsaved entry the lock kept.
   keepWaiting (files) {
     this.waitingPhotos = [...this.waitingPhotos, ...files]
-    this.page.status(`${plural(this.waitingPhotos.length, 'photo')} you chose ${this.waitingPhotos.length === 1 ? 'is' : 'are'} waiting: unlock to add ${this.waitingPhotos.length === 1 ? 'it' : 'them'} to your unsaved entry.`)
+    this.page.status(nt('%(count)s photo you chose is waiting: unlock to add it to your unsaved entry.', '%(count)s photos you chose are waiting: unlock to add them to your unsaved entry.', this.waitingPhotos.length))
   }
 
   async addWaitingPhotos () {
@@ -241,7 +241,7 @@ export class EntryForm {
         this.renderPhotos()
         await this.saveDraftNow()
       } catch (error) {
-        this.page.showError(this.form, `That photo was not added: ${error.message}`)
+        this.page.showError(this.form, t('That photo was not added: %(reason)s', { reason: error.message }))
       } finally {
         this.pendingPhotos.delete(task)
       }
@@ -259,7 +259,7 @@ export class EntryForm {
     this.photoList.replaceChildren(...this.editing.photos.map((photo) => {
       const item = el('li', { 'data-photo-id': photo.id },
         el('span', {}, `${photo.name} (SHA-256 ${photo.sha256.slice(0, 12)}…)`),
-        el('button', { type: 'button', className: 'button button--secondary', 'data-remove-photo': photo.id }, 'Remove'))
+        el('button', { type: 'button', className: 'button button--secondary', 'data-remove-photo': photo.id }, t('Remove')))
       this.page.showPhoto(item, photo)
       return item
     }))
@@ -292,12 +292,12 @@ function fillFields (form, fields) {
 
 function problemsWith (fields, today = new Date()) {
   const problems = []
-  if (!(fields.what || '').trim()) problems.push({ name: 'what', message: 'Write what happened, even a few words' })
+  if (!(fields.what || '').trim()) problems.push({ name: 'what', message: t('Write what happened, even a few words') })
   const localToday = localDate(today)
   if (fields.occurredDate && !/^\d{4}-\d{2}-\d{2}$/.test(fields.occurredDate)) {
-    problems.push({ name: 'occurredDate', message: 'Enter the date as day, month and year' })
+    problems.push({ name: 'occurredDate', message: t('Enter the date as day, month and year') })
   } else if (fields.occurredDate && fields.occurredDate > localToday) {
-    problems.push({ name: 'occurredDate', message: 'The date is in the future: check it, or tick "approximate" and add a note' })
+    problems.push({ name: 'occurredDate', message: t('The date is in the future: check it, or tick "approximate" and add a note') })
   }
   return problems
 }

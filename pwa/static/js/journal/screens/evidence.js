@@ -1,6 +1,6 @@
 // For others: the printable report (after a warning), the export with its one-time code, and the check.
 import { newExportCode } from '../crypto.js'
-import { plural } from '../entries.js'
+import { nt, t } from '../../i18n.js'
 import { makeBundle } from '../export.js'
 import { el, localDate, renderReport } from '../report.js'
 
@@ -15,7 +15,7 @@ export class EvidenceScreens {
       'print-cancel': () => { this.warning.hidden = true },
       print: () => this.print(),
       export: () => { page.$('[data-export]').replaceChildren(); page.show('export') },
-      'make-export': (button) => this.page.busy(button, 'Making the file…', () => this.makeExport()),
+      'make-export': (button) => this.page.busy(button, t('Making the file…'), () => this.makeExport()),
       check: () => this.runCheck()
     }
   }
@@ -36,14 +36,15 @@ export class EvidenceScreens {
     if (!stillHere()) return
     const url = this.page.objectUrl(new Blob([result.json], { type: 'application/json' }))
     const parts = [
-      el('p', {}, 'Your one-time export code:'),
+      el('p', {}, t('Your one-time export code:')),
       el('p', { className: 'journal-code', 'data-export-code': '' }, code),
-      el('p', {}, 'Write it down and keep it apart from the file: anyone with both can read your journal. It is not stored anywhere and cannot be shown again.'),
-      el('a', { className: 'button', href: url, download: `export-${localDate()}.json`, 'data-export-link': '' }, 'Download the export file'),
-      el('p', { className: 'journal-hint' }, `${plural(result.revisions, 'saved change')} and ${plural(result.photos, 'photo')}.`)
+      el('p', {}, t('Write it down and keep it apart from the file: anyone with both can read your journal. It is not stored anywhere and cannot be shown again.')),
+      el('a', { className: 'button', href: url, download: `export-${localDate()}.json`, 'data-export-link': '' }, t('Download the export file')),
+      // Translators: %(changes)s is "N saved changes", %(photos)s "N photos".
+      el('p', { className: 'journal-hint' }, t('%(changes)s and %(photos)s.', { changes: nt('%(count)s saved change', '%(count)s saved changes', result.revisions), photos: nt('%(count)s photo', '%(count)s photos', result.photos) }))
     ]
     if (result.problems.length) {
-      parts.push(el('p', { className: 'journal-error' }, `Warning: ${plural(result.problems.length, 'problem')} found on this phone; the verifier will list them too.`))
+      parts.push(el('p', { className: 'journal-error' }, nt('Warning: %(count)s problem found on this phone; the verifier will list them too.', 'Warning: %(count)s problems found on this phone; the verifier will list them too.', result.problems.length)))
     }
     this.page.$('[data-export]').replaceChildren(...parts)
   }
@@ -58,16 +59,17 @@ export class EvidenceScreens {
 
   async runCheck () {
     const box = this.page.$('[data-check]')
-    box.replaceChildren(el('p', {}, 'Checking…'))
+    box.replaceChildren(el('p', {}, t('Checking…')))
     this.page.show('check')
     const stillHere = this.session.notLockedSince()
     const result = await this.session.journal.verify()
     if (!stillHere()) return
     if (result.problems.length === 0) {
       box.replaceChildren(el('p', { 'data-check-result': 'ok' },
-        `All ${plural(result.count, 'saved change')} and ${plural(result.photos, 'photo')} check out: nothing has been altered.`))
+        // Translators: %(changes)s is "N saved changes", %(photos)s "N photos".
+        t('All %(changes)s and %(photos)s check out: nothing has been altered.', { changes: nt('%(count)s saved change', '%(count)s saved changes', result.count), photos: nt('%(count)s photo', '%(count)s photos', result.photos) })))
     } else {
-      box.replaceChildren(el('p', { className: 'journal-error', 'data-check-result': 'problems' }, `${plural(result.problems.length, 'problem')} found:`),
+      box.replaceChildren(el('p', { className: 'journal-error', 'data-check-result': 'problems' }, nt('%(count)s problem found:', '%(count)s problems found:', result.problems.length)),
         el('ul', {}, ...result.problems.map((problem) => el('li', {}, problem))))
     }
   }

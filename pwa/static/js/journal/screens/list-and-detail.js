@@ -1,6 +1,6 @@
 // Reading the journal, two screens: home's list of current entries (most recent first, searchable, with how many
 // and any notices of changes made outside the app), and one entry (details, photos, history, edit, delete).
-import { plural } from '../entries.js'
+import { nt, t } from '../../i18n.js'
 import { describeWhen, el, entryArticle, historyLines, listItem, stamp, tagNames } from '../report.js'
 
 export class ListScreen {
@@ -29,11 +29,11 @@ export class ListScreen {
     for (const entry of entries) items.append(listItem(entry, this.page.labels))
     this.page.$('[data-list]').replaceChildren(items)
     const total = Object.keys(journal.index.entries).length
-    const counted = (n) => `${n} ${n === 1 ? 'entry' : 'entries'}`
-    this.page.$('[data-count]').textContent = total === 0 ? 'No entries yet.'
-      : query.trim() ? `${entries.length} of ${counted(total)} match.` : `${counted(total)}, most recent first.`
+    this.page.$('[data-count]').textContent = total === 0 ? t('No entries yet.')
+      : query.trim() ? nt('%(matching)s of %(count)s entry match.', '%(matching)s of %(count)s entries match.', total, { matching: entries.length })
+        : nt('%(count)s entry, most recent first.', '%(count)s entries, most recent first.', total)
     if (journal.index.damaged.length) {
-      this.page.status(`${plural(journal.index.damaged.length, 'saved change')} could not be read. Use "Check nothing has been changed" for details.`)
+      this.page.status(nt('%(count)s saved change could not be read. Use "Check nothing has been changed" for details.', '%(count)s saved changes could not be read. Use "Check nothing has been changed" for details.', journal.index.damaged.length))
     }
     this.renderNotices()
   }
@@ -41,7 +41,7 @@ export class ListScreen {
   renderNotices () {
     const { notices } = this.session.journal.index
     this.notices.hidden = notices.length === 0
-    this.page.$('[data-notice-list]').replaceChildren(...notices.map((notice) => el('li', {}, `${stamp(notice.recordedAt)}: ${notice.summary}`)))
+    this.page.$('[data-notice-list]').replaceChildren(...notices.map((notice) => el('li', {}, t('%(date)s: %(summary)s', { date: stamp(notice.recordedAt), summary: notice.summary }))))
   }
 
   forget () {
@@ -106,6 +106,6 @@ export class DetailScreen {
     if (!stillHere()) return
     this.page.$('details.journal-delete').open = false
     this.page.goHome()
-    this.page.status('Entry deleted. A sealed note that it existed stays in the history.')
+    this.page.status(t('Entry deleted. A sealed note that it existed stays in the history.'))
   }
 }

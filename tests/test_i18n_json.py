@@ -1,0 +1,150 @@
+"""The modules' text per language (/i18n/<lang>.json, pwa/i18n_json.py) and its place in the worker's list."""
+import json
+import re
+from io import BytesIO
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from conftest import make_app
+
+from pwa import i18n, i18n_json
+from pwa.settings import PROJECT_ROOT
+from pwa.extensions import babel
+
+THROWAWAY_PO = b'''
+msgid "Open now"
+msgstr "TEST-CY Open now"
+
+msgid "Contacts"
+msgstr "TEST-CY Contacts"
+
+msgid "You said yes to: %(factors)s."
+msgstr "TEST-CY yes: %(factors)s."
+
+msgid "%(count)s contact shown"
+msgid_plural "%(count)s contacts shown"
+msgstr[0] "zero %(count)s"
+msgstr[1] "one %(count)s"
+msgstr[2] "two %(count)s"
+msgstr[3] "few %(count)s"
+msgstr[4] "many %(count)s"
+msgstr[5] "other %(count)s"
+
+msgid "%(count)s photo"
+msgid_plural "%(count)s photos"
+msgstr[0] ""
+msgstr[1] ""
+msgstr[2] ""
+msgstr[3] ""
+msgstr[4] ""
+msgstr[5] ""
+'''
+
+
+def write_throwaway_catalogue(folder, locale="cy", po=THROWAWAY_PO):
+    """A Welsh catalogue with a few messages, so the tests need no real translations."""
+    target = folder / locale / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    with open(target / "messages.mo", "wb") as mo:
+        write_mo(mo, read_po(BytesIO(po), locale=locale))
+    return folder
+
+
+@pytest.fixture
+def fresh_catalogues():
+    """Flask-Babel keeps loaded catalogues on the shared extension's domain, across apps: start and end empty."""
+    def forget():
+        domain = vars(babel).get("domain_instance")
+        if domain is not None:
+            domain.cache.clear()
+    forget()
+    yield
+    forget()
+
+
+@pytest.fixture
+def welsh_client(tmp_path, fresh_catalogues):
+    folder = write_throwaway_catalogue(tmp_path / "translations")
+    app = make_app(f"sqlite:///{tmp_path / 'db.sqlite'}", BABEL_TRANSLATION_DIRECTORIES=str(folder))
+    return app.test_client()
+
+
+def test_the_json_holds_only_the_translated_messages_modules_use(welsh_client):
+    response = welsh_client.get("/i18n/cy.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    catalogue = response.get_json()
+    assert catalogue["messages"] == {
+        "Open now": "TEST-CY Open now",  # used by open-now.js and a template
+        "You said yes to: %(factors)s.": "TEST-CY yes: %(factors)s.",
+        "%(count)s contact shown": ["zero %(count)s", "one %(count)s", "two %(count)s", "few %(count)s",
+                                    "many %(count)s", "other %(count)s"],
+    }  # not "Contacts": only templates use it; not the untranslated plural "%(count)s photo"
+
+
+def test_the_plural_rule_travels_as_a_table_of_forms(welsh_client):
+    table = welsh_client.get("/i18n/cy.json").get_json()["plural"]
+    # Welsh: n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n==3 ? 3 : n==6 ? 4 : 5, repeating every 100 from 100 on.
+    assert [table[n] for n in (0, 1, 2, 3, 4, 6, 7, 99)] == [0, 1, 2, 3, 5, 4, 5, 5]
+    assert len(table) == 2 * i18n_json.PLURAL_PERIOD and table[100:] == [5] * 100
+
+
+@pytest.mark.parametrize("tag", ["xx", "en-GB", i18n.EASY_READ, "cy.json", "..%2Fcy"])
+def test_a_language_without_a_catalogue_is_not_found(client, tag):
+    assert client.get(f"/i18n/{tag}.json").status_code == 404
+
+
+def test_the_json_is_cached_like_static_files_and_never_depends_on_a_cookie(welsh_client):
+    first = welsh_client.get("/i18n/cy.json")
+    assert first.headers["Cache-Control"] == "public, no-cache"
+    assert re.fullmatch(r'"[0-9a-f]{16}"', first.headers["ETag"])
+    assert "Set-Cookie" not in first.headers and "Cookie" not in first.headers.get("Vary", "")
+    welsh_client.set_cookie(i18n.COOKIE, "pl")
+    again = welsh_client.get("/i18n/cy.json", headers={"Accept-Language": "ur"})
+    assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+    revalidated = welsh_client.get("/i18n/cy.json", headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.get_data() == b""
+
+
+@pytest.mark.parametrize("tag", [tag for tag in i18n.LOCALES if tag != i18n.DEFAULT])
+def test_every_real_catalogue_makes_a_json(client, tag):
+    catalogue = client.get(f"/i18n/{tag}.json").get_json()
+    assert set(catalogue) == {"messages", "plural"} and len(catalogue["plural"]) == 2 * i18n_json.PLURAL_PERIOD
+
+
+def test_the_modules_messages_are_found_as_babel_cfg_finds_them(app):
+    with app.app_context():
+        found = i18n_json.js_messages()
+    assert "Open now" in found and ("%(count)s contact shown", "%(count)s contacts shown") in found
+    # Decoys and the admin stay English: nothing of theirs is ever asked for.
+    assert not [message for message in found if "Calculator" in str(message)]
+
+
+def precached(client, accept):
+    body = client.get("/sw.js", headers={"Accept-Language": accept}).get_data(as_text=True)
+    return json.loads(re.search(r"const PRECACHE = (\{.*\})\n", body).group(1))
+
+
+def test_only_the_chosen_languages_json_is_precached(client):
+    welsh = {entry["url"] for entry in precached(client, "cy")["entries"]}
+    assert "/i18n/cy.json" in welsh
+    assert not {"/i18n/pl.json", "/i18n/ur.json", "/i18n/pa.json"} & welsh
+    english = precached(client, "en-GB")
+    assert not [entry for entry in english["entries"] + english["onDemand"] if entry["url"].startswith("/i18n/")]
+
+
+def test_the_precached_jsons_revision_follows_its_bytes(client):
+    entry = next(entry for entry in precached(client, "pl")["entries"] if entry["url"] == "/i18n/pl.json")
+    assert entry["revision"] == i18n_json.hashlib.sha256(client.get("/i18n/pl.json").get_data()).hexdigest()[:20]
+
+
+def test_babel_cfg_and_the_json_find_the_same_messages():
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with open(PROJECT_ROOT / "babel.cfg") as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    javascript = [pattern for pattern, method in method_map if method == "javascript"]
+    assert javascript == ["pwa/static/js/**.js"]
+    ignored = {pattern for pattern, method in method_map if method == "ignore"}
+    assert ignored == {f"pwa/static/js/{pattern}" for pattern in i18n_json.ENGLISH_ONLY}
+    assert options_map[javascript[0]]["keywords"] == i18n_json.KEYWORDS  # parsed: {"t": None, "nt": (1, 2), ...}
