@@ -125,16 +125,18 @@ def precached(client, accept):
     return json.loads(re.search(r"const PRECACHE = (\{.*\})\n", body).group(1))
 
 
-def test_only_the_chosen_languages_json_is_precached(client):
-    welsh = {entry["url"] for entry in precached(client, "cy")["entries"]}
-    assert "/i18n/cy.json" in welsh
-    assert not {"/i18n/pl.json", "/i18n/ur.json", "/i18n/pa.json"} & welsh
-    english = precached(client, "en-GB")
-    assert not [entry for entry in english["entries"] + english["onDemand"] if entry["url"].startswith("/i18n/")]
+def test_each_languages_json_is_kept_with_that_languages_pages_only(client):
+    # The worker saves a language's files with its pages, and only for languages chosen (test_language_browser.py).
+    listed = precached(client, "cy")
+    assert {tag: [entry["url"] for entry in files] for tag, files in listed["languages"].items()} == {
+        "en-GB": [], "en-GB-x-easy": [], "cy": ["/i18n/cy.json"], "pl": ["/i18n/pl.json"], "ur": ["/i18n/ur.json"],
+        "pa": ["/i18n/pa.json"]}
+    shared = listed["entries"] + listed["onDemand"] + listed["pages"]
+    assert not [entry for entry in shared if entry["url"].startswith("/i18n/")]
 
 
 def test_the_precached_jsons_revision_follows_its_bytes(client):
-    entry = next(entry for entry in precached(client, "pl")["entries"] if entry["url"] == "/i18n/pl.json")
+    entry = next(entry for entry in precached(client, "pl")["languages"]["pl"] if entry["url"] == "/i18n/pl.json")
     assert entry["revision"] == i18n_json.hashlib.sha256(client.get("/i18n/pl.json").get_data()).hexdigest()[:20]
 
 
