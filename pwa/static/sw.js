@@ -138,8 +138,12 @@ function saveLanguage (tag) {
 async function storeLanguage (tag) {
   const cache = await caches.open(SHELL)
   if (await cache.match(savedMarker(tag))) return true
-  const stored = await Promise.all(languageEntries(tag).map((entry) => storeInLanguage(cache, entry, tag)))
-  if (!stored.every(Boolean)) return false
+  const entries = languageEntries(tag)
+  const stored = await Promise.all(entries.map((entry) => storeInLanguage(cache, entry, tag)))
+  if (!stored.every(Boolean)) { // left out whole: half a language would mix two versions offline
+    await Promise.all(entries.map((entry) => cache.delete(languageKey(entry, tag))))
+    return false
+  }
   await cache.put(savedMarker(tag), new Response(''))
   return true
 }
