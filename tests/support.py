@@ -5,7 +5,9 @@ import base64
 import glob
 import hashlib
 import io
+import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -296,3 +298,10 @@ class LiveServer:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def precache_in(worker_source: str) -> dict:
+    """The precache list the server wrote into /sw.js (served minified, so found by its start, read as JSON)."""
+    found = re.search(r"const PRECACHE ?= ?(?=\{)", worker_source)
+    assert found, "the precache list was not injected"
+    return json.JSONDecoder().raw_decode(worker_source, found.end())[0]

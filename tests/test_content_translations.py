@@ -362,12 +362,13 @@ def test_a_review_needs_a_reviewer_and_a_publisher(app, admin, client, runner, w
 def test_a_catalogues_state_counts_its_translations_and_reads_its_review_status(tmp_path):
     folder = tmp_path / "pl/LC_MESSAGES"
     folder.mkdir(parents=True)
-    (folder / "messages.po").write_text("""msgid ""
+    (folder / "messages.po").write_text("""# Machine translation made 2026-11-30: needs review by a fluent speaker
+# before an agency relies on it.
+msgid ""
 msgstr ""
 "Language: pl\\n"
 "Content-Type: text/plain; charset=utf-8\\n"
 "Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\\n"
-"X-Review-Status: needs review by a fluent speaker\\n"
 
 msgid "Open now"
 msgstr "Otwarte teraz"
@@ -384,6 +385,13 @@ msgstr[2] ""
     state = admin_translations.catalogue_state("pl", tmp_path)
     assert (state.translated, state.total, state.review_status) == (1, 3, "needs review by a fluent speaker")
     assert admin_translations.catalogue_state("ur", tmp_path) is None
+
+
+def test_every_interface_catalogue_says_it_needs_review():
+    for language in ("cy", "pl", "ur", "pa"):
+        state = admin_translations.catalogue_state(language, PROJECT_ROOT / "pwa" / "translations")
+        assert state.review_status == "needs review by a fluent speaker", language
+        assert state.translated == state.total, language
 
 
 def test_the_admins_download_holds_the_translations(app, admin):

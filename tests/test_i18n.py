@@ -15,6 +15,7 @@ from conftest import make_app
 from pwa import i18n
 from pwa.extensions import babel
 from pwa.settings import PROJECT_ROOT
+from support import precache_in
 
 TRANSLATIONS = PROJECT_ROOT / "pwa" / "translations"
 CATALOGUES = sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"))
@@ -80,7 +81,7 @@ def test_the_worker_is_the_same_in_every_language_and_lists_pages_for_each(clien
     """A new language installs no new worker: it keeps pages per language (sw.js), from one list for all."""
     def manifest(**headers):
         body = client.get("/sw.js", headers=headers).get_data(as_text=True)
-        return json.loads(re.search(r"const PRECACHE = (\{.*?\})\n", body).group(1))
+        return precache_in(body)
 
     english, welsh = manifest(**{"Accept-Language": "en-GB"}), manifest(**{"Accept-Language": "cy"})
     assert english == welsh

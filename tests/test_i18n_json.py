@@ -11,6 +11,7 @@ from conftest import make_app
 from pwa import i18n, i18n_json
 from pwa.settings import PROJECT_ROOT
 from pwa.extensions import babel
+from support import precache_in
 
 THROWAWAY_PO = b'''
 msgid "Open now"
@@ -122,7 +123,7 @@ def test_the_modules_messages_are_found_as_babel_cfg_finds_them(app):
 
 def precached(client, accept):
     body = client.get("/sw.js", headers={"Accept-Language": accept}).get_data(as_text=True)
-    return json.loads(re.search(r"const PRECACHE = (\{.*\})\n", body).group(1))
+    return precache_in(body)
 
 
 def test_each_languages_json_is_kept_with_that_languages_pages_only(client):
@@ -150,3 +151,20 @@ def test_babel_cfg_and_the_json_find_the_same_messages():
     ignored = {pattern for pattern, method in method_map if method == "ignore"}
     assert ignored == {f"pwa/static/js/{pattern}" for pattern in i18n_json.ENGLISH_ONLY}
     assert options_map[javascript[0]]["keywords"] == i18n_json.KEYWORDS  # parsed: {"t": None, "nt": (1, 2), ...}
+
+
+def test_every_text_the_modules_pass_to_t_is_in_the_catalogue_template():
+    """`pybabel extract` misses a call inside another's arguments (t('…', { x: t('…') })): such text would stay English."""
+    from babel.messages.pofile import read_po
+
+    with open(PROJECT_ROOT / "pwa" / "translations" / "messages.pot", "rb") as pot:
+        known = {message.id if isinstance(message.id, str) else message.id[0] for message in read_po(pot)}
+    literal = re.compile(r"""\b(?:t|nt|tParts)\(\s*'((?:[^'\\]|\\.)*)'""")
+    missing = []
+    for path in sorted((PROJECT_ROOT / "pwa" / "static" / "js").rglob("*.js")):
+        if path.relative_to(PROJECT_ROOT / "pwa" / "static" / "js").parts[0] in ("admin", "decoys"):
+            continue
+        for text in literal.findall(path.read_text(encoding="utf-8")):
+            if text.replace("\\'", "'") not in known:
+                missing.append(f"{path.name}: {text}")
+    assert missing == []

@@ -12,14 +12,13 @@ from pwa import content
 from pwa.extensions import db
 from pwa.identities import COOKIE, IDENTITIES
 from pwa.settings import PROJECT_ROOT
+from support import precache_in
 
 
 def worker(client) -> tuple[bytes, dict]:
     response = client.get("/sw.js")
     assert response.status_code == 200
-    found = re.search(r"^const PRECACHE = (\{.*\})$", response.get_data(as_text=True), re.M)
-    assert found, "the precache list was not injected"
-    return response.data, json.loads(found.group(1))
+    return response.data, precache_in(response.get_data(as_text=True))
 
 
 def all_entries(precache: dict) -> list[dict]:

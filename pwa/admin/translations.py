@@ -26,12 +26,17 @@ class ReviewRefused(Exception):
     """Why a translation could not be marked reviewed, said for people."""
 
 
+# A catalogue's review state lives in its header comment, which `pybabel update` keeps (it drops header fields it does
+# not know): "needs review by a fluent speaker" until a reviewer writes "Reviewed by <name> on <date>." there.
+REVIEW_STATUS = re.compile(r"needs review by a fluent speaker|Reviewed by [^.]*\.?")
+
+
 @dataclass(frozen=True)
 class CatalogueState:
     language: str
     translated: int
     total: int
-    review_status: str  # the .po header's X-Review-Status, or ""
+    review_status: str  # from the .po's header comment (REVIEW_STATUS), or ""
 
 
 def catalogue_state(language: str, folder: Path | None = None) -> CatalogueState | None:
@@ -41,16 +46,14 @@ def catalogue_state(language: str, folder: Path | None = None) -> CatalogueState
     folder = folder or Path(current_app.root_path) / "translations"
     path = folder / i18n.LOCALES[language] / "LC_MESSAGES" / "messages.po"
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as po:
+            catalog = read_po(po)
     except FileNotFoundError:
         return None
-    with path.open("rb") as po:
-        catalog = read_po(po)
     messages = [m for m in catalog if m.id]
     done = sum(1 for m in messages if (all(m.string) if isinstance(m.string, tuple) else m.string))
-    # Babel drops headers it does not know: read this one from the file itself.
-    header = re.search(r'^"X-Review-Status: ?(.*?)\\n"$', text, re.MULTILINE)
-    return CatalogueState(language, done, len(messages), header.group(1).strip() if header else "")
+    review = REVIEW_STATUS.search(" ".join(catalog.header_comment.replace("#", " ").split()))
+    return CatalogueState(language, done, len(messages), review.group(0).rstrip(".") if review else "")
 
 
 def overview() -> list[dict]:

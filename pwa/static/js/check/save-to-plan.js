@@ -26,8 +26,9 @@ export function initSaveToPlan (box, { riskRecord }) {
     container.replaceChildren() // keep.js's own words: said here instead, with where to go next
     button.hidden = false
     if (result.saved) {
+      const planLink = link('/plan', t('Open your plan to see them'))
       // Translators: %(link)s is a link whose words are "Open your plan to see them".
-      say(...tParts('Saved in your safety plan, encrypted. %(link)s.', { link: link('/plan', t('Open your plan to see them')) }))
+      say(...tParts('Saved in your safety plan, encrypted. %(link)s.', { link: planLink }))
     } else if (result.reason === 'no-journal') {
       const journalLink = link('/journal', t('set up your journal'))
       // Translators: %(link)s is a link whose words are "set up your journal".

@@ -5,7 +5,7 @@
 import { initMaskedFields } from '../../components/masked-field.js'
 import { nt, t, tParts } from '../../i18n.js'
 import { COULD_NOT_UNLOCK, UnlockError } from '../vault.js'
-import { el, stamp } from '../report.js'
+import { changesAndPhotos, el, stamp } from '../report.js'
 import { MIN_LENGTH, MIN_SCORE, rateStrength } from '../strength.js'
 import { Backup, BackupError, addOthers, fetchCopy, fromExport, fromServer, install } from './device.js'
 import { BackupFormatError, groupCode } from './wire.js'
@@ -287,7 +287,7 @@ export class BackupScreens {
     const photos = restored.attachments.length
     const lines = [
       // Translators: %(changes)s is "N saved changes", %(photos)s "N photos".
-      el('p', { 'data-restored': '' }, t('Restored %(changes)s and %(photos)s.', { changes: nt('%(count)s saved change', '%(count)s saved changes', restored.items.length), photos: nt('%(count)s photo', '%(count)s photos', photos) })),
+      el('p', { 'data-restored': '' }, t('Restored %(changes)s and %(photos)s.', changesAndPhotos(restored.items.length, photos))),
       el('p', { 'data-restore-check': check.problems.length ? 'problems' : 'ok' }, check.problems.length
         ? nt('The check found %(count)s problem.', 'The check found %(count)s problems.', check.problems.length) : t('Every change and photo checks out: nothing was altered.'))
     ]

@@ -2,7 +2,7 @@
 import { newExportCode } from '../crypto.js'
 import { nt, t } from '../../i18n.js'
 import { makeBundle } from '../export.js'
-import { el, localDate, renderReport } from '../report.js'
+import { changesAndPhotos, el, localDate, renderReport } from '../report.js'
 
 export class EvidenceScreens {
   constructor (page, session) {
@@ -41,7 +41,7 @@ export class EvidenceScreens {
       el('p', {}, t('Write it down and keep it apart from the file: anyone with both can read your journal. It is not stored anywhere and cannot be shown again.')),
       el('a', { className: 'button', href: url, download: `export-${localDate()}.json`, 'data-export-link': '' }, t('Download the export file')),
       // Translators: %(changes)s is "N saved changes", %(photos)s "N photos".
-      el('p', { className: 'journal-hint' }, t('%(changes)s and %(photos)s.', { changes: nt('%(count)s saved change', '%(count)s saved changes', result.revisions), photos: nt('%(count)s photo', '%(count)s photos', result.photos) }))
+      el('p', { className: 'journal-hint' }, t('%(changes)s and %(photos)s.', changesAndPhotos(result.revisions, result.photos)))
     ]
     if (result.problems.length) {
       parts.push(el('p', { className: 'journal-error' }, nt('Warning: %(count)s problem found on this phone; the verifier will list them too.', 'Warning: %(count)s problems found on this phone; the verifier will list them too.', result.problems.length)))
@@ -67,7 +67,7 @@ export class EvidenceScreens {
     if (result.problems.length === 0) {
       box.replaceChildren(el('p', { 'data-check-result': 'ok' },
         // Translators: %(changes)s is "N saved changes", %(photos)s "N photos".
-        t('All %(changes)s and %(photos)s check out: nothing has been altered.', { changes: nt('%(count)s saved change', '%(count)s saved changes', result.count), photos: nt('%(count)s photo', '%(count)s photos', result.photos) })))
+        t('All %(changes)s and %(photos)s check out: nothing has been altered.', changesAndPhotos(result.count, result.photos))))
     } else {
       box.replaceChildren(el('p', { className: 'journal-error', 'data-check-result': 'problems' }, nt('%(count)s problem found:', '%(count)s problems found:', result.problems.length)),
         el('ul', {}, ...result.problems.map((problem) => el('li', {}, problem))))
