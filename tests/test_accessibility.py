@@ -30,7 +30,8 @@ LAYOUT_PROBLEMS = """() => {
   for (const el of document.querySelectorAll('a, button, summary, label, select, input, textarea, h1, h2, h3, p, li, th, td')) {
     const box = el.getBoundingClientRect()
     const style = getComputedStyle(el)
-    if (box.width <= 1 || box.height <= 1 || box.right <= 0 || style.visibility === 'hidden') continue  // hidden on purpose
+    // Wholly past either edge is hidden on purpose (the skip link until focused: past the right edge when right to left)
+    if (box.width <= 1 || box.height <= 1 || box.right <= 0 || box.left >= width || style.visibility === 'hidden') continue
     if (box.left < -1 || box.right > width + 1) problems.push(`${name(el)} sticks out (${Math.round(box.left)}..${Math.round(box.right)})`)
     const clips = style.overflowX !== 'visible' || style.textOverflow === 'ellipsis'
     if (clips && /^(A|BUTTON|SUMMARY|LABEL)$/.test(el.tagName) && el.scrollWidth > el.clientWidth + 1) {
