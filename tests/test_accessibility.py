@@ -5,11 +5,11 @@ guide, so pages added later are checked without changing this file. The admin is
 """
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from support import create_staff, sign_in_browser, two_factor_code
 
 from pwa import content, i18n
 from pwa.extensions import db
 from pwa.identities import COOKIE, IDENTITIES
-from support import create_staff, sign_in_browser, two_factor_code
 
 pytestmark = pytest.mark.browser
 

@@ -5,9 +5,9 @@ decoy stays English and left to right whatever the language (README, Languages).
 The control is found by its data-quick-hide attribute: its name is translated.
 """
 import pytest
+from support import CONTROLLED, ENTERED, assert_on_decoy
 
 from pwa import i18n
-from support import CONTROLLED, ENTERED, assert_on_decoy
 
 pytestmark = pytest.mark.browser
 

@@ -8,12 +8,12 @@ Decoys stay English and left to right on purpose (README, Languages), and so doe
 """
 import pytest
 from PIL import Image
-
-from pwa import i18n
 from support import ENTERED, assert_on_decoy
 from test_accessibility import LAYOUT_PROBLEMS, page_paths
 from test_journal_browser import journal_view, set_up
 from test_layout_browser import HIDE_COVERS, HIDE_IN_REACH, UNCOVERED
+
+from pwa import i18n
 
 pytestmark = pytest.mark.browser
 
