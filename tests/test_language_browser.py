@@ -63,7 +63,7 @@ def test_the_first_visit_precaches_only_the_chosen_language(browser, live_server
         context.close()
 
 
-def test_saved_languages_switch_offline_and_an_unsaved_one_says_so(page, live_server):
+def test_saved_languages_switch_offline_and_an_unsaved_one_says_so(page, live_app, live_server):
     page.goto("/helplines")
     page.wait_for_function(CONTROLLED)
     choose(page, "Cymraeg")  # online: the worker fetches the Welsh pages, then keeps them
@@ -80,7 +80,9 @@ def test_saved_languages_switch_offline_and_an_unsaved_one_says_so(page, live_se
     page.locator(".language-chooser").get_by_role("link", name="Polski", exact=True).click()
     message = page.locator("[data-language-message]")
     message.wait_for(state="visible")
-    assert message.inner_text() == "\u2068Polski\u2069 is not saved on this phone yet. Connect to the internet once to get it."
+    with live_app.test_request_context(headers={"Cookie": f"{i18n.COOKIE}=cy"}):  # said in Welsh, the page's language
+        expected = i18n.not_saved_message().replace("{language}", "Polski")
+    assert "\u2068Polski\u2069" in expected and message.inner_text() == expected
     assert html_lang(page) == ["cy", "ltr"] and page.url.endswith("/guides")
     assert {c["name"]: c["value"] for c in page.context.cookies()}[i18n.COOKIE] == "cy"  # kept as it was
     page.goto("/helplines")
@@ -130,7 +132,7 @@ def update(page):
     page.reload()  # the browser finds a new worker, which installs and waits for the person's word
     page.locator('[data-module="sw-update"]').wait_for(state="visible")
     with page.expect_navigation():
-        page.get_by_role("button", name="Update").click()
+        page.locator("[data-sw-update-button]").click()  # its name is in the page's language
     page.wait_for_function(CONTROLLED)
 
 
