@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import g, has_request_context, request
+from markupsafe import Markup
 
 from . import content, i18n
 
@@ -78,6 +79,15 @@ def service_text(service) -> ServiceText:
     return ServiceText(service.description, service.hours_note, state, i18n.DEFAULT if state else None)
 
 
+def in_english() -> Markup:
+    """Attributes for words that stay English on every page (areas, organisations' names): on a page in another
+    language, screen readers then say them as English, and right-to-left pages keep their punctuation in place."""
+    if not has_request_context() or i18n.html_lang() == i18n.DEFAULT:
+        return Markup("")
+    return Markup(f' lang="{i18n.DEFAULT}" dir="ltr"')
+
+
 def init_app(app) -> None:
+    app.add_template_global(in_english)
     app.add_template_global(guide_text)
     app.add_template_global(service_text)

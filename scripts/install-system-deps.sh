@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs missing system packages with apt-get.
 #   install-system-deps.sh          what the tests need: Chromium, WebKit's WebDriver with a virtual screen
-#                                   (Xvfb) for the WebKit tests, and PostgreSQL (make test, CI)
+#                                   (Xvfb) for the WebKit tests, PostgreSQL, and fonts for Urdu and Punjabi
+#                                   (so right-to-left layouts are measured with real glyphs) (make test, CI)
 #   install-system-deps.sh bench    also nginx and wrk, for the load benchmark (make bench)
 # Needs root and apt-get; otherwise it says what to install.
 set -euo pipefail
@@ -13,11 +14,12 @@ missing() {  # missing PACKAGE: true when the package's program is not on this m
     xvfb) ! command -v Xvfb >/dev/null ;;
     postgresql) ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && ! command -v initdb >/dev/null ;;
     nginx) ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ] ;;
+    fonts-noto-core) [ ! -f /usr/share/fonts/truetype/noto/NotoNastaliqUrdu-Regular.ttf ] ;;
     *) ! command -v "$1" >/dev/null ;;
   esac
 }
 
-wanted=(chromium webkit2gtk-driver xvfb postgresql)
+wanted=(chromium webkit2gtk-driver xvfb postgresql fonts-noto-core)
 [ "${1:-}" = bench ] && wanted+=(nginx wrk)
 need=()
 for package in "${wanted[@]}"; do

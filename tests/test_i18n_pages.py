@@ -141,3 +141,11 @@ def test_page_text_from_python_and_templates_is_translated(welsh_test_catalogue)
     assert re.search(r"TEST-CY checked \d+ Tachwedd \d{4}\.", guide)
     refused = client.post("/appearance", data={"look": "nope"}, headers=welsh)
     assert refused.status_code == 400 and "TEST-CY choose one" in refused.get_data(as_text=True)
+
+
+def test_words_that_stay_english_are_marked_english_on_other_languages_pages(client):
+    urdu = client.get("/helplines", headers={"Accept-Language": "ur"}).get_data(as_text=True)
+    assert '<h3 class="service__name" lang="en-GB" dir="ltr">Samaritans</h3>' in urdu  # an organisation's own name
+    assert '<h2 id="area-national" lang="en-GB" dir="ltr">' in urdu
+    english = client.get("/helplines").get_data(as_text=True)
+    assert '<h3 class="service__name">Samaritans</h3>' in english
