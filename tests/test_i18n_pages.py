@@ -149,3 +149,11 @@ def test_words_that_stay_english_are_marked_english_on_other_languages_pages(cli
     assert '<h2 id="area-national" lang="en-GB" dir="ltr">' in urdu
     english = client.get("/helplines").get_data(as_text=True)
     assert '<h3 class="service__name">Samaritans</h3>' in english
+
+
+def test_the_plans_questions_say_they_are_still_english(client):
+    welsh = client.get("/plan", headers={"Accept-Language": "cy"}).get_data(as_text=True)
+    assert 'class="language-note"' in welsh
+    assert re.search(r'<legend lang="en-GB" dir="ltr">[A-Z]', welsh)  # a question, marked as English
+    english = client.get("/plan").get_data(as_text=True)
+    assert 'class="language-note"' not in english and "<legend>" in english
