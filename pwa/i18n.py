@@ -37,9 +37,9 @@ def N_(message: str) -> str:
 
 
 def chosen_tag() -> str:
-    """The language this request renders in, as a tag from LOCALES."""
-    if not has_request_context():
-        return DEFAULT  # the command line and background work stay in English
+    """The language this request renders in, as a tag from CHOOSABLE."""
+    if not has_request_context() or request.blueprint == "admin":
+        return DEFAULT  # the command line, background work and the agency admin stay in English
     wanted = request.headers.get(WORKER_HEADER, "")
     if wanted in CHOOSABLE:
         return wanted
@@ -120,9 +120,8 @@ def choose(tag: str):
 def content_language_header(response):
     """Pages say which language they are in, so the service worker keys its copy by it (it cannot read cookies)."""
     if response.mimetype == "text/html" and "Content-Language" not in response.headers:
-        # The admin stays English. X-Language is left out of Vary: pages are no-store, so no cache keeps them by it.
-        admin = request.path == "/admin" or request.path.startswith("/admin/")
-        response.headers["Content-Language"] = DEFAULT if admin else content_language()
+        # X-Language is left out of Vary: pages are no-store, so no cache keeps them by it.
+        response.headers["Content-Language"] = content_language()
     return response
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import g, has_request_context, request
+from flask import g
 from markupsafe import Markup
 
 from . import content, i18n
@@ -35,17 +35,10 @@ class ServiceText:
     lang: str | None
 
 
-def language() -> str:
-    """The language content is shown in: English outside requests and in the admin."""
-    if not has_request_context() or request.blueprint == "admin":
-        return i18n.DEFAULT
-    return i18n.content_language()
-
-
 def _translations() -> dict:
     # One query per request for every record the page shows.
     if "translations" not in g:
-        tag = language()
+        tag = i18n.content_language()
         g.translations = content.translations_in(tag) if tag != i18n.DEFAULT else {}
     return g.translations
 
@@ -60,7 +53,7 @@ def expected(kind: str, slug: str, tag: str) -> bool:
 
 
 def guide_text(guide) -> GuideText:
-    tag = language()
+    tag = i18n.content_language()
     found = _translations().get(("guide", guide.slug))
     if found is not None:
         return GuideText(guide.slug, found.title, found.summary, found.body_html,
@@ -71,7 +64,7 @@ def guide_text(guide) -> GuideText:
 
 
 def service_text(service) -> ServiceText:
-    tag = language()
+    tag = i18n.content_language()
     found = _translations().get(("service", service.slug))
     if found is not None:
         return ServiceText(found.description, found.hours_note, NEEDS_REVIEW if found.needs_review else None, None)
@@ -82,7 +75,7 @@ def service_text(service) -> ServiceText:
 def in_english() -> Markup:
     """Attributes for words that stay English on every page (areas, organisations' names): on a page in another
     language, screen readers then say them as English, and right-to-left pages keep their punctuation in place."""
-    if not has_request_context() or i18n.html_lang() == i18n.DEFAULT:
+    if i18n.html_lang() == i18n.DEFAULT:  # English pages, and outside a request
         return Markup("")
     return Markup(f' lang="{i18n.DEFAULT}" dir="ltr"')
 

@@ -300,8 +300,8 @@ MINIFIERS = {"text/javascript": rjsmin.jsmin, "text/css": rcssmin.cssmin}
 
 
 def minified(response: Response) -> Response:
-    minify = MINIFIERS.get(response.mimetype)
-    if minify is None or current_app.debug or response.status_code != 200 or request.endpoint != "static":
+    if response.mimetype not in MINIFIERS or current_app.debug or response.status_code != 200 \
+            or request.endpoint != "static":
         return response
     response.direct_passthrough = False  # static files arrive as a file wrapper
     response.set_data(minified_text(response.get_data(), response.mimetype))

@@ -78,6 +78,16 @@ def test_the_chooser_says_in_the_current_language_when_one_is_not_saved(client):
     assert "\u2068{language}\u2069" in message and "is not saved" not in message  # in Welsh, with a place for the name
 
 
+def test_the_admin_formats_dates_in_english_whatever_the_language(app):
+    from datetime import date
+
+    from pwa.views import long_date
+    with app.test_request_context("/admin/", headers={"Accept-Language": "cy", "Cookie": f"{i18n.COOKIE}=ur"}):
+        assert i18n.content_language() == i18n.DEFAULT and long_date(date(2026, 11, 30)) == "30 November 2026"
+    with app.test_request_context("/guides", headers={"Accept-Language": "cy"}):
+        assert long_date(date(2026, 11, 30)) == "30 Tachwedd 2026"
+
+
 def test_the_admin_says_it_is_english_whatever_the_language(client):
     client.set_cookie(i18n.COOKIE, "ur")
     response = client.get("/admin/login")
