@@ -35,12 +35,12 @@ from sqlalchemy.orm import contains_eager
 
 from . import bidi, guide_markdown
 from .extensions import db
+from .i18n import EASY_READ
 from .models import Area, Guide, PlanQuestion, Service, Translation
 from .plan import published_questions, question_order
 from .schemas import (SLUG, TRANSLATION_LANGUAGES, AreaContentSchema, AreaSchema, GuideContentSchema, GuideSchema,
                       GuideTranslationSchema, PlanQuestionContentSchema, ServiceContentSchema, ServiceSchema,
                       ServiceTranslationSchema)
-from .i18n import EASY_READ
 
 # Record kinds in pack order, each with the schema that checks it.
 CONTENT_SCHEMAS: dict[str, type[Schema]] = {
@@ -126,21 +126,42 @@ def read_pack(directory: str | Path) -> Pack:
     pack.services = validated(ServiceContentSchema(), table_list("services.toml", "service"),
                               "services.toml", "service")
 
-    guide_files = sorted((directory / "guides").glob("*.md"))
-    for path in guide_files:
-        name = f"guides/{path.name}"
-        try:
-            front, body = _split_front_matter(path.read_text(encoding="utf-8"))
-            record = tomllib.loads(front) | {"slug": path.stem, "body_markdown": body}
-        except (ValueError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            problems.append(f"{name}: {err}")
-            continue
-        pack.guides.extend(validated(GuideContentSchema(), [record], name, "guide"))
+    def guides_in(folder: str, schema: Schema, **extra) -> list[dict]:
+        found = []
+        for path in sorted((directory / folder).glob("*.md")):
+            name = f"{folder}/{path.name}"
+            try:
+                front, body = _split_front_matter(path.read_text(encoding="utf-8"))
+                record = tomllib.loads(front) | {"slug": path.stem, **extra, "body_markdown": body}
+            except (ValueError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+                problems.append(f"{name}: {err}")
+                continue
+            found.extend(validated(schema, [record], name, "guide"))
+        return found
 
+    def translations() -> list[dict]:
+        """Every translation in translations/<language>/ (none without that folder), each with its kind."""
+        found = []
+        folder = directory / "translations"
+        for language in sorted(path.name for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []:
+            if language not in TRANSLATION_LANGUAGES:
+                problems.append(f"translations/{language}/: not a language this app offers "
+                                f"(use {', '.join(TRANSLATION_LANGUAGES)})")
+                continue
+            found += [r | {"kind": "guide"} for r in guides_in(f"translations/{language}/guides",
+                                                               GuideTranslationSchema(), language=language)]
+            services = f"translations/{language}/services.toml"
+            if (directory / services).exists():
+                records = [r | {"language": language} if isinstance(r, dict) else r
+                           for r in table_list(services, "service")]
+                found += [r | {"kind": "service"}
+                          for r in validated(ServiceTranslationSchema(), records, services, "service")]
+        return found
+
+    pack.guides = guides_in("guides", GuideContentSchema())
     pack.questions = validated(PlanQuestionContentSchema(), table_list("plan.toml", "question"), "plan.toml",
                                "question")
-
-    pack.translations = _read_translations(directory / "translations", validated, problems)
+    pack.translations = translations()
 
     area_slugs = {a["slug"] for a in pack.areas}
     for filename, kind, records in (("areas.toml", "area", pack.areas), ("services.toml", "service", pack.services),
@@ -149,7 +170,7 @@ def read_pack(directory: str | Path) -> Pack:
     for service in pack.services:
         if service["area"] not in area_slugs:
             problems.append(f"services.toml: service ({service['slug']}).area: no area with slug {service['area']!r}")
-    if not guide_files:
+    if not any((directory / "guides").glob("*.md")):
         problems.append("guides/: no guides found")
     problems.extend(f"plan.toml: question ({slug}).show_if: {why}" for slug, why in show_if_problems(pack.questions))
     # Translations are checked against the English records: while one of those is broken, that is the problem to say.
@@ -159,47 +180,6 @@ def read_pack(directory: str | Path) -> Pack:
     if problems:
         raise ContentError(problems)
     return pack
-
-
-def _read_translations(folder: Path, validated, problems: list[str]) -> list[dict]:
-    """Every translation in the pack's translations/ folder (none when there is no such folder)."""
-    found = []
-    if not folder.is_dir():
-        return found
-    for language_dir in sorted(path for path in folder.iterdir() if path.is_dir()):
-        language = language_dir.name
-        where = f"translations/{language}"
-        if language not in TRANSLATION_LANGUAGES:
-            problems.append(f"{where}/: not a language this app offers (use {', '.join(TRANSLATION_LANGUAGES)})")
-            continue
-        for path in sorted((language_dir / "guides").glob("*.md")):
-            name = f"{where}/guides/{path.name}"
-            try:
-                front, body = _split_front_matter(path.read_text(encoding="utf-8"))
-                record = tomllib.loads(front) | {"slug": path.stem, "language": language, "body_markdown": body}
-            except (ValueError, tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-                problems.append(f"{name}: {err}")
-                continue
-            found.extend(r | {"kind": "guide"} for r in validated(GuideTranslationSchema(), [record], name, "guide"))
-        services_file = language_dir / "services.toml"
-        if services_file.exists():
-            name = f"{where}/services.toml"
-            try:
-                data = tomllib.loads(services_file.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-                problems.append(f"{name}: not valid TOML ({err})")
-                continue
-            unknown = set(data) - {"service"}
-            if unknown:
-                problems.append(f"{name}: unexpected top-level key {', '.join(sorted(unknown))}")
-            records = data.get("service", [])
-            if not isinstance(records, list):
-                problems.append(f"{name}: service must be a list of [[service]] tables")
-                continue
-            records = [r | {"language": language} if isinstance(r, dict) else r for r in records]
-            found.extend(r | {"kind": "service"} for r in validated(ServiceTranslationSchema(), records, name,
-                                                                    "service"))
-    return found
 
 
 # Numbers in running text: digits (in any script) in groups separated by single spaces, as phone numbers are
@@ -576,16 +556,8 @@ def translation_key(record: dict) -> str:
 
 def translation_differences(old: list[dict], new: list[dict]) -> list[dict]:
     """Like `differences`, for translations: kind "translation", slug "cy/guide/safety-plan"."""
-    before_by_key = {translation_key(r): r for r in old}
-    after_by_key = {translation_key(r): r for r in new}
-    result = []
-    for key in [*before_by_key, *(k for k in after_by_key if k not in before_by_key)]:
-        before, after = before_by_key.get(key), after_by_key.get(key)
-        if before != after:
-            result.append({"kind": "translation", "kinds": "translations", "slug": key, "before": before,
-                           "after": after, "fields": changed_fields(before, after),
-                           "change": "added" if before is None else "removed" if after is None else "changed"})
-    return result
+    return _keyed_differences("translation", "translations", {translation_key(r): r for r in old},
+                              {translation_key(r): r for r in new})
 
 
 def pack_records(pack: Pack) -> dict[str, list[dict]]:
@@ -596,13 +568,17 @@ def differences(old: dict[str, list[dict]], new: dict[str, list[dict]]) -> list[
     """Per record that differs: kind, slug, before and after (None when added or removed), change, fields."""
     result = []
     for kind in CONTENT_SCHEMAS:
-        before_by_slug = {r["slug"]: r for r in old[kind]}
-        after_by_slug = {r["slug"]: r for r in new[kind]}
-        for slug in [*before_by_slug, *(s for s in after_by_slug if s not in before_by_slug)]:
-            before, after = before_by_slug.get(slug), after_by_slug.get(slug)
-            if before == after:
-                continue
-            result.append({"kind": SINGULAR[kind], "kinds": kind, "slug": slug, "before": before, "after": after,
+        result += _keyed_differences(SINGULAR[kind], kind, {r["slug"]: r for r in old[kind]},
+                                     {r["slug"]: r for r in new[kind]})
+    return result
+
+
+def _keyed_differences(kind: str, kinds: str, before_by_key: dict, after_by_key: dict) -> list[dict]:
+    result = []
+    for key in [*before_by_key, *(k for k in after_by_key if k not in before_by_key)]:
+        before, after = before_by_key.get(key), after_by_key.get(key)
+        if before != after:
+            result.append({"kind": kind, "kinds": kinds, "slug": key, "before": before, "after": after,
                            "change": "added" if before is None else "removed" if after is None else "changed",
                            "fields": changed_fields(before, after)})
     return result
