@@ -136,8 +136,8 @@ function saveLanguage (tag) {
 }
 
 async function storeLanguage (tag) {
+  if (await isSaved(tag)) return true
   const cache = await caches.open(SHELL)
-  if (await cache.match(savedMarker(tag))) return true
   const entries = languageEntries(tag)
   const stored = await Promise.all(entries.map((entry) => storeInLanguage(cache, entry, tag)))
   if (!stored.every(Boolean)) { // left out whole: half a language would mix two versions offline
@@ -178,7 +178,7 @@ async function chooseLanguage (tag) {
 // take over): current once saved here.
 async function followLanguage (tag) {
   if (!LANGUAGES.includes(tag)) return
-  const saved = (await isSaved(tag)) || (await saveLanguage(tag))
+  const saved = await saveLanguage(tag) // at once when it already is
   if (saved && tag !== (await currentLanguage())) await setLanguage(tag)
 }
 
@@ -198,8 +198,7 @@ self.addEventListener('message', (event) => {
   if (type === 'SKIP_WAITING') self.skipWaiting()
   if (type === 'KEEP_FOR_OFFLINE') event.waitUntil(keepForOffline().catch(() => {}))
   if (type === 'DESCRIBE' && event.ports[0]) {
-    event.waitUntil(currentLanguage().then((language) => event.ports[0].postMessage(
-      { build: PRECACHE.build, identity: PRECACHE.identity, language })))
+    event.ports[0].postMessage({ build: PRECACHE.build, identity: PRECACHE.identity })
   }
   if (type === 'CHOOSE_LANGUAGE' && event.ports[0]) {
     event.waitUntil(chooseLanguage(event.data.language).catch(() => ({ saved: false }))

@@ -7,7 +7,7 @@ import { lockAll } from '../lock.js'
 const WORKER_URL = '/sw.js'
 const DESCRIBE_TIMEOUT_MS = 2000
 
-// What a worker holds: its build (code and content), the identity its pages render in (and its current language).
+// What a worker holds: its build (code and content) and the identity its pages render in.
 function describe (worker) {
   return new Promise((resolve) => {
     const channel = new MessageChannel()
