@@ -21,21 +21,23 @@ function visible (element) {
 // A block's words, with phone numbers as single digits so "0808 2000 247" is not read "two thousand".
 function spokenText (block) {
   const copy = block.cloneNode(true)
-  for (const link of copy.querySelectorAll('a[href^="tel:"], a[href^="sms:"], [data-number]')) {
+  for (const link of copy.querySelectorAll('a[href^="tel:"], a[href^="sms:"]')) {
     link.textContent = link.textContent.replace(/\d[\d ]*\d|\d/g, (digits) => digits.replace(/ /g, ', ').split('').join(' '))
   }
   return copy.textContent.replace(/\s+/g, ' ').trim()
 }
 
-export function readableBlocks (target) {
-  const blocks = [...target.querySelectorAll(BLOCKS)]
-  // A list item holding paragraphs is read through them, not twice; forms and this control are not content.
-  return blocks.filter((block) => visible(block) && !block.querySelector(BLOCKS) &&
-    !block.closest('form, [data-module="read-aloud"]') && spokenText(block))
+// What is read, in order: each block with its words. A list item holding paragraphs is read through them, not
+// twice; forms and this control are not content.
+function readableBlocks (target) {
+  return [...target.querySelectorAll(BLOCKS)]
+    .filter((block) => visible(block) && !block.querySelector(BLOCKS) && !block.closest('form, [data-module="read-aloud"]'))
+    .map((block) => ({ block, text: spokenText(block) }))
+    .filter(({ text }) => text)
 }
 
 // The phone's own voice for this language: the exact tag first, else any of the same language.
-export function chooseVoice (voices, lang) {
+function chooseVoice (voices, lang) {
   const local = voices.filter((voice) => voice.localService)
   const primary = lang.toLowerCase().split('-')[0]
   const tagOf = (voice) => voice.lang.toLowerCase().replace('_', '-')
@@ -98,8 +100,8 @@ function initOne (control) {
     status.textContent = ''
     synth.cancel() // one reading at a time, whatever another page left behind
     const blocks = readableBlocks(target)
-    blocks.forEach((block, index) => {
-      const utterance = new SpeechSynthesisUtterance(spokenText(block))
+    blocks.forEach(({ block, text }, index) => {
+      const utterance = new SpeechSynthesisUtterance(text)
       utterance.lang = lang
       utterance.voice = voice
       utterance.onstart = () => mark(block)
