@@ -17,16 +17,19 @@ function fill (text, values) {
   })
 }
 
+function translated (message) {
+  const found = messages[message]
+  return typeof found === 'string' ? found : message
+}
+
 export function t (message, values = {}) {
-  const translated = messages[message]
-  return fill(typeof translated === 'string' ? translated : message, values)
+  return fill(translated(message), values)
 }
 
 // t() as parts for append() or replaceChildren(): a value that is a Node (a link, a <strong>) goes in as itself,
 // so a sentence stays whole for translators whatever it holds. Translations are only ever text, never markup.
 export function tParts (message, values = {}) {
-  const translated = messages[message]
-  const text = typeof translated === 'string' ? translated : message
+  const text = translated(message)
   const parts = []
   let from = 0
   for (const match of text.matchAll(PLACEHOLDER)) {
