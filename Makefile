@@ -49,7 +49,7 @@ run: db
 system-deps:
 	bash scripts/install-system-deps.sh
 
-# The test packages plus nginx and wrk for the load benchmark, so `make test` stays lean.
+# The test packages (nginx among them) plus wrk for the load benchmark, so `make test` stays lean.
 bench-deps:
 	bash scripts/install-system-deps.sh bench
 
