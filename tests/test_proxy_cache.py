@@ -14,6 +14,8 @@ import collections
 import gzip
 import http.client
 import shutil
+import socket
+import ssl
 import threading
 import time
 from pathlib import Path
@@ -21,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from pwa.settings import PROJECT_ROOT
-from proxy import ProxyServer, nginx_available
+from proxy import ProxyServer, ShippedServer, nginx_available
 from support import LiveServer
 from conftest import make_app
 
@@ -207,3 +209,36 @@ def test_a_publish_is_served_through_the_proxy_within_seconds(tmp_path):
     finally:
         nginx.stop()
         server.stop()
+
+
+def test_the_shipped_site_file_serves_https_over_http2_and_moves_http_there(upstream):
+    """deploy/nginx.conf as shipped (its ports, certificate and cache folder changed): nginx -t accepts it, it
+    speaks HTTP/2 over TLS 1.2 or 1.3, the app sees the visit as HTTPS (its HSTS header), port 80 redirects."""
+    site = ShippedServer(upstream[2].server.server_port)
+    try:
+        checked = site.check()
+        assert checked.returncode == 0, checked.stderr
+        site.start()
+        unverified = ssl.create_default_context()
+        unverified.check_hostname, unverified.verify_mode = False, ssl.CERT_NONE
+        unverified.set_alpn_protocols(["h2", "http/1.1"])
+        with unverified.wrap_socket(socket.create_connection(("127.0.0.1", site.https_port))) as tls:
+            assert tls.selected_alpn_protocol() == "h2"
+            assert tls.version() in ("TLSv1.2", "TLSv1.3")
+
+        unverified.set_alpn_protocols(["http/1.1"])
+        connection = http.client.HTTPSConnection("127.0.0.1", site.https_port, context=unverified, timeout=10)
+        connection.request("GET", "/helplines")
+        response = connection.getresponse()
+        assert response.status == 200 and b"<html" in response.read()
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+        assert response.headers["Server"] == "nginx", "the version is shown"
+        connection.close()
+
+        connection = http.client.HTTPConnection("127.0.0.1", site.http_port, timeout=10)
+        connection.request("GET", "/helplines?area=x")
+        response = connection.getresponse()
+        assert response.status == 301 and response.headers["Location"] == "https://127.0.0.1/helplines?area=x"
+        connection.close()
+    finally:
+        site.stop()
