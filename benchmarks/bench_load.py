@@ -7,8 +7,8 @@ Measures requests per second and p99 latency with wrk for a fixed duration and c
 - through the proxy (tests/proxy.py runs deploy/nginx/'s rules in front of gunicorn): a page (brotli), the
   bundle (gzip) and its 304, each as a ratio of nginx sending the very same bytes from files (goal >= 50%);
 - the time from a publish (`flask content load` of a changed copy of content/) to the new version being served
-  through the proxy, polled every 50 ms (goal <= 2 s), three times.
-Everything listens on 127.0.0.1 only, every process is stopped at the end, and the run takes about 90 s.
+  through the proxy, asked for every 50 ms throughout (goal <= 2 s), three times.
+Everything listens on 127.0.0.1 only, every process is stopped at the end, and the run takes under 2 minutes.
 Needs nginx and wrk: `make bench` installs them (scripts/install-system-deps.sh bench).
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -197,16 +198,31 @@ def to_ms(value: str) -> float:
 
 def publish_to_proxy(env: dict, content: Path, proxy_url: str) -> tuple[float, float]:
     """(seconds from `flask content load` finishing to the proxy serving the new version, the load's own
-    seconds). The proxy has the old bundle cached; it is asked every 50 ms."""
+    seconds). Visitors ask the proxy for the bundle every 50 ms from 2 s before the load until the new version
+    comes back, as national traffic would: the kept copy is always freshly refreshed when the publish lands,
+    the worst moment for a cache (a copy left idle would be refreshed at the first request after it)."""
     old = fetch(proxy_url, encoding="gzip")[2]["ETag"]
+    seen, stop = [], threading.Event()
+
+    def visit():
+        while not stop.is_set():
+            if fetch(proxy_url, encoding="gzip")[2]["ETag"] != old:
+                seen.append(time.monotonic())
+                return
+            stop.wait(POLL_S)
+
+    visitor = threading.Thread(target=visit, daemon=True)
+    visitor.start()
+    time.sleep(2)
     started = time.monotonic()
     flask(env, "content", "load", "--dir", str(content))
     published = time.monotonic()
-    while fetch(proxy_url, encoding="gzip")[2]["ETag"] == old:
-        if time.monotonic() - published > 30:
-            raise RuntimeError("the proxy still served the old bundle 30 s after the publish")
-        time.sleep(POLL_S)
-    return time.monotonic() - published, published - started
+    visitor.join(timeout=30)
+    stop.set()
+    if not seen:
+        raise RuntimeError("the proxy still served the old bundle 30 s after the publish")
+    # The app may serve the new version a moment before the command has exited: that counts as no wait.
+    return max(0.0, seen[0] - published), published - started
 
 
 def main() -> None:
@@ -313,7 +329,7 @@ def report(results: dict, publishes: list, bundle_bytes: int, page_bytes: int) -
                anchor_name="nginx static, same bytes", digits=1, load=via["load"])
     for n, (seconds, loading, load) in enumerate(publishes, 1):
         print(f"  publish {n}: new version served through the proxy {seconds:.2f} s after `flask content load` "
-              f"finished (the load itself took {loading:.1f} s)")
+              f"finished (the load itself took {loading:.1f} s; visitors every {POLL_S * 1000:.0f} ms)")
     worst = max(publishes)
     figure("load_publish_to_proxy_worst_s", worst[0], "s", goal=GOALS["publish_s"], digits=2,
            note=f"worst of {len(publishes)}, polled every {POLL_S * 1000:.0f} ms", load=worst[2])

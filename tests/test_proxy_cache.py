@@ -3,9 +3,9 @@
 Real nginx on loopback (tests/proxy.py), the app on a live server that counts the requests reaching it. A
 response is served from the cache when nginx says HIT (X-Cache-Status) and the app was not asked again.
 
-The app opts responses into the shared cache with `CDN-Cache-Control` (RFC 9213); the tests that say "(the
-app opts in)" check what the proxy does with it, and fail while the app does not send it. The others (what is
-never cached, 304s through the proxy) hold either way.
+The app opts responses into the shared cache with `CDN-Cache-Control` (RFC 9213); the tests marked
+`opted_in` check what the proxy does with it. The others (what is never cached, 304s through the proxy, the
+shipped TLS site) hold either way.
 """
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ pytestmark = pytest.mark.skipif(not nginx_available(), reason="nginx is missing:
 
 BUNDLE = "/api/v1/bundle"
 CACHED = "HIT"
+
+# Until the app sends CDN-Cache-Control (issue 15's server part, on its own branch), nothing is cached and these
+# tests are expected to fail; strict, so they fail loudly if they pass without it. Once pwa/ sends the header,
+# they run as ordinary tests (and this marker can go).
+APP_OPTS_IN = any("CDN-Cache-Control" in path.read_text(encoding="utf-8")
+                  for path in (PROJECT_ROOT / "pwa").rglob("*.py"))
+opted_in = pytest.mark.xfail(not APP_OPTS_IN, strict=True,
+                             reason="the app does not send CDN-Cache-Control yet (issue 15, server part)")
 
 
 class CountingApp:
@@ -102,9 +110,10 @@ def decoded(headers, body: bytes) -> bytes:
     return body
 
 
+@opted_in
 @pytest.mark.parametrize("path", ["/", "/helplines", BUNDLE])
 def test_public_pages_and_json_are_served_from_the_cache(proxy, counts, path):
-    """A second visit is answered by nginx (the app opts in)."""
+    """A second visit is answered by nginx."""
     first = get(proxy, path, {"Accept-Encoding": "br"})
     second = get(proxy, path, {"Accept-Encoding": "br"})
     assert first[0] == second[0] == 200
@@ -129,8 +138,19 @@ def test_admin_worker_backups_cookies_and_errors_are_never_cached(proxy, counts,
     assert counts[path] == 3, f"{path} was answered without the app"
 
 
+@opted_in
+def test_a_request_naming_a_person_is_never_answered_from_the_cache(proxy, counts):
+    """An Authorization header bypasses the cache even on a public address."""
+    get(proxy, BUNDLE)
+    assert get(proxy, BUNDLE)[1]["X-Cache-Status"] == CACHED
+    for _ in range(2):
+        assert get(proxy, BUNDLE, {"Authorization": "Bearer someone"})[1]["X-Cache-Status"] == "BYPASS"
+    assert counts[BUNDLE] == 3
+
+
+@opted_in
 def test_each_look_and_language_gets_its_own_copy(proxy, counts):
-    """Nobody gets a page in another disguise or language from the cache (the app opts in)."""
+    """Nobody gets a page in another disguise or language from the cache."""
     variants = [
         ({"Cookie": "look=weather"}, 'data-look="weather"'),
         ({"Cookie": "look=calculator"}, 'data-look="calculator"'),
@@ -149,9 +169,10 @@ def test_each_look_and_language_gets_its_own_copy(proxy, counts):
     assert counts["/helplines"] == len(variants), "a variant was answered from another's copy, or not cached"
 
 
+@opted_in
 @pytest.mark.parametrize("accept", ["br", "gzip", "gzip, deflate, br", "br;q=0, gzip", "gzip;q=0", None])
 def test_every_client_can_decode_what_it_gets(proxy, counts, accept):
-    """brotli, gzip or nothing: each client gets what it asked for, fresh or cached (the app opts in)."""
+    """brotli, gzip or nothing: each client gets what it asked for, fresh or cached."""
     plain = get(proxy, BUNDLE, {"Accept-Encoding": "identity"})[2]
     headers = {"Accept-Encoding": accept} if accept else {}
     for _ in range(2):  # the first from the app, the second from the cache
@@ -171,8 +192,9 @@ def test_revalidation_through_the_proxy_is_a_304(proxy):
     assert status == 200 and gzip.decompress(body)
 
 
+@opted_in
 def test_the_proxy_answers_revalidations_itself(proxy, counts):
-    """An installed app's revalidation never reaches the app while the copy is fresh (the app opts in)."""
+    """An installed app's revalidation never reaches the app while the copy is fresh."""
     _, headers, _ = get(proxy, BUNDLE, {"Accept-Encoding": "gzip"})
     for _ in range(3):
         status, again, _ = get(proxy, BUNDLE, {"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]})
@@ -185,8 +207,9 @@ def test_the_proxy_answers_revalidations_itself(proxy, counts):
 PUBLISH_DEADLINE_S = 2.5
 
 
+@opted_in
 def test_a_publish_is_served_through_the_proxy_within_seconds(tmp_path):
-    """`flask content load` of changed content reaches visitors through the cache (the app opts in)."""
+    """`flask content load` of changed content reaches visitors through the cache."""
     content = tmp_path / "content"
     shutil.copytree(PROJECT_ROOT / "content", content)
     app, _, server = serve(tmp_path, content)
