@@ -196,33 +196,38 @@ def to_ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
 
 
-def publish_to_proxy(env: dict, content: Path, proxy_url: str) -> tuple[float, float]:
-    """(seconds from `flask content load` finishing to the proxy serving the new version, the load's own
-    seconds). Visitors ask the proxy for the bundle every 50 ms from 2 s before the load until the new version
-    comes back, as national traffic would: the kept copy is always freshly refreshed when the publish lands,
-    the worst moment for a cache (a copy left idle would be refreshed at the first request after it)."""
-    old = fetch(proxy_url, encoding="gzip")[2]["ETag"]
-    seen, stop = [], threading.Event()
+def publish_to_proxy(env: dict, content: Path, proxy_url: str, app_url: str) -> tuple[float, float]:
+    """(seconds from the publish to the proxy serving the new version, the load's own seconds).
 
-    def visit():
+    Visitors ask the proxy for the bundle every 50 ms from 2 s before `flask content load` until the new version
+    comes back, as national traffic would: the kept copy is always freshly refreshed when the publish lands, the
+    worst moment for a cache. The publish is taken as done when the command exits, or earlier if gunicorn
+    (asked directly, also every 50 ms) serves the new version before that."""
+    old = fetch(proxy_url, encoding="gzip")[2]["ETag"]
+    seen, stop = {}, threading.Event()
+
+    def visit(name: str, url: str):
         while not stop.is_set():
-            if fetch(proxy_url, encoding="gzip")[2]["ETag"] != old:
-                seen.append(time.monotonic())
+            if fetch(url, encoding="gzip")[2]["ETag"] != old:
+                seen[name] = time.monotonic()
                 return
             stop.wait(POLL_S)
 
-    visitor = threading.Thread(target=visit, daemon=True)
-    visitor.start()
+    visitors = [threading.Thread(target=visit, args=args, daemon=True)
+                for args in (("proxy", proxy_url), ("app", app_url))]
+    for visitor in visitors:
+        visitor.start()
     time.sleep(2)
     started = time.monotonic()
     flask(env, "content", "load", "--dir", str(content))
-    published = time.monotonic()
-    visitor.join(timeout=30)
+    exited = time.monotonic()
+    for visitor in visitors:
+        visitor.join(timeout=30)
     stop.set()
-    if not seen:
+    if "proxy" not in seen:
         raise RuntimeError("the proxy still served the old bundle 30 s after the publish")
-    # The app may serve the new version a moment before the command has exited: that counts as no wait.
-    return max(0.0, seen[0] - published), published - started
+    published = min(exited, seen.get("app", exited))
+    return max(0.0, seen["proxy"] - published), exited - started
 
 
 def main() -> None:
@@ -283,7 +288,7 @@ def main() -> None:
         publishes = []
         for n in range(PUBLISHES):
             load = load_average()
-            seconds, loading = publish_to_proxy(env, contents[n % 2], proxy.url + BUNDLE_PATH)
+            seconds, loading = publish_to_proxy(env, contents[n % 2], proxy.url + BUNDLE_PATH, app + BUNDLE_PATH)
             publishes.append((seconds, loading, load))
     finally:
         if proxy:
@@ -328,8 +333,8 @@ def report(results: dict, publishes: list, bundle_bytes: int, page_bytes: int) -
         figure(f"load_proxy_{names[kind]}_p99", via["p99_ms"], "ms", goal=GOALS["p99_ms"], anchor=web["p99_ms"],
                anchor_name="nginx static, same bytes", digits=1, load=via["load"])
     for n, (seconds, loading, load) in enumerate(publishes, 1):
-        print(f"  publish {n}: new version served through the proxy {seconds:.2f} s after `flask content load` "
-              f"finished (the load itself took {loading:.1f} s; visitors every {POLL_S * 1000:.0f} ms)")
+        print(f"  publish {n}: new version served through the proxy {seconds:.2f} s after the publish "
+              f"(`flask content load` took {loading:.1f} s; visitors every {POLL_S * 1000:.0f} ms)")
     worst = max(publishes)
     figure("load_publish_to_proxy_worst_s", worst[0], "s", goal=GOALS["publish_s"], digits=2,
            note=f"worst of {len(publishes)}, polled every {POLL_S * 1000:.0f} ms", load=worst[2])

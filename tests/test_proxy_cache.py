@@ -203,8 +203,9 @@ def test_the_proxy_answers_revalidations_itself(proxy, counts):
 
 
 # nginx's cache counts whole seconds, so "fresh for 1 s" lasts 1 to 2 s; the next request then gets the old copy
-# once while nginx refreshes it. The goal is 2 s; half a second more is for that refresh on a busy machine.
-PUBLISH_DEADLINE_S = 2.5
+# once while nginx refreshes it. The goal is 2 s (`make bench` measures it); one second more is for that refresh
+# on a busy machine, so the test fails on a cache that keeps copies too long, not on a slow machine.
+PUBLISH_DEADLINE_S = 3
 
 
 @opted_in
