@@ -30,7 +30,7 @@ def nginx_available() -> bool:
 class ProxyServer:
     """nginx on a free 127.0.0.1 port, proxying to `upstream_port` with deploy/nginx/'s cache and locations."""
 
-    def __init__(self, upstream_port: int, workers: int = 1, extra_http: str = ""):
+    def __init__(self, upstream_port: int, workers: int = 1):
         # Its own folder right under /tmp: nginx's workers run as nobody when started by root, and must reach
         # it to write the cache (pytest's tmp_path sits in a folder only its owner can enter).
         self.workdir = Path(tempfile.mkdtemp(prefix="open-door-nginx-"))
@@ -57,7 +57,6 @@ http {{
   upstream open_door {{ server 127.0.0.1:{upstream_port}; }}
   proxy_cache_path {self.workdir}/nginx-cache levels=1:2 keys_zone=open_door:10m max_size=256m inactive=1d
                    use_temp_path=off;
-  {extra_http}
   server {{
     listen 127.0.0.1:{self.port};
     include {DEPLOY}/open-door-locations.conf;

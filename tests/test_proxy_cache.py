@@ -88,12 +88,12 @@ def counts(upstream):
     return upstream[1].counts
 
 
-def get(proxy: ProxyServer, path: str, headers: dict | None = None, method: str = "GET"):
+def get(proxy: ProxyServer, path: str, headers: dict | None = None, method: str = "GET", body: bytes | None = None):
     """(status, headers, body as sent) through the proxy, with exactly the headers given (no Accept-Encoding
     unless given: http.client would otherwise send `identity`, which is what identity clients send anyway)."""
     connection = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
     try:
-        connection.request(method, path, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         return response.status, response.headers, response.read()
     finally:
@@ -146,6 +146,16 @@ def test_a_request_naming_a_person_is_never_answered_from_the_cache(proxy, count
     for _ in range(2):
         assert get(proxy, BUNDLE, {"Authorization": "Bearer someone"})[1]["X-Cache-Status"] == "BYPASS"
     assert counts[BUNDLE] == 3
+
+
+def test_the_appearance_can_be_changed_through_the_proxy(proxy, counts):
+    """The app's same-origin check sees the address the browser used, port and all; another site is refused."""
+    form = {"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"}
+    status, headers, _ = get(proxy, "/appearance", form | {"Origin": proxy.url}, method="POST", body=b"look=weather")
+    assert status == 303 and headers["Set-Cookie"].startswith("look=weather")
+    status, _, _ = get(proxy, "/appearance", form | {"Origin": "http://elsewhere.example"}, method="POST",
+                       body=b"look=weather")
+    assert status == 403
 
 
 @opted_in
