@@ -84,7 +84,7 @@ def summary(figures: list[dict]) -> None:
     for f in figures:
         digits = 0 if abs(f["value"]) >= 100 or f["value"].is_integer() else 1 if abs(f["value"]) >= 10 else 2
         value = f"{f['value']:,.{digits}f} {f['unit']}".strip()
-        ratio = "" if f["ratio"] is None else f"{f['ratio']:.2f}"
+        ratio = "" if f["ratio"] is None else f"{f['ratio']:.2f}" if f["ratio"] >= 0.1 else f"{f['ratio']:.2g}"
         result = "-" if not f["passes"] else "pass" if all(f["passes"]) else "OVER"
         busy = "  busy" if f["load"] > CORES else ""
         print(f"{f['name']:<{width}}  {value:>12}  {f['goal']:<20}  {ratio:>8}  {result:<6}  {f['load']:>5.2f}{busy}")

@@ -148,7 +148,7 @@ def test_a_request_naming_a_person_is_never_answered_from_the_cache(proxy, count
     assert counts[BUNDLE] == 3
 
 
-def test_the_appearance_can_be_changed_through_the_proxy(proxy, counts):
+def test_the_appearance_can_be_changed_through_the_proxy(proxy):
     """The app's same-origin check sees the address the browser used, port and all; another site is refused."""
     form = {"Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin"}
     status, headers, _ = get(proxy, "/appearance", form | {"Origin": proxy.url}, method="POST", body=b"look=weather")
