@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests")]  # tests/proxy.py: the shipped proxy rules on loopback, as the tests run them
 
 from figures import figure, load_average  # noqa: E402
-from proxy import ProxyServer, free_port, nginx_available  # noqa: E402
+from proxy import ProxyServer, free_port, nginx_available, nginx_command  # noqa: E402
 
 BUNDLE_PATH = "/api/v1/bundle"
 PAGE_PATH = "/helplines"
@@ -165,9 +165,7 @@ http {{
   }}
 }}
 """)
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    return subprocess.Popen([nginx, "-c", str(config), "-p", str(workdir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(nginx_command(workdir, config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wrk(url: str, etag: str | None = None, encoding: str | None = None) -> dict:

@@ -27,6 +27,12 @@ def nginx_available() -> bool:
     return Path(NGINX).exists()
 
 
+def nginx_command(workdir: Path, config: Path) -> list[str]:
+    """nginx in the foreground with everything in `workdir`: -e keeps it from opening the system's error log
+    before it reads the config (which it cannot, unless root)."""
+    return [NGINX, "-p", str(workdir), "-c", str(config), "-e", str(workdir / "startup-error.log")]
+
+
 class ProxyServer:
     """nginx on a free 127.0.0.1 port, proxying to `upstream_port` with deploy/nginx/'s cache and locations."""
 
@@ -68,7 +74,7 @@ http {{
             path.chmod(0o777)
 
     def start(self, timeout_s: float = 10) -> ProxyServer:
-        self.process = subprocess.Popen([NGINX, "-p", str(self.workdir), "-c", str(self.config)],
+        self.process = subprocess.Popen(nginx_command(self.workdir, self.config),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -167,11 +173,10 @@ http {{
 
     def check(self) -> subprocess.CompletedProcess:
         """`nginx -t` of the site file."""
-        return subprocess.run([NGINX, "-t", "-p", str(self.workdir), "-c", str(self.config)],
-                              capture_output=True, text=True)
+        return subprocess.run([*nginx_command(self.workdir, self.config), "-t"], capture_output=True, text=True)
 
     def start(self, timeout_s: float = 10) -> ShippedServer:
-        self.process = subprocess.Popen([NGINX, "-p", str(self.workdir), "-c", str(self.config)],
+        self.process = subprocess.Popen(nginx_command(self.workdir, self.config),
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
