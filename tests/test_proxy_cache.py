@@ -89,8 +89,8 @@ def counts(upstream):
 
 
 def get(proxy: ProxyServer, path: str, headers: dict | None = None, method: str = "GET", body: bytes | None = None):
-    """(status, headers, body as sent) through the proxy, with exactly the headers given (no Accept-Encoding
-    unless given: http.client would otherwise send `identity`, which is what identity clients send anyway)."""
+    """(status, headers, body as sent) through the proxy. Without an Accept-Encoding, http.client sends
+    `Accept-Encoding: identity`, as a client that decodes nothing would."""
     connection = http.client.HTTPConnection("127.0.0.1", proxy.port, timeout=10)
     try:
         connection.request(method, path, body=body, headers=headers or {})
