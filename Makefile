@@ -56,8 +56,9 @@ bench-deps:
 test: system-deps $(VENV)/.installed-test $(MO_FILES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Every benchmarks/bench_*.py, then a summary table; `make bench BENCH="load pwa"` runs only those modules.
 bench: bench-deps $(VENV)/.installed-test
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
