@@ -29,8 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests")]  # tests/proxy.py: the shipped proxy rules on loopback, as the tests run them
 
-from figures import figure, load_average  # noqa: E402
-from proxy import ProxyServer, free_port, nginx_available, nginx_command  # noqa: E402
+from figures import figure, load_average
+from proxy import ProxyServer, free_port, nginx_available, nginx_command
 
 BUNDLE_PATH = "/api/v1/bundle"
 PAGE_PATH = "/helplines"
@@ -182,7 +182,7 @@ def wrk(url: str, etag: str | None = None, encoding: str | None = None) -> dict:
     non_success = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p99_ms": to_ms(re.search(r"^\s+99%\s+([\d.]+\w+)", output, re.M).group(1)),
+        "p99_ms": to_ms(re.search(r"^\s+99%\s+([\d.]+\w+)", output, re.MULTILINE).group(1)),
         "requests": int(re.search(r"(\d+) requests in", output).group(1)),
         "errors": errors + (int(non_success.group(1)) if non_success else 0),
         "load": load,

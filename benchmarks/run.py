@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent), str(HERE.parent / "tests")]  # this checkout's pwa, not an installed one
 
-from figures import load_average  # noqa: E402
+from figures import load_average
 
 CORES = os.cpu_count() or 1
 LINE = re.compile(r"^(?P<name>[a-z][a-z0-9_]*): (?P<value>-?[\d,]*\.?\d+)(?: (?P<unit>[^\s(\[]+))?(?P<rest>.*)$")
@@ -104,7 +104,7 @@ def main() -> int:
         sys.stdout = tee
         try:
             importlib.import_module(path.stem).main()
-        except Exception:  # one broken bench must not hide the others' figures
+        except Exception:  # noqa: BLE001 (one broken bench must not hide the others' figures)
             traceback.print_exc()
             failed.append(module)
         finally:

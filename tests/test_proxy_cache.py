@@ -9,7 +9,6 @@ shipped TLS site) hold either way.
 """
 from __future__ import annotations
 
-import brotli
 import collections
 import gzip
 import http.client
@@ -20,12 +19,13 @@ import threading
 import time
 from pathlib import Path
 
+import brotli
 import pytest
-
-from pwa.settings import PROJECT_ROOT
+from conftest import make_app
 from proxy import ProxyServer, ShippedServer, nginx_available
 from support import LiveServer
-from conftest import make_app
+
+from pwa.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(not nginx_available(), reason="nginx is missing: run `make test`, which installs it")
 
