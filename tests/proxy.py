@@ -173,7 +173,8 @@ http {{
 
     def check(self) -> subprocess.CompletedProcess:
         """`nginx -t` of the site file."""
-        return subprocess.run([*nginx_command(self.workdir, self.config), "-t"], capture_output=True, text=True, check=False)
+        return subprocess.run([*nginx_command(self.workdir, self.config), "-t"], capture_output=True, text=True,
+                              check=False)
 
     def start(self, timeout_s: float = 10) -> ShippedServer:
         self.process = subprocess.Popen(nginx_command(self.workdir, self.config),
