@@ -440,6 +440,28 @@ def by_slug(model, slug: str):
     return db.session.scalar(db.select(model).filter_by(slug=slug)) if SLUG.regex.match(slug) else None
 
 
+def local_area_count() -> int:
+    return db.session.scalar(db.select(db.func.count(Area.id)).where(Area.kind != "national"))
+
+
+def areas_on_one_page(limit: int) -> bool:
+    """Whether the contacts page holds every area (filtered in place, offline too): packs of up to `limit` local
+    areas. Above it (a national pack), a page holds national help and one chosen area (views.helplines)."""
+    return local_area_count() <= limit
+
+
+def local_area_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every local area, in the pack's order, without their services."""
+    return list(db.session.execute(db.select(Area.slug, Area.name).where(Area.kind != "national")
+                                   .order_by(Area.position, Area.name)).tuples())
+
+
+def areas_with_slugs(slugs) -> list[Area]:
+    """These areas and the national ones, in the pack's order."""
+    return list(db.session.scalars(db.select(Area).where((Area.kind == "national") | Area.slug.in_(list(slugs)))
+                                   .order_by(Area.kind != "national", Area.position, Area.name)))
+
+
 def national_services() -> list[Service]:
     """Services anyone in the UK can use: the home and offline pages lead with them."""
     return list(db.session.scalars(ordered_services().where(Area.kind == "national")))

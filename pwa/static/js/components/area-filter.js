@@ -2,6 +2,9 @@
 // service (the server hides those its filters leave out). Offline, the worker may answer
 // /helplines?area=x&category=y with a saved page made for other choices, so the address's choices are applied
 // on load too.
+// A national pack (data-per-area on the form): the page holds national help and one area. Choosing another area
+// opens its page (the worker answers offline with it once kept, else with this page: then the page says that
+// area is not saved on this phone yet, above national help). Kinds of help still filter in place.
 import { nt } from '../i18n.js'
 
 function apply (scope, form) {
@@ -34,9 +37,19 @@ export function initAreaFilter (scope) {
   const wanted = new URLSearchParams(location.search)
   choose(form.elements.area, wanted.get('area') || '')
   choose(form.elements.category, wanted.get('category') || '')
+  const perArea = form.hasAttribute('data-per-area')
+  const local = scope.querySelector('[data-area]:not([data-area-kind="national"])')
+  const pageArea = local ? local.dataset.area : '' // the area this page holds (a national pack)
+  const notSaved = scope.querySelector('[data-area-not-saved]')
+  if (perArea && notSaved) notSaved.hidden = form.elements.area.value === pageArea
   apply(scope, form)
   const update = (event) => {
     event.preventDefault()
+    if (perArea && form.elements.area.value !== pageArea) {
+      const query = new URLSearchParams([...new FormData(form)].filter(([, value]) => value)).toString()
+      location.assign(query ? `?${query}` : location.pathname)
+      return
+    }
     apply(scope, form)
     const query = new URLSearchParams([...new FormData(form)].filter(([, value]) => value)).toString()
     history.replaceState(history.state, '', query ? `?${query}` : location.pathname)
