@@ -363,7 +363,7 @@ def load_pack(pack: Pack, commit: bool = True) -> None:
     # services, and loading it stays within seconds (benchmarks/bench_national.py).
     if pack.areas:
         db.session.execute(sa.insert(Area), [dict(record) for record in pack.areas])
-    area_ids = dict(db.session.execute(db.select(Area.slug, Area.id)).tuples().all())
+    area_ids = {slug: id_ for slug, id_ in db.session.execute(db.select(Area.slug, Area.id))}
     if pack.services:
         db.session.execute(sa.insert(Service), [{k: v for k, v in record.items() if k != "area"}
                                                 | {"area_id": area_ids[record["area"]]} for record in pack.services])
@@ -452,8 +452,8 @@ def areas_on_one_page(limit: int) -> bool:
 
 def local_area_choices() -> list[tuple[str, str]]:
     """(slug, name) of every local area, in the pack's order, without their services."""
-    return list(db.session.execute(db.select(Area.slug, Area.name).where(Area.kind != "national")
-                                   .order_by(Area.position, Area.name)).tuples())
+    return [(slug, name) for slug, name in db.session.execute(
+        db.select(Area.slug, Area.name).where(Area.kind != "national").order_by(Area.position, Area.name))]
 
 
 def areas_with_slugs(slugs) -> list[Area]:
