@@ -7,6 +7,8 @@ and code (pages), or is the bundle's version, so /sw.js changes whenever anythin
 browser then installs a new worker that waits for the user's word (static/js/components/sw-update.js).
 Static files under ON_DEMAND are listed apart: the worker keeps them once a page uses them, not at install
 (and those under KEPT_FOR_OFFLINE on a later visit, by itself).
+With a national pack (more local areas than AREAS_ON_ONE_PAGE) the list holds national help, the HOME_AREAS pages
+and the first GUIDES_PRECACHED guides, not the bundle; other areas and guides are "later" pages, kept once opened.
 """
 from __future__ import annotations
 
