@@ -15,6 +15,7 @@ first visit's bytes per URL instead.
 """
 import logging
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -70,9 +71,17 @@ def flask_command(folder: Path, *args: str) -> float:
     env = os.environ | {"FLASK_APP": "pwa", "DATABASE_URL": f"sqlite:///{folder / 'cli.sqlite'}",
                         "PYTHONPATH": str(HERE.parent)}
     flask = [sys.executable, "-m", "flask"]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([*flask, *args], env=env, cwd=HERE.parent, check=True, capture_output=True)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
+    return wall, cpu
+
+
+def load_average() -> str:
+    return "/".join(f"{figure:.1f}" for figure in os.getloadavg())
 
 
 def main(by_url: bool = False) -> None:
@@ -82,12 +91,16 @@ def main(by_url: bool = False) -> None:
         pack = write_pack(folder / "pack")
         home_area = sorted((pack / "areas.toml").read_text().split('slug = "')[1:])[HOME_AREA_INDEX].split('"')[0]
         if not by_url:
-            check_s = flask_command(folder, "content", "check", "--dir", str(pack))
+            before = load_average()
+            check_s, check_cpu = flask_command(folder, "content", "check", "--dir", str(pack))
             flask_command(folder, "init-db")
-            load_s = flask_command(folder, "content", "load", "--dir", str(pack), "--actor", "bench")
+            load_s, load_cpu = flask_command(folder, "content", "load", "--dir", str(pack), "--actor", "bench")
+            busy = f"load average {before} before, {load_average()} after"
             print(f"national_content_load: {load_s:.1f} s (goal < 10 s; `flask content load` of 351 areas, "
-                  f"8,756 services, 40 guides into an empty SQLite database, a new process)")
-            print(f"national_content_check: {check_s:.1f} s (for information: `flask content check` of the pack)")
+                  f"8,756 services, 40 guides into an empty SQLite database, a new process; {load_cpu:.1f} s of CPU; "
+                  f"{busy})")
+            print(f"national_content_check: {check_s:.1f} s (for information: `flask content check` of the pack; "
+                  f"{check_cpu:.1f} s of CPU)")
         app = make_app(f"sqlite:///{folder / 'bench.sqlite'}", COMPRESS_RESPONSES=True, CONTENT_DIR=str(pack),
                        HOME_AREAS=[home_area])
         counter = CountingByUrl(app, by_url=by_url)
