@@ -42,6 +42,10 @@ def national(tmp_path):
     server.stop()
 
 
+def area_name(pack: Path, slug: str) -> str:
+    return next(a["name"] for a in content.read_pack(pack).areas if a["slug"] == slug)
+
+
 def service_names(pack: Path, area: str) -> list[str]:
     return [s["name"] for s in content.read_pack(pack).services if s["area"] == area]
 
@@ -67,6 +71,15 @@ def test_areas_and_guides_are_kept_once_opened_and_offline_an_unseen_area_shows_
         wait_until(page, kept(f"/helplines?area={opened}"))
         page.goto("/guides/generated-guide-05")
         wait_until(page, kept("/guides/generated-guide-05"))
+        # The contacts page offers the areas on this phone first: the agency's, then the one opened.
+        page.goto("/helplines")
+        saved = page.locator("[data-kept-areas]")
+        saved.wait_for(state="visible")
+        assert saved.get_by_role("link").all_inner_texts() == [area_name(pack, home), area_name(pack, opened)]
+        assert axe_violations(page) == []
+        with page.expect_navigation():
+            saved.get_by_role("link", name=area_name(pack, opened)).click()
+        assert page.locator(f'[data-area="{opened}"]').is_visible()
 
         # An update: the kept area is fetched again for the new version, with the new words.
         records = content.read_pack(pack)
@@ -103,6 +116,7 @@ def test_areas_and_guides_are_kept_once_opened_and_offline_an_unseen_area_shows_
         assert page.locator('[data-area="national"]').is_visible()
         assert page.get_by_text("Generated National Helpline").first.is_visible()
         assert page.locator("#area").input_value() == unseen
+        assert page.locator("[data-kept-areas]").get_by_role("link").count() == 2  # what is on this phone, offline
         assert axe_violations(page) == []
         page.get_by_role("link", name="Hide this page").click()  # quick-hide works on the new state
         assert_on_decoy(page)

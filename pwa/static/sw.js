@@ -285,6 +285,9 @@ self.addEventListener('message', (event) => {
   if (type === 'DESCRIBE' && event.ports[0]) {
     event.ports[0].postMessage({ build: PRECACHE.build, identity: PRECACHE.identity })
   }
+  if (type === 'KEPT_AREAS' && event.ports[0]) {
+    event.waitUntil(keptAreas().catch(() => []).then((areas) => event.ports[0].postMessage({ areas })))
+  }
   if (type === 'CHOOSE_LANGUAGE' && event.ports[0]) {
     event.waitUntil(chooseLanguage(event.data.language).catch(() => ({ saved: false }))
       .then((answer) => event.ports[0].postMessage(answer)))
@@ -331,6 +334,19 @@ function fromPrecache (path) {
 function fromLanguage (path, tag) {
   const entry = pageEntries.get(path)
   return fromShell(entry && languageKey(entry, tag))
+}
+
+// The areas whose pages are on this phone (a national pack): the agency's, then those kept, as slugs. Asked by
+// the contacts page (components/area-filter.js) to offer them first; never sent anywhere.
+async function keptAreas () {
+  if (!PRECACHE.later.areas) return []
+  const prefix = `${PRECACHE.later.areas}?area=`
+  const paths = PRECACHE.pages.map((entry) => entry.url).filter((url) => url.startsWith(prefix))
+  for (const request of await (await caches.open(SHELL)).keys()) {
+    const url = new URL(request.url)
+    if (url.pathname.startsWith(KEPT)) paths.push(decodeURIComponent(url.pathname.slice(KEPT.length)))
+  }
+  return [...new Set(paths.filter((path) => path.startsWith(prefix)).map((path) => path.slice(prefix.length)))]
 }
 
 // A "later" page kept here (an area's page: also one precached, whatever kind of help the address asks for).

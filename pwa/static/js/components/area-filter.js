@@ -26,6 +26,32 @@ function apply (scope, form) {
   scope.querySelector('[data-no-match]').hidden = total > 0
 }
 
+// A national pack's contacts page with no area chosen: links to the areas already on this phone, named as the
+// list of areas names them, so that a person's own area is one tap away (offline too).
+function offerKeptAreas (scope, select) {
+  const box = scope.querySelector('[data-kept-areas]')
+  const worker = navigator.serviceWorker && navigator.serviceWorker.controller
+  if (!box || !worker) return
+  const channel = new MessageChannel()
+  channel.port1.onmessage = ({ data }) => {
+    const names = new Map([...select.options].map((option) => [option.value, option]))
+    const list = box.querySelector('ul')
+    for (const slug of (data && data.areas) || []) {
+      const option = names.get(slug)
+      if (!option || !slug) continue
+      const item = document.createElement('li')
+      const link = document.createElement('a')
+      link.href = `?${new URLSearchParams({ area: slug })}`
+      link.textContent = option.textContent
+      if (option.lang) link.lang = option.lang
+      item.append(link)
+      list.append(item)
+    }
+    box.hidden = !list.children.length
+  }
+  worker.postMessage({ type: 'KEPT_AREAS' }, [channel.port2])
+}
+
 function choose (select, value) {
   // A choice the page does not offer (say, an address typed by hand) leaves the select as it is.
   if ([...select.options].some((option) => option.value === value)) select.value = value
@@ -42,6 +68,7 @@ export function initAreaFilter (scope) {
   const pageArea = local ? local.dataset.area : '' // the area this page holds (a national pack)
   const notSaved = scope.querySelector('[data-area-not-saved]')
   if (perArea && notSaved) notSaved.hidden = form.elements.area.value === pageArea
+  if (perArea && !pageArea) offerKeptAreas(scope, form.elements.area)
   apply(scope, form)
   const update = (event) => {
     event.preventDefault()
