@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout's pwa, not an installed one
 
 from conftest import make_app  # noqa: E402
+from figures import figure, load_average  # noqa: E402
 from journal_seed import SEED_JOURNAL  # noqa: E402
 from support import LAUNCH, LiveServer  # noqa: E402
 
@@ -125,14 +126,11 @@ TIME_LIST_AND_SEARCH = """async (passphrase) => {
 }"""
 
 
-def load() -> float:
-    return os.getloadavg()[0]
-
-
 def report(name: str, value: float, unit: str, goal: float | None, before: float, note: str = "") -> None:
-    verdict = "no goal" if goal is None else f"goal <= {goal:g} {unit}, {'ok' if value <= goal else 'OVER'}"
-    extra = f"; {note}" if note else ""
-    print(f"{name}: {value:.0f} {unit} ({verdict}; load {before:.2f} -> {load():.2f}{extra})", flush=True)
+    """One figure through figures.py (the `make bench` summary table), with the load average before and after."""
+    after = load_average()
+    figure(name, value, unit, goal=f"<= {goal:g}" if goal is not None else None, digits=0, load=before,
+           note="; ".join(part for part in (note, f"load after {after:.2f}") if part))
 
 
 def heap(page, cdp) -> tuple[float, int]:
@@ -154,7 +152,7 @@ def main() -> None:
                 page = browser.new_page(base_url=server.url)
                 page.goto("/journal")
                 page.locator("[data-view=setup]").wait_for()
-                seeded, before = time.perf_counter(), load()
+                seeded, before = time.perf_counter(), load_average()
                 seed = page.evaluate(SEED_JOURNAL, {"passphrase": PASSPHRASE, "count": ENTRIES})
                 assert seed["entries"] == ENTRIES, seed
                 report(f"journal_seed_{ENTRIES}", time.perf_counter() - seeded, "s", None, before,
@@ -166,7 +164,7 @@ def main() -> None:
                     page.locator("[data-view=unlock]").wait_for()
                     suffix = f"{ENTRIES}_{rate}x_cpu"
                     cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
-                    before = load()
+                    before = load_average()
                     unlocked = page.evaluate(TIME_UNLOCK, PASSPHRASE)
                     assert unlocked["shown"] > 0 and str(ENTRIES) in unlocked["count"].replace(",", ""), unlocked
                     report(f"journal_unlock_total_{suffix}", unlocked["total"], "ms", None, before,
@@ -179,11 +177,11 @@ def main() -> None:
                     report(f"journal_search_at_once_after_unlock_{suffix}", unlocked["cold"], "ms", None, before,
                            "the first search, before its text was prepared in idle moments")
                     page.wait_for_timeout(3000)  # what unlocking started in the background (search text, chain check)
-                    before = load()
+                    before = load_average()
                     used, nodes = heap(page, cdp)
                     report(f"journal_heap_after_unlock_{suffix}", used, "MB", None, before,
                            f"JS heap used; {nodes} DOM nodes in the page")
-                    before = load()
+                    before = load_average()
                     timings = page.evaluate(TIME_LIST_AND_SEARCH, PASSPHRASE)
                     assert timings["matches"] > 0, timings
                     report(f"journal_list_{suffix}", timings["list"], "ms", None, before,
@@ -193,7 +191,7 @@ def main() -> None:
                            f"median of 3, worst of two queries, {timings['matches']} matches shown")
                     report(f"journal_search_typing_{suffix}", timings["typing"], "ms", None, before,
                            "last key typed to matches shown, including the pause the search waits for")
-                    before = load()
+                    before = load_average()
                     used, nodes = heap(page, cdp)
                     report(f"journal_heap_after_search_{suffix}", used, "MB", None, before,
                            f"JS heap used; {nodes} DOM nodes in the page")
