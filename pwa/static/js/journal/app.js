@@ -74,16 +74,21 @@ class JournalApp {
     const stillHere = this.session.notLockedSince()
     // Locked while opening (the page hidden at once): what was read after the lock emptied the page is dropped.
     const dropped = () => {
+      listShown() // nothing to check: the index is gone
       if (this.session.unlocked) return // unlocked again since: that unlock opens the journal
       journal.unload()
       this.clearScreen()
     }
-    await journal.load().catch((error) => { if (stillHere()) throw error })
+    let listShown
+    const shown = new Promise((resolve) => { listShown = resolve })
+    await journal.load({ checkAfter: shown }).catch((error) => { if (stillHere()) throw error })
     if (!stillHere()) return dropped()
-    this.list.warmSearch()
     await this.entryForm.refreshDraftOffer()
     if (!stillHere()) return dropped()
     this.goHome()
+    // The chain check reads the whole log: it waits until the first screen of the list has been painted.
+    requestAnimationFrame(() => setTimeout(listShown))
+    this.list.warmSearch()
     this.session.resetIdle()
     if (await journal.store.get('state', 'backup')) this.backup('start').catch(() => {})
     await this.entryForm.addWaitingPhotos()

@@ -20,14 +20,32 @@ export class Journal {
     this.index = null
     this.searchText = new Map()
     this.writing = Promise.resolve() // revisions are appended one at a time
+    this.writes = 0 // revisions appended by this page: a prefetched index read before one is read again
+    this.prefetched = null
   }
 
+  // Starts reading the sealed index and the log's end while the key is still being derived: with thousands of
+  // entries, reading the index from IndexedDB takes about as long as the derivation. Only sealed bytes are read.
+  prefetch () {
+    const read = this.readEnds()
+    read.catch(() => {})
+    this.prefetched = { read, writes: this.writes }
+  }
+
+  readEnds () { return Promise.all([this.store.get('state', 'index'), this.store.last('log')]) }
+
   // Opens the index (or rebuilds it), upgrades an unkeyed log, and records any sign that the log was changed.
-  // The whole chain is then checked in the background: `checked` says whether that found something new.
-  async load () {
+  // The whole chain is then checked in the background once `checkAfter` settles (the app passes "the list is on
+  // screen": reading the whole log would hold the first screen back): `checked` says whether that found something new.
+  async load ({ checkAfter = null } = {}) {
     const key = this.vault.key
-    await this.writing.catch(() => {}) // a save still landing from before a lock (the plan's) is read back too
-    const [sealed, last] = await Promise.all([this.store.get('state', 'index'), this.store.last('log')])
+    const prefetched = this.prefetched
+    this.prefetched = null
+    const writing = this.writing
+    await writing.catch(() => {}) // a save still landing from before a lock (the plan's) is read back too
+    // Read before that save landed, or before any write since: read again, so the index matches the log.
+    const fresh = prefetched && this.writing === writing && prefetched.writes === this.writes
+    const [sealed, last] = await (fresh ? prefetched.read : this.readEnds())
     let saved = null
     if (sealed) {
       try { saved = await openJson(key, sealed, aad.index()) } catch { saved = null }
@@ -39,7 +57,10 @@ export class Journal {
     if (problem) await this.setAside(sealed, found)
     if (this.vault.headerVersion < HEADER_VERSION) await this.keyTheChain()
     if (problem) await this.notice(problem)
-    this.checked = this.checkChain().then((problems) => this.noticeOnce(problems)).catch(() => false)
+    const index = this.index
+    this.checked = Promise.resolve(checkAfter)
+      .then(() => (this.index === index ? this.checkChain().then((problems) => this.noticeOnce(problems)) : false))
+      .catch(() => false)
   }
 
   async rebuildIndex (key) {
@@ -107,6 +128,7 @@ export class Journal {
   }
 
   unload () {
+    this.prefetched = null
     this.index = null
     this.sorted = null
     this.searchText.clear()
@@ -217,6 +239,7 @@ export class Journal {
       state.put(sealedIndex, 'index')
       if (clearDraft) state.delete('draft')
     })
+    this.writes += 1
     // Locked while the write was landing: it is saved, but nothing decrypted may come back into memory.
     if (this.vault.key !== key) return { entry, rev, record }
     this.index = next

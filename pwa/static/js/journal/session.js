@@ -36,7 +36,13 @@ export class Session {
 
   async unlock (passphrase) {
     const stillHere = this.notLockedSince()
-    await this.vault.unlock(passphrase)
+    this.journal.prefetch() // sealed bytes only, read while the key is derived
+    try {
+      await this.vault.unlock(passphrase)
+    } catch (error) {
+      this.journal.unload()
+      throw error
+    }
     return this.keepOpenIf(stillHere())
   }
 
@@ -47,7 +53,10 @@ export class Session {
   }
 
   keepOpenIf (open) {
-    if (!open) this.vault.lock()
+    if (!open) {
+      this.vault.lock()
+      this.journal.unload()
+    }
     return open
   }
 
