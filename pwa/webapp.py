@@ -28,6 +28,7 @@ from werkzeug.security import safe_join
 
 from . import content, disguise, i18n, i18n_json, identities, views
 from .api.responses import cached_json
+from .api.views import bundle_version
 from .extensions import db
 from .models import Guide
 
@@ -189,7 +190,7 @@ def page_paths(app: Flask, identity_key: str, candidates: list[str], site_versio
 def precache_manifest(identity: identities.Identity) -> dict:
     """What the worker stores for offline use, each entry with a revision that changes when its bytes do."""
     app = current_app._get_current_object()
-    content_version = content.bundle()["version"]
+    content_version = bundle_version()  # kept in memory per content version (response_cache)
     decoy = identities.IDENTITIES[disguise.decoy_for(identity)]
     statics = static_files(app, identity.key, decoy.key)
     guide_slugs = list(db.session.scalars(db.select(Guide.slug).order_by(Guide.position, Guide.slug)))
