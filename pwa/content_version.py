@@ -105,8 +105,12 @@ def _computed_into_row(session) -> str:
 
 # Session events: note a change to a content table, store the new version before the commit, tell the clock after.
 
+def _holds_content(session) -> bool:
+    return any(isinstance(obj, CONTENT_MODELS) for obj in (*session.new, *session.dirty, *session.deleted))
+
+
 def _note_flushed_content(session, _flush_context) -> None:
-    if any(isinstance(obj, CONTENT_MODELS) for obj in (*session.new, *session.dirty, *session.deleted)):
+    if _holds_content(session):
         session.info[CHANGED] = True
 
 
@@ -118,7 +122,9 @@ def _note_bulk_content(state) -> None:
 
 
 def _store_before_commit(session) -> None:
-    if session.info.pop(CHANGED, False) and has_app_context() and session is db.session():
+    # Changes not flushed yet are flushed after this hook: they count too.
+    changed = session.info.pop(CHANGED, False) or _holds_content(session)
+    if changed and has_app_context() and session is db.session():
         session.flush()  # the version is worked out from what this transaction wrote
         session.info.pop(CHANGED, None)
         _computed_into_row(session)

@@ -27,7 +27,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from flask import Flask, Response, current_app, g, has_request_context, make_response, request, session
+from flask import Flask, Response, current_app, g, has_request_context, make_response, request
+from flask.globals import _cv_request
 from flask.sessions import NullSession
 
 from . import content_version, i18n, identities
@@ -180,7 +181,13 @@ def keepable(response: Response) -> bool:
 
 
 def read_session() -> bool:
-    return not isinstance(session, NullSession) and (session.accessed or session.modified)
+    """Whether this request used the session (the admin's flashed messages, CSRF tokens, sign-in).
+
+    Read from the request context: asking the `session` proxy would itself count as using it (Flask 3.1.3+), and
+    then add Vary: Cookie to the response."""
+    context = _cv_request.get(None)
+    used = getattr(context, "_session", None) or vars(context or object()).get("session")
+    return used is not None and not isinstance(used, NullSession) and bool(used.accessed or used.modified)
 
 
 def cached_page(view, valid_query):
@@ -226,6 +233,9 @@ SHARED_ENDPOINTS = frozenset(CACHED_PAGES) | {
 
 
 def for_shared_caches(response: Response) -> Response:
+    if request.path.startswith("/admin"):
+        # Staff pages: no cache anywhere, and `private` for any shared cache that would keep no-store responses.
+        response.headers["Cache-Control"] = "private, no-store"
     if (request.endpoint in SHARED_ENDPOINTS and request.method in ("GET", "HEAD")
             and response.status_code in (200, 304) and "Set-Cookie" not in response.headers
             and not request.path.startswith(("/admin", "/sw.js"))
