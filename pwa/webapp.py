@@ -345,7 +345,7 @@ def compress(response: Response) -> Response:
         response.set_data(brotli_compressed(body))
         response.headers["Content-Encoding"] = "br"
     else:
-        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.set_data(gzip_compressed(body))
         response.headers["Content-Encoding"] = "gzip"
     etag, weak = response.get_etag()
     if etag and not weak:
@@ -359,6 +359,12 @@ def compress(response: Response) -> Response:
 @functools.lru_cache(maxsize=512)
 def brotli_compressed(body: bytes) -> bytes:
     return brotli.compress(body, quality=11 if len(body) <= 512 * 1024 else 5)
+
+
+# Kept likewise, for browsers without Brotli: the same bundle and pages again and again until the next publish.
+@functools.lru_cache(maxsize=256)
+def gzip_compressed(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=6, mtime=0)
 
 
 def private(response: Response) -> bool:
