@@ -93,6 +93,9 @@ def test_a_revalidation_reads_no_content_table_and_serialises_nothing(app, clien
         for _ in range(50):
             response = client.get("/api/v1/bundle", headers={"If-None-Match": etag})
             assert response.status_code == 304 and response.data == b""
+            assert [response.headers.get(name) for name in ("ETag", "Cache-Control", "Vary", CDN)] == [
+                etag, "public, no-cache", "Accept-Encoding", SHARED]
+            assert "Date" in response.headers and "Content-Type" not in response.headers
     statements = statements_during(app, revalidate)
     assert [s for s in statements if touches_content(s)] == []
     assert len(statements) <= 2  # the one-row version, read at most once a second
