@@ -22,8 +22,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True)
 
-    from . import (admin, backup, cli, disguise, errors, i18n, i18n_json, identities, journal, security, translated,
-                   views, webapp)
+    from . import (admin, backup, cli, content_version, disguise, errors, i18n, i18n_json, identities, journal,
+                   response_cache, security, translated, views, webapp)
     from .api import api
 
     i18n.init_app(app)
@@ -40,4 +40,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     journal.init_app(app)
     backup.init_app(app)
     admin.init_app(app)
+    content_version.init_app(app)
+    response_cache.init_app(app)  # last: it wraps the pages registered above
     return app

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from .i18n import N_
+from .response_cache import asked_the_time
 
 UK = ZoneInfo("Europe/London")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -32,6 +33,8 @@ def minutes(hhmm: str) -> int:
 
 def is_open(open_24_hours: bool, hours: list[dict], now: datetime | None = None) -> bool | None:
     """True or False, or None when the hours are not known."""
+    if now is None:
+        asked_the_time()  # a response built with this answer is right until the next minute (response_cache)
     if open_24_hours:
         return True
     if not hours:

@@ -120,7 +120,8 @@ def choose(tag: str):
 def content_language_header(response):
     """Pages say which language they are in, so the service worker keys its copy by it (it cannot read cookies)."""
     if response.mimetype == "text/html" and "Content-Language" not in response.headers:
-        # X-Language is left out of Vary: pages are no-store, so no cache keeps them by it.
+        # X-Language is left out of Vary: pages are no-store for browsers, and a page asked for with it is never
+        # marked for shared caches (response_cache.for_shared_caches), so no cache keeps them by it.
         response.headers["Content-Language"] = content_language()
     return response
 

@@ -109,3 +109,14 @@ class Translation(db.Model):
     translated_on: Mapped[date]
     reviewed_by: Mapped[str] = mapped_column(String(254), default="")
     reviewed_on: Mapped[date | None]
+
+
+class ContentVersion(db.Model):
+    """The published content's version (content.bundle's), stored in one row when content changes.
+
+    Requests read it from memory (pwa/content_version.py) instead of working it out from every table; each
+    worker looks at this row at most once a second, so a publish reaches them all within a second."""
+    __tablename__ = "content_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # always ROW_ID: one row
+    version: Mapped[str] = mapped_column(String(64))

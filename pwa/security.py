@@ -39,8 +39,12 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response):
         names = SUBRESOURCE_HEADERS if response.mimetype in SUBRESOURCE_TYPES and request.path != "/sw.js" else HEADERS
+        # As setdefault for each, with one look at the headers (each missed lookup raises and catches an exception:
+        # seven a response, on the hottest path, a revalidation).
+        present = {name.lower() for name in response.headers.keys()}
         for name in names:
-            response.headers.setdefault(name, HEADERS[name])
+            if name.lower() not in present:
+                response.headers.add(name, HEADERS[name])
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
         return response

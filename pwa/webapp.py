@@ -30,6 +30,7 @@ from werkzeug.security import safe_join
 
 from . import content, disguise, i18n, i18n_json, identities, views
 from .api.responses import cached_json
+from .api.views import bundle_version
 from .extensions import db
 from .models import Guide
 
@@ -191,7 +192,7 @@ def page_paths(app: Flask, identity_key: str, candidates: list[str], site_versio
 def precache_manifest(identity: identities.Identity) -> dict:
     """What the worker stores for offline use, each entry with a revision that changes when its bytes do."""
     app = current_app._get_current_object()
-    content_version = content.bundle()["version"]
+    content_version = bundle_version()  # kept in memory per content version (response_cache)
     decoy = identities.IDENTITIES[disguise.decoy_for(identity)]
     statics = static_files(app, identity.key, decoy.key)
     guide_slugs = list(db.session.scalars(db.select(Guide.slug).order_by(Guide.position, Guide.slug)))
@@ -363,7 +364,7 @@ def compress(response: Response) -> Response:
         response.set_data(brotli_compressed(body))
         response.headers["Content-Encoding"] = "br"
     else:
-        response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
+        response.set_data(gzip_compressed(body))
         response.headers["Content-Encoding"] = "gzip"
     etag, weak = response.get_etag()
     if etag and not weak:
@@ -377,6 +378,12 @@ def compress(response: Response) -> Response:
 @functools.lru_cache(maxsize=512)
 def brotli_compressed(body: bytes) -> bytes:
     return brotli.compress(body, quality=11 if len(body) <= 512 * 1024 else 5)
+
+
+# Kept likewise, for browsers without Brotli: the same bundle and pages again and again until the next publish.
+@functools.lru_cache(maxsize=256)
+def gzip_compressed(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=6, mtime=0)
 
 
 def private(response: Response) -> bool:

@@ -403,7 +403,7 @@ def test_unknown_records_and_kinds_are_404(admin):
 
 def test_admin_pages_are_never_stored(admin):
     for url in ["/admin/", "/admin/login", f"/admin/services/{SERVICE}"]:
-        assert admin.get(url).headers["Cache-Control"] == "no-store"
+        assert admin.get(url).headers["Cache-Control"] == "private, no-store"
 
 
 # Switching it off ----------------------------------------------------------------------------

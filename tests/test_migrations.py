@@ -200,8 +200,8 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
     assert differences(app) == []
     after = everything(app)
     assert set(after) - set(before) == {"backup", "backup_record", "backup_rate_count", "plan_question",
-                                        "translation"}
-    assert after["plan_question"] == [] and after["translation"] == []
+                                        "translation", "content_version"}
+    assert after["plan_question"] == [] and after["translation"] == [] and after["content_version"] == []
     # 0004 (after the backup) gives each service an empty web chat, and each draft's service records too.
     changed = {"service", "admin_draft"}
     assert {table: after[table] for table in before if table not in changed} == {
@@ -227,12 +227,14 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
     with app.app_context():
         parts = {part.slug: questions for part, questions in plan.questions_by_part()}
         assert parts["situation"][0]["slug"] == "living-together" and all(parts.values())
-        assert content.bundle()["version"] != version
+        new_version = content.bundle()["version"]
+        assert new_version != version
         entry = db.session.scalar(db.select(AuditEntry).filter_by(action="content-load", slug="living-together"))
         assert entry.actor == "ops@agency.example" and entry.before is None
         db.session.remove()
-    now = everything(app)  # only the questions, the translations and their audit entries are new
-    new = ("admin_audit", "plan_question", "translation")
+    now = everything(app)  # only the questions, the translations, their audit entries and the version are new
+    new = ("admin_audit", "plan_question", "translation", "content_version")
+    assert now["content_version"] == [(1, new_version)]
     assert {table: now[table] for table in after if table not in new} == {
         table: rows for table, rows in after.items() if table not in new}
     again = app.test_cli_runner().invoke(args=["content", "load", "--if-empty"])
@@ -344,3 +346,35 @@ def test_upgrading_to_help_channels_adds_the_web_chat_and_drafts_still_match(emp
         assert content.published_in_tables(db.session.connection())[0] == before
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_database_upgraded_to_0007_gets_its_content_version_stored_on_first_need_and_loses_it_on_downgrade(
+        empty_database):
+    from flask_migrate import downgrade
+
+    from pwa.models import ContentVersion
+
+    app = app_on(empty_database)
+    with app.app_context():
+        upgrade(revision="0006")
+        load_content_as_released(app)  # as the release before 0007 wrote it
+        db.session.remove()
+    before = everything(app)
+    assert "content_version" not in before
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    assert differences(app) == []
+    assert everything(app)["content_version"] == []  # the migration only makes the table
+    with app.app_context():
+        expected = content.bundle()["version"]
+        db.session.remove()
+    response = app.test_client().get("/api/v1/bundle")  # the first request works it out and stores it
+    assert response.status_code == 200 and response.headers["ETag"] == f'"{expected}"'
+    assert everything(app)["content_version"] == [(1, expected)]
+    assert app.test_client().get("/api/v1/bundle", headers={"If-None-Match": f'"{expected}"'}).status_code == 304
+    with app.app_context():
+        downgrade(revision="0006")
+        db.session.remove()
+        assert "content_version" not in inspect(db.engine).get_table_names()
+        db.engine.dispose()
+    assert {table: rows for table, rows in everything(app).items()} == before
+    assert ContentVersion.__tablename__ == "content_version"

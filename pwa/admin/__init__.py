@@ -18,6 +18,13 @@ class AdminSessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
+    def open_session(self, app: Flask, request):
+        # The cookie is only ever sent to /admin (SESSION_COOKIE_PATH): elsewhere the session is empty, and is had
+        # without making a signing serializer on every public request.
+        if not request.path.startswith(app.config["SESSION_COOKIE_PATH"]):
+            return self.session_class()
+        return super().open_session(app, request)
+
 
 def init_app(app: Flask) -> None:
     from . import cli

@@ -47,8 +47,9 @@ def admin_error(error: HTTPException):
 
 @bp.after_request
 def never_store(response):
-    # Staff pages and drafts must not linger in any cache, including the app's service worker.
-    response.headers["Cache-Control"] = "no-store"
+    # Staff pages and drafts must not linger in any cache, including the app's service worker; private: no shared
+    # cache (the proxy in front, a CDN) may keep them whatever else it is told.
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
