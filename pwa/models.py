@@ -115,7 +115,8 @@ class ContentVersion(db.Model):
     """The published content's version (content.bundle's), stored in one row when content changes.
 
     Requests read it from memory (pwa/content_version.py) instead of working it out from every table; each
-    worker looks at this row at most once a second, so a publish reaches them all within a second."""
+    worker looks at this row at most four times a second, so a publish reaches them all within a quarter of a
+    second."""
     __tablename__ = "content_version"
 
     id: Mapped[int] = mapped_column(primary_key=True)  # always ROW_ID: one row
