@@ -3,9 +3,8 @@
 Real nginx on loopback (tests/proxy.py), the app on a live server that counts the requests reaching it. A
 response is served from the cache when nginx says HIT (X-Cache-Status) and the app was not asked again.
 
-The app opts responses into the shared cache with `CDN-Cache-Control` (RFC 9213); the tests marked
-`opted_in` check what the proxy does with it. The others (what is never cached, 304s through the proxy, the
-shipped TLS site) hold either way.
+The app opts responses into the shared cache with `CDN-Cache-Control` (RFC 9213); everything else is never
+kept.
 """
 from __future__ import annotations
 
@@ -32,13 +31,6 @@ pytestmark = pytest.mark.skipif(not nginx_available(), reason="nginx is missing:
 BUNDLE = "/api/v1/bundle"
 CACHED = "HIT"
 
-# Until the app sends CDN-Cache-Control (issue 15's server part, on its own branch), nothing is cached and these
-# tests are expected to fail; strict, so they fail loudly if they pass without it. Once pwa/ sends the header,
-# they run as ordinary tests (and this marker can go).
-APP_OPTS_IN = any("CDN-Cache-Control" in path.read_text(encoding="utf-8")
-                  for path in (PROJECT_ROOT / "pwa").rglob("*.py"))
-opted_in = pytest.mark.xfail(not APP_OPTS_IN, strict=True,
-                             reason="the app does not send CDN-Cache-Control yet (issue 15, server part)")
 
 
 class CountingApp:
@@ -110,7 +102,6 @@ def decoded(headers, body: bytes) -> bytes:
     return body
 
 
-@opted_in
 @pytest.mark.parametrize("path", ["/", "/helplines", BUNDLE])
 def test_public_pages_and_json_are_served_from_the_cache(proxy, counts, path):
     """A second visit is answered by nginx."""
@@ -138,7 +129,6 @@ def test_admin_worker_backups_cookies_and_errors_are_never_cached(proxy, counts,
     assert counts[path] == 3, f"{path} was answered without the app"
 
 
-@opted_in
 def test_a_request_naming_a_person_is_never_answered_from_the_cache(proxy, counts):
     """An Authorization header bypasses the cache even on a public address."""
     get(proxy, BUNDLE)
@@ -158,7 +148,6 @@ def test_the_appearance_can_be_changed_through_the_proxy(proxy):
     assert status == 403
 
 
-@opted_in
 def test_each_look_and_language_gets_its_own_copy(proxy, counts):
     """Nobody gets a page in another disguise or language from the cache."""
     variants = [
@@ -189,7 +178,6 @@ def test_each_look_and_language_gets_its_own_copy(proxy, counts):
     assert counts["/helplines"] == asked
 
 
-@opted_in
 @pytest.mark.parametrize("accept", ["br", "gzip", "gzip, deflate, br", "br;q=0, gzip", "gzip;q=0", None])
 def test_every_client_can_decode_what_it_gets(proxy, counts, accept):
     """brotli, gzip or nothing: each client gets what it asked for, fresh or cached."""
@@ -212,7 +200,6 @@ def test_revalidation_through_the_proxy_is_a_304(proxy):
     assert status == 200 and gzip.decompress(body)
 
 
-@opted_in
 def test_the_proxy_answers_revalidations_itself(proxy, counts):
     """An installed app's revalidation never reaches the app while the copy is fresh."""
     _, headers, _ = get(proxy, BUNDLE, {"Accept-Encoding": "gzip"})
@@ -228,7 +215,6 @@ def test_the_proxy_answers_revalidations_itself(proxy, counts):
 PUBLISH_DEADLINE_S = 3
 
 
-@opted_in
 def test_a_publish_is_served_through_the_proxy_within_seconds(tmp_path):
     """`flask content load` of changed content reaches visitors through the cache."""
     content = tmp_path / "content"
