@@ -120,7 +120,8 @@ def centre(box: dict) -> tuple[float, float]:
 
 
 def ready(page, cdp, url: str, site: dict, load_page: bool = True, **instrument) -> None:
-    page.evaluate("sessionStorage.clear()")  # the tab is shut after each hide; start outside again
+    # The tab is shut after each hide: start outside again (a blank tab has no storage to clear).
+    page.evaluate("() => { if (location.protocol.startsWith('http')) sessionStorage.clear() }")
     if load_page:
         page.goto(url + site["page"])
         page.wait_for_load_state("networkidle")
