@@ -49,15 +49,16 @@ run: db
 system-deps:
 	bash scripts/install-system-deps.sh
 
-# The test packages plus nginx and wrk for the load benchmark, so `make test` stays lean.
+# The test packages (nginx among them) plus wrk for the load benchmark, so `make test` stays lean.
 bench-deps:
 	bash scripts/install-system-deps.sh bench
 
 test: system-deps $(VENV)/.installed-test $(MO_FILES)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Every benchmarks/bench_*.py, then a summary table; `make bench BENCH="load pwa"` runs only those modules.
 bench: bench-deps $(VENV)/.installed-test
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

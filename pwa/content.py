@@ -18,6 +18,7 @@ as a pack, so the two can be kept in step and content moved between servers.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -295,13 +296,23 @@ def translation_warnings(pack: Pack) -> list[str]:
             missing = [slug for k, slug, _ in status.missing if k == kind]
             if missing:
                 warnings.append(f"translations/{status.language}: no translation of {len(missing)} {kind}"
-                                f"{'s' if len(missing) != 1 else ''}, shown in English: {', '.join(missing)}")
+                                f"{'s' if len(missing) != 1 else ''}, shown in English: {listed(missing)}")
         warnings.extend(f"translations/{status.language}: {kind} {slug} is out of date: its English was checked "
                         "after it was translated (translated_on)" for kind, slug, _ in status.out_of_date)
         if status.needs_review:
             warnings.append(f"translations/{status.language}: {len(status.needs_review)} of {status.translated} "
                             "translations need review by a fluent speaker")
     return warnings
+
+
+# A national pack misses thousands of translations: name the first few, count the rest.
+LISTED_AT_MOST = 20
+
+
+def listed(slugs: list[str]) -> str:
+    if len(slugs) <= LISTED_AT_MOST:
+        return ", ".join(slugs)
+    return f"{', '.join(slugs[:LISTED_AT_MOST])} and {len(slugs) - LISTED_AT_MOST} more"
 
 
 def _get(record, name):
@@ -348,14 +359,18 @@ def load_pack(pack: Pack, commit: bool = True) -> None:
     db.session.execute(db.delete(Area))
     db.session.execute(db.delete(Guide))
     load_questions(pack.questions)
-    areas = {}
-    for record in pack.areas:
-        areas[record["slug"]] = Area(**record)
-    db.session.add_all(areas.values())
-    for record in pack.services:
-        db.session.add(Service(**(record | {"area": areas[record["area"]]})))
-    for record in pack.guides:
-        db.session.add(Guide(**record, body_html=render_markdown(record["body_markdown"])))
+    # Bulk inserts (one statement per table, not one ORM object per row): a national pack has thousands of
+    # services, and loading it stays within seconds (benchmarks/bench_national.py).
+    if pack.areas:
+        db.session.execute(sa.insert(Area), [dict(record) for record in pack.areas])
+    area_ids = {slug: id_ for slug, id_ in db.session.execute(db.select(Area.slug, Area.id))}
+    if pack.services:
+        db.session.execute(sa.insert(Service), [{k: v for k, v in record.items() if k != "area"}
+                                                | {"area_id": area_ids[record["area"]]} for record in pack.services])
+    if pack.guides:
+        db.session.execute(sa.insert(Guide), [record | {"body_html": render_markdown(record["body_markdown"])}
+                                              for record in pack.guides])
+    db.session.expire_all()  # objects read before the load describe rows that are gone
     load_translations(pack.translations)
     if commit:
         db.session.commit()
@@ -423,6 +438,28 @@ def by_slug(model, slug: str):
     """The record with this slug, or None."""
     # Only look up strings that can be slugs: PostgreSQL rejects NUL bytes with an error, not "no rows".
     return db.session.scalar(db.select(model).filter_by(slug=slug)) if SLUG.regex.match(slug) else None
+
+
+def local_area_count() -> int:
+    return db.session.scalar(db.select(db.func.count(Area.id)).where(Area.kind != "national"))
+
+
+def areas_on_one_page(limit: int) -> bool:
+    """Whether the contacts page holds every area (filtered in place, offline too): packs of up to `limit` local
+    areas. Above it (a national pack), a page holds national help and one chosen area (views.helplines)."""
+    return local_area_count() <= limit
+
+
+def local_area_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every local area, in the pack's order, without their services."""
+    return [(slug, name) for slug, name in db.session.execute(
+        db.select(Area.slug, Area.name).where(Area.kind != "national").order_by(Area.position, Area.name))]
+
+
+def areas_with_slugs(slugs) -> list[Area]:
+    """These areas and the national ones, in the pack's order."""
+    return list(db.session.scalars(db.select(Area).where((Area.kind == "national") | Area.slug.in_(list(slugs)))
+                                   .order_by(Area.kind != "national", Area.position, Area.name)))
 
 
 def national_services() -> list[Service]:
@@ -509,9 +546,15 @@ def bundle_size(data: dict) -> tuple[int, int]:
 
 # Records in pack shape (as the content schemas dump them: dates as ISO strings) ------------------------------
 
+@functools.cache
+def _content_schema(kind: str) -> Schema:
+    """One schema per kind, reused: making one costs far more than a dump (thousands per national pack)."""
+    return CONTENT_SCHEMAS[kind]()
+
+
 def as_record(kind: str, row) -> dict:
     """A published row (or a loaded pack record) as the content schema dumps it."""
-    schema = CONTENT_SCHEMAS[kind]()
+    schema = _content_schema(kind)
     get = row.get if isinstance(row, dict) else lambda name: getattr(row, name, None)
     data = {name: get(name) for name in schema.fields if name != "area"}
     if kind == "services":

@@ -43,6 +43,13 @@ def from_environment(instance_path: str) -> dict:
         "ADMIN_ENABLED": flag("ADMIN_ENABLED", True),
         # Brotli (or gzip) for text responses; an agency whose proxy already compresses may turn it off.
         "COMPRESS_RESPONSES": flag("COMPRESS_RESPONSES", True),
+        # National-scale content (README, "National-scale content"). With more local areas than this, the contacts
+        # page holds national help and one chosen area, and the worker keeps only the areas a phone needs.
+        "AREAS_ON_ONE_PAGE": int(os.environ.get("AREAS_ON_ONE_PAGE", "40")),
+        # Then: the agency's own areas (comma-separated slugs), saved on every phone at its first visit.
+        "HOME_AREAS": [slug.strip() for slug in os.environ.get("HOME_AREAS", "").split(",") if slug.strip()],
+        # Guide pages saved at the first visit, the first by position; the others once read.
+        "GUIDES_PRECACHED": int(os.environ.get("GUIDES_PRECACHED", "8")),
         # Where the undisguised app hides to: calculator, weather or notes.
         "PLAIN_DECOY": os.environ.get("PLAIN_DECOY", "weather"),
         # Journal auto-lock after this many idle seconds (capped at 300 by the journal itself).

@@ -3,7 +3,7 @@ import json
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import format_date, gettext
 
 from . import bidi, content, risk_check
@@ -75,14 +75,28 @@ def home():
     return render_template("home.html", emergency=first_services(), guides=guides)
 
 
+@bp.app_template_global()
+def areas_on_one_page() -> bool:
+    return content.areas_on_one_page(current_app.config["AREAS_ON_ONE_PAGE"])
+
+
 @bp.get("/helplines")
 def helplines():
     """Every area and service is on the page; those the choices leave out are hidden, so that
-    components/area-filter.js can filter in the page with no request (offline too)."""
-    areas = content.ordered_areas()
+    components/area-filter.js can filter in the page with no request (offline too).
+
+    Above AREAS_ON_ONE_PAGE local areas (a national pack) the page holds national help and the chosen area only:
+    the worker keeps each area's page once opened, and the agency's HOME_AREAS from the first visit (sw.js)."""
     chosen = request.args.get("area", "")
     category = request.args.get("category", "")
-    if chosen and chosen not in {a.slug for a in areas}:
+    one_page = areas_on_one_page()
+    if one_page:
+        areas = content.ordered_areas()
+        choices = [(a.slug, a.name) for a in areas if a.kind != "national"]
+    else:
+        choices = content.local_area_choices()
+        areas = content.areas_with_slugs([chosen] if chosen else [])
+    if chosen and chosen not in {slug for slug, _ in choices} | {a.slug for a in areas}:
         abort(404)
     if category and category not in CATEGORY_LABELS:
         abort(404)
@@ -91,10 +105,11 @@ def helplines():
                 if not category or category in s.categories}
     shown = {a.slug for a in areas
              if a.slug in in_area and (not category or any(s.slug in matching for s in a.services))}
-    used = {c for a in areas for s in a.services for c in s.categories} | ({category} if category else set())
+    used = ({c for a in areas for s in a.services for c in s.categories} if one_page
+            else {slug for slug, _ in kinds_of_help()}) | ({category} if category else set())
     categories = [(slug, label) for slug, label in CATEGORY_LABELS.items() if slug in used]
-    return render_template("helplines.html", areas=areas, chosen=chosen, category=category, categories=categories,
-                           shown=shown, matching=matching)
+    return render_template("helplines.html", areas=areas, choices=choices, per_area=not one_page, chosen=chosen,
+                           category=category, categories=categories, shown=shown, matching=matching)
 
 
 @bp.get("/guides")
@@ -119,7 +134,8 @@ def check():
 def worried():
     """For friends, family and colleagues: their guides, and the services that help people who are worried."""
     guides = db.session.scalars(content.ordered_guides().where(Guide.audience == "worried")).all()
-    services = db.session.scalars(content.ordered_services()).all()
+    services = db.session.scalars(content.ordered_services()).all() if areas_on_one_page() \
+        else content.national_services()  # a national pack: the contacts page has each area's
     for_them = [s for s in services if "friends-family" in s.categories]
     # Where an agency's pack tags none for friends and family, the national helplines stand in, said plainly.
     helplines = [] if for_them else [s for s in services if "helpline" in s.categories and s.area.kind == "national"]

@@ -7,6 +7,8 @@ and code (pages), or is the bundle's version, so /sw.js changes whenever anythin
 browser then installs a new worker that waits for the user's word (static/js/components/sw-update.js).
 Static files under ON_DEMAND are listed apart: the worker keeps them once a page uses them, not at install
 (and those under KEPT_FOR_OFFLINE on a later visit, by itself).
+With a national pack (more local areas than AREAS_ON_ONE_PAGE) the list holds national help, the HOME_AREAS pages
+and the first GUIDES_PRECACHED guides, not the bundle; other areas and guides are "later" pages, kept once opened.
 """
 from __future__ import annotations
 
@@ -200,7 +202,17 @@ def precache_manifest(identity: identities.Identity) -> dict:
     site_version = sha256(json.dumps([build, asdict(identity)]))
 
     pages = page_paths(app, identity.key, candidates, site_version)
-    pages += [url_for("pages.guide", slug=slug) for slug in guide_slugs]
+    # Guides: the first GUIDES_PRECACHED by position are saved at install; the others once read (`later`).
+    saved_guides = app.config["GUIDES_PRECACHED"]
+    pages += [url_for("pages.guide", slug=slug) for slug in guide_slugs[:saved_guides]]
+    later_pages = [url_for("pages.guide", slug=slug) for slug in guide_slugs[saved_guides:]]
+    # A national pack (views.helplines): /helplines holds national help, and each area has its own page. The agency's
+    # HOME_AREAS are saved at install; any other once opened, and kept across updates (sw.js, "kept pages").
+    one_page = views.areas_on_one_page()
+    if not one_page:
+        local = {slug for slug, _ in content.local_area_choices()}
+        home = [slug for slug in app.config["HOME_AREAS"] if slug in local]
+        pages += [url_for("pages.helplines", area=slug) for slug in home]
     # Pages render in the person's language, so the worker keeps them per language: it stores each under its
     # revision and a language (sw.js), precaching only the current one and others once chosen. One list for every
     # language, so /sw.js is the same whatever the language and a new choice installs nothing. The decoys are
@@ -221,11 +233,18 @@ def precache_manifest(identity: identities.Identity) -> dict:
     entries += [{"url": url_for("webapp.manifest", key=key),
                  "revision": sha256(json.dumps(build_manifest(identity_named(key)), sort_keys=True))[:20]}
                 for key in dict.fromkeys([identity.key, decoy.key])]
-    entries.append({"url": url_for("api.bundle"), "revision": content_version})
+    if one_page:
+        # The whole bundle only while it is small: the pages hold what the app shows, and no script reads the
+        # bundle (the API keeps it whole for API clients). At national scale it is megabytes.
+        entries.append({"url": url_for("api.bundle"), "revision": content_version})
+    # Pages the worker keeps once opened, across updates (one revision for all: any content change revises them):
+    # these guides, and at national scale every area's contacts page (/helplines?area=<slug>).
+    later = {"revision": sha256(site_version + "later")[:20], "pages": later_pages,
+             **({} if one_page else {"areas": url_for("pages.helplines")})}
     languages = {tag: language_files(tag) for tag in i18n.CHOOSABLE}
-    return {"version": sha256(json.dumps([entries, on_demand, language_pages, languages]))[:16], "build": build[:16],
-            "identity": identity.key, "entries": entries, "onDemand": on_demand, "pages": language_pages,
-            "languages": languages}
+    return {"version": sha256(json.dumps([entries, on_demand, language_pages, languages, later]))[:16],
+            "build": build[:16], "identity": identity.key, "entries": entries, "onDemand": on_demand,
+            "pages": language_pages, "languages": languages, "later": later}
 
 
 def language_files(tag: str) -> list[dict]:

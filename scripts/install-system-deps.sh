@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs missing system packages with apt-get.
 #   install-system-deps.sh          what the tests need: Chromium, WebKit's WebDriver with a virtual screen
-#                                   (Xvfb) for the WebKit tests, PostgreSQL, and fonts for Urdu and Punjabi
-#                                   (so right-to-left layouts are measured with real glyphs) (make test, CI)
-#   install-system-deps.sh bench    also nginx and wrk, for the load benchmark (make bench)
+#                                   (Xvfb) for the WebKit tests, PostgreSQL, fonts for Urdu and Punjabi
+#                                   (so right-to-left layouts are measured with real glyphs), and nginx (the
+#                                   shipped proxy config runs in front of the app) (make test, CI)
+#   install-system-deps.sh bench    also wrk, for the load benchmark (make bench)
 # Needs root and apt-get; otherwise it says what to install.
 set -euo pipefail
 
@@ -19,8 +20,8 @@ missing() {  # missing PACKAGE: true when the package's program is not on this m
   esac
 }
 
-wanted=(chromium webkit2gtk-driver xvfb postgresql fonts-noto-core)
-[ "${1:-}" = bench ] && wanted+=(nginx wrk)
+wanted=(chromium webkit2gtk-driver xvfb postgresql fonts-noto-core nginx)
+[ "${1:-}" = bench ] && wanted+=(wrk)
 need=()
 for package in "${wanted[@]}"; do
   if missing "$package"; then need+=("$package"); fi

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 
 from .. import content
 from ..extensions import db
@@ -149,9 +149,12 @@ def bundle_figures(pack: content.Pack) -> dict:
     """The offline bundle's size if the draft is published, against what is published and the budget."""
     raw, compressed = content.bundle_size(content.bundle_of(pack))
     published_raw, published_compressed = content.bundle_size(content.bundle())
+    # A national pack: phones keep national help and their areas, not the bundle (README, "National-scale content").
+    per_area = sum(a["kind"] != "national" for a in pack.areas) > current_app.config["AREAS_ON_ONE_PAGE"]
     return {"raw": raw, "compressed": compressed, "published_raw": published_raw,
             "published_compressed": published_compressed, "budget": content.BUNDLE_BUDGET,
-            "over": compressed > content.BUNDLE_BUDGET,
+            "over": compressed > content.BUNDLE_BUDGET and not per_area, "per_area": per_area,
+            "areas_on_one_page": current_app.config["AREAS_ON_ONE_PAGE"],
             "largest": _largest_guides(pack)}
 
 

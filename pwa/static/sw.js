@@ -7,7 +7,11 @@
  * It never skips waiting by itself.
  * Pages are kept per language, keyed by revision and tag. The worker cannot read the `lang` cookie: it keeps the
  * current language in STATE, learnt at first install and from pages' Content-Language, or told by the chooser
- * (components/language-chooser.js). Only the current language is precached; another once chosen online. */
+ * (components/language-chooser.js). Only the current language is precached; another once chosen online.
+ * Pages listed "later" (guides past the first few; with a national pack, each area's contacts page) are not
+ * precached: kept once opened online, in every saved language, and fetched again for each new version (all of a
+ * page's languages or none), like a saved language. Which pages are kept says what was read here, as the language
+ * does: it stays in this phone's caches, never sent anywhere. */
 const PRECACHE = "__PRECACHE_MANIFEST__"
 
 const PREFIX = 'app-'
@@ -17,6 +21,7 @@ const CONTENT = `${PREFIX}content-${PRECACHE.version}` // API responses, stale-w
 const STATE = `${PREFIX}state` // the current language, across versions
 const LANGUAGE_KEY = '/__state/language'
 const SAVED = '/__saved/' // in SHELL: `${SAVED}<tag>` once every page of that language is in
+const KEPT = '/__kept/' // in SHELL: `${KEPT}<url>` once a "later" page is in, in every saved language
 const LANGUAGE_HEADER = 'X-Language' // pwa/i18n.py: the server renders in this language, whatever the cookie says
 const NAVIGATION_TIMEOUT_MS = 3000
 const OFFLINE_PAGE = '/offline'
@@ -27,6 +32,27 @@ const pageEntries = new Map(PRECACHE.pages.map((entry) => [entry.url, entry]))
 const LANGUAGES = Object.keys(PRECACHE.languages)
 // Each language's own files (not pages): url -> [entry, tag].
 const languageFiles = new Map(LANGUAGES.flatMap((tag) => PRECACHE.languages[tag].map((entry) => [entry.url, [entry, tag]])))
+
+const laterPages = new Set(PRECACHE.later.pages)
+
+// The page a navigation keeps for later ("later" pages), or null: an area's page whatever kind of help is chosen.
+function laterUrl (url) {
+  if (url.origin !== self.location.origin) return null
+  if (PRECACHE.later.areas && url.pathname === PRECACHE.later.areas) {
+    const area = url.searchParams.get('area')
+    return area && /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(area) ? `${url.pathname}?area=${area}` : null
+  }
+  const path = url.pathname + url.search
+  return laterPages.has(path) ? path : null
+}
+
+function laterEntry (path) {
+  return { url: path, revision: PRECACHE.later.revision }
+}
+
+function keptMarker (path) {
+  return new URL(KEPT + encodeURIComponent(path), self.location.origin).href
+}
 
 function languageEntries (tag) {
   return [...PRECACHE.pages, ...PRECACHE.languages[tag]]
@@ -82,7 +108,65 @@ async function precache () {
   }))
   // Pages: the current language (on a first install, the server's pick for this person) and those saved earlier.
   const current = (await currentLanguage()) || (await firstLanguage(cache))
-  await Promise.all([...new Set([current, ...await savedEarlier()])].filter(Boolean).map(saveLanguage))
+  const tags = [...new Set([current, ...await savedEarlier()])].filter(Boolean)
+  await Promise.all(tags.map(saveLanguage))
+  // Pages kept by an earlier version, fetched again in this one.
+  const saved = []
+  for (const tag of tags) if (await isSaved(tag)) saved.push(tag)
+  await Promise.all((await keptEarlier()).map((path) => keepPage(path, saved)))
+}
+
+async function keptEarlier () {
+  const paths = new Set()
+  for (const name of await caches.keys()) {
+    if (!name.startsWith(`${PREFIX}shell-`) || name === SHELL) continue
+    for (const request of await (await caches.open(name)).keys()) {
+      const url = new URL(request.url)
+      if (!url.pathname.startsWith(KEPT)) continue
+      const path = decodeURIComponent(url.pathname.slice(KEPT.length))
+      if (laterUrl(new URL(path, self.location.origin)) === path) paths.add(path) // still a "later" page
+    }
+  }
+  return [...paths]
+}
+
+// A "later" page in these languages (a response already in hand for one of them), marked kept only once all are
+// in: left out whole otherwise, as a language is.
+async function keepPage (path, tags, inHand) {
+  if (!tags.length) return false
+  const cache = await caches.open(SHELL)
+  const entry = laterEntry(path)
+  const stored = await Promise.all(tags.map(async (tag) => {
+    if (inHand && inHand.tag === tag) return cache.put(languageKey(entry, tag), inHand.response).then(() => true)
+    // Only what is really stored counts (storeInLanguage lets a precached page that fails for this person pass).
+    return (await storeInLanguage(cache, entry, tag)) && !!(await cache.match(languageKey(entry, tag)))
+  }))
+  if (!stored.every(Boolean)) {
+    await Promise.all(tags.map((tag) => cache.delete(languageKey(entry, tag))))
+    return false
+  }
+  await cache.put(keptMarker(path), new Response(''))
+  return true
+}
+
+// The languages saved on this phone (the current one first).
+async function savedTags () {
+  const tags = []
+  for (const tag of [await currentLanguage(), ...LANGUAGES]) {
+    if (tag && !tags.includes(tag) && await isSaved(tag)) tags.push(tag)
+  }
+  return tags
+}
+
+// A newly saved language gets the kept pages too, best effort (the language itself is saved already).
+async function keepInLanguage (tag) {
+  const cache = await caches.open(SHELL)
+  const paths = []
+  for (const request of await cache.keys()) {
+    const url = new URL(request.url)
+    if (url.pathname.startsWith(KEPT)) paths.push(decodeURIComponent(url.pathname.slice(KEPT.length)))
+  }
+  await Promise.all(paths.map((path) => storeInLanguage(cache, laterEntry(path), tag)))
 }
 
 // First install: the first page's Content-Language (the server's pick: cookie, else Accept-Language).
@@ -145,6 +229,7 @@ async function storeLanguage (tag) {
     return false
   }
   await cache.put(savedMarker(tag), new Response(''))
+  await keepInLanguage(tag).catch(() => {})
   return true
 }
 
@@ -200,6 +285,9 @@ self.addEventListener('message', (event) => {
   if (type === 'DESCRIBE' && event.ports[0]) {
     event.ports[0].postMessage({ build: PRECACHE.build, identity: PRECACHE.identity })
   }
+  if (type === 'KEPT_AREAS' && event.ports[0]) {
+    event.waitUntil(keptAreas().catch(() => []).then((areas) => event.ports[0].postMessage({ areas })))
+  }
   if (type === 'CHOOSE_LANGUAGE' && event.ports[0]) {
     event.waitUntil(chooseLanguage(event.data.language).catch(() => ({ saved: false }))
       .then((answer) => event.ports[0].postMessage(answer)))
@@ -248,6 +336,25 @@ function fromLanguage (path, tag) {
   return fromShell(entry && languageKey(entry, tag))
 }
 
+// The areas whose pages are on this phone (a national pack): the agency's, then those kept, as slugs. Asked by
+// the contacts page (components/area-filter.js) to offer them first; never sent anywhere.
+async function keptAreas () {
+  if (!PRECACHE.later.areas) return []
+  const prefix = `${PRECACHE.later.areas}?area=`
+  const paths = PRECACHE.pages.map((entry) => entry.url).filter((url) => url.startsWith(prefix))
+  for (const request of await (await caches.open(SHELL)).keys()) {
+    const url = new URL(request.url)
+    if (url.pathname.startsWith(KEPT)) paths.push(decodeURIComponent(url.pathname.slice(KEPT.length)))
+  }
+  return [...new Set(paths.filter((path) => path.startsWith(prefix)).map((path) => path.slice(prefix.length)))]
+}
+
+// A "later" page kept here (an area's page: also one precached, whatever kind of help the address asks for).
+async function fromLater (url, tag) {
+  const path = laterUrl(url)
+  return path && ((await fromLanguage(path, tag)) || (await fromShell(languageKey(laterEntry(path), tag))))
+}
+
 // Pages seen online that are not precached, per language too.
 function pagesKey (url, tag) {
   const key = new URL(url)
@@ -264,6 +371,7 @@ async function cachedPage (url) {
   for (const tag of [current, ...LANGUAGES.filter((other) => other !== current)].filter(Boolean)) {
     const found = (await fromLanguage(url.pathname + url.search, tag)) ||
       (await pages.match(pagesKey(url, tag), { ignoreVary: true })) ||
+      (await fromLater(url, tag)) ||
       (await fromLanguage(url.pathname, tag)) // e.g. /helplines?area=x offline: all areas beats nothing
     if (found) return found
   }
@@ -288,6 +396,14 @@ async function navigate (event, url) {
     if (precacheKeys.has(path) || !LANGUAGES.includes(tag)) return response // a decoy, or not a page
     if (storable(response) && !pageEntries.has(path)) {
       await caches.open(PAGES).then((cache) => cache.put(pagesKey(url, tag), response.clone()))
+    }
+    const later = laterUrl(url)
+    if (later && !pageEntries.has(later) && storable(response) && (await isSaved(tag))) {
+      // Kept in every saved language, this one from the response in hand.
+      const copy = response.clone()
+      learning = keepPage(later, await savedTags(), { tag, response: copy }).catch(() => {})
+        .then(() => followLanguage(tag)).catch(() => {})
+      return response
     }
     learning = followLanguage(tag).catch(() => {})
     return response
