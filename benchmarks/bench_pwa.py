@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 from conftest import make_app
+from figures import load_average
 from playwright.sync_api import sync_playwright
 from support import LiveServer, open_controlled, persistent_context
 
@@ -109,6 +110,7 @@ def main() -> None:
             urdu = [cold_visit(playwright, folder / f"profile-ur-{run}", server.url, counter, locale="ur")
                     for run in range(COLD_RUNS)]
             server.stop()
+            offline_load = load_average()
             with persistent_context(playwright, folder / "profile-0", server.url) as context:
                 offline_repeat_visit(context, server.url)  # warm-up: the browser's own first-tab costs
                 paints = [offline_repeat_visit(context, server.url) for _ in range(OFFLINE_RUNS)]
@@ -127,7 +129,7 @@ def main() -> None:
     fcp = [paint for paint, _ in paints]
     print(f"pwa_offline_repeat_helplines_fcp_4x_cpu: {statistics.median(fcp):.0f} ms "
           f"(goal <= 200 ms; server stopped, first contentful paint, median of {OFFLINE_RUNS}, "
-          f"p95 {percentile(fcp, 0.95):.0f} ms)")
+          f"p95 {percentile(fcp, 0.95):.0f} ms) [load {offline_load:.2f}]")
     print(f"pwa_offline_repeat_helplines_page_from_worker_4x_cpu: {statistics.median(r for _, r in paints):.0f} ms "
           f"(for information: the worker has started and answered with the whole page)")
     print(f"pwa_offline_repeat_helplines_fcp_1x_cpu: {statistics.median(p for p, _ in unthrottled):.0f} ms "

@@ -24,7 +24,6 @@ text as /helplines, served from loopback by a plain HTTP server in the same Chro
 """
 import functools
 import http.server
-import os
 import re
 import shutil
 import statistics
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from conftest import make_app
+from figures import figure, load_average
 from playwright.sync_api import sync_playwright
 from support import CONTROLLED, LAUNCH, LiveServer
 
@@ -254,21 +254,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def load() -> str:
-    return "load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
-def figure(name: str, values: list[float], goal: str, unit: str = "ms") -> None:
-    print(f"{name}_p50_4x_cpu: {statistics.median(values):.0f} {unit} ({goal}; p95 {percentile(values, 0.95):.0f} {unit}, "
-          f"{len(values)} runs)")
-
-
-def ratio(name: str, ours: float, theirs: float, goal: str) -> None:
-    print(f"{name}: {ours / theirs:.2f} (goal {goal}; ours {ours:.0f} ms / theirs {theirs:.0f} ms)")
-
-
 def main() -> None:
-    print(f"quick_hide_load_before: {load()}")
+    loads = {}  # the 1-minute load average as each set of runs began
     with tempfile.TemporaryDirectory(prefix="bench-quick-hide-") as folder:
         app = make_app(f"sqlite:///{Path(folder) / 'bench.sqlite'}", COMPRESS_RESPONSES=True)
         site = anchor_site(Path(folder), app)
@@ -285,11 +272,14 @@ def main() -> None:
                 page.wait_for_function(CONTROLLED)
                 cover_run(page, cdp, server.url, "click")  # warm-up: first-load costs are not quick-hide's
                 destination_run(theirs_page, their_cdp, anchor.url, THEIRS)  # warm-up: theirs fills its HTTP cache
+                loads["cover"] = load_average()
                 results = {trigger: [cover_run(page, cdp, server.url, trigger) for _ in range(RUNS_PER_TRIGGER)]
                            for trigger in TRIGGERS}
                 baseline = [baseline_run(page, cdp, server.url) for _ in range(RUNS_PER_TRIGGER)]
+                loads["anchor_cover"] = load_average()
                 their_covers = [cover_run(theirs_page, their_cdp, anchor.url, trigger, THEIRS)[0]
                                 for trigger in THEIR_TRIGGERS for _ in range(RUNS_PER_TRIGGER)]
+                loads["destination"] = load_average()
                 destinations, their_destinations = [], []
                 for _ in range(DESTINATION_RUNS):  # taken in turn, so both see the same machine
                     destinations.append(destination_run(page, cdp, server.url, OURS))
@@ -300,6 +290,7 @@ def main() -> None:
                 theirs_page.wait_for_load_state("networkidle")
                 server.stop()
                 anchor.stop()
+                loads["offline"] = load_average()
                 offline = [destination_run(page, cdp, server.url, OURS) for _ in range(OFFLINE_RUNS)]
                 their_offline = destination_run(theirs_page, their_cdp, anchor.url, THEIRS, 5000, load_page=False)
                 their_offline_url = theirs_page.url
@@ -314,44 +305,46 @@ def main() -> None:
     durations = [d for runs in results.values() for d, _ in runs]
     frames = [f for runs in results.values() for _, f in runs]
     below = sum(d == BELOW_THRESHOLD_MS for d in durations)
-    detail = f"{len(durations)} runs: click, Shift x3, Esc x2; {below} under the 16 ms reporting threshold"
-    print(f"quick_hide_input_to_cover_painted_p50_4x_cpu: {statistics.median(durations):.0f} ms "
-          f"(goal <= 16 ms; Event Timing duration, {detail})")
-    print(f"quick_hide_input_to_cover_painted_p95_4x_cpu: {percentile(durations, 0.95):.0f} ms "
-          f"(goal <= 50 ms, and <= the anchor's p50; Event Timing duration, max {max(durations):.0f} ms)")
+    theirs_name = f"govuk-frontend {GOVUK_FRONTEND} Exit this page"
+    their_cover = statistics.median(their_covers)
+    figure("quick_hide_input_to_cover_painted_p50_4x_cpu", statistics.median(durations), "ms", goal="<= 16",
+           anchor=their_cover, anchor_name=f"{theirs_name} p50", load=loads["cover"],
+           note=f"Event Timing duration, {len(durations)} runs: click, Shift x3, Esc x2; {below} under the 16 ms "
+                f"reporting threshold")
+    figure("quick_hide_input_to_cover_painted_p95_4x_cpu", percentile(durations, 0.95), "ms", goal="<= 50",
+           ratio_goal="<= 1.0", anchor=their_cover, anchor_name=f"{theirs_name} p50", load=loads["cover"],
+           note=f"our p95 against their p50; max {max(durations):.0f} ms")
     for trigger, runs in results.items():
         values = [d for d, _ in runs]
-        print(f"quick_hide_{trigger}_p50_4x_cpu: {statistics.median(values):.0f} ms "
-              f"(for information: p95 {percentile(values, 0.95):.0f} ms)")
-    print(f"quick_hide_baseline_click_changing_nothing_p50_4x_cpu: {statistics.median(baseline):.0f} ms "
-          f"(for information: the same press on the page heading, no hide: this machine's floor; "
-          f"p95 {percentile(baseline, 0.95):.0f} ms)")
-    print(f"quick_hide_input_to_next_frame_p50_4x_cpu: {statistics.median(frames):.1f} ms "
-          f"(for information: event timestamp to a message posted from the next animation frame, "
-          f"p95 {percentile(frames, 0.95):.1f} ms)")
-    anchor_name = f"govuk-frontend {GOVUK_FRONTEND} Exit this page"
-    figure("anchor_exit_this_page_input_to_cover_painted", their_covers,
-           f"anchor: {anchor_name}, click and Shift x3, Event Timing duration")
-    ratio("quick_hide_cover_ours_p95_to_anchor_p50", percentile(durations, 0.95), statistics.median(their_covers),
-          "<= 1.0")
-    ratio("quick_hide_cover_ours_to_anchor_p50", statistics.median(durations), statistics.median(their_covers),
-          "for information")
+        figure(f"quick_hide_{trigger}_p50_4x_cpu", statistics.median(values), "ms", load=loads["cover"],
+               note=f"for information: p95 {percentile(values, 0.95):.0f} ms")
+    figure("quick_hide_baseline_click_changing_nothing_p50_4x_cpu", statistics.median(baseline), "ms",
+           load=loads["cover"], note=f"for information: the same press on the page heading, no hide: this machine's "
+                                     f"floor; p95 {percentile(baseline, 0.95):.0f} ms")
+    figure("quick_hide_input_to_next_frame_p50_4x_cpu", statistics.median(frames), "ms", digits=1, load=loads["cover"],
+           note=f"for information: event timestamp to a message posted from the next animation frame, "
+                f"p95 {percentile(frames, 0.95):.1f} ms")
+    figure("anchor_exit_this_page_input_to_cover_painted_p50_4x_cpu", their_cover, "ms", load=loads["anchor_cover"],
+           note=f"for information: {theirs_name}, click and Shift x3, Event Timing duration, "
+                f"p95 {percentile(their_covers, 0.95):.0f} ms, {len(their_covers)} runs")
     ours = [d for d in destinations if d is not None]
     theirs = [d for d in their_destinations if d is not None]
-    figure("quick_hide_input_to_destination_painted", ours,
-           f"goal <= the anchor's; decoy through the worker, {len(destinations) - len(ours)} never painted")
-    figure("anchor_exit_this_page_input_to_destination_painted", theirs,
-           f"anchor: the same decoy page from a plain server, {len(their_destinations) - len(theirs)} never painted")
-    ratio("quick_hide_destination_ours_to_anchor_p50", statistics.median(ours), statistics.median(theirs), "<= 1.0")
-    ratio("quick_hide_destination_ours_to_anchor_p95", percentile(ours, 0.95), percentile(theirs, 0.95), "<= 1.0")
+    unpainted = f"{len(destinations) - len(ours)} of ours and {len(their_destinations) - len(theirs)} of theirs never painted"
+    figure("quick_hide_input_to_destination_painted_p50_4x_cpu", statistics.median(ours), "ms", ratio_goal="<= 1.0",
+           anchor=statistics.median(theirs), anchor_name=f"{theirs_name} p50", load=loads["destination"],
+           note=f"the decoy through the worker; theirs the same page from a plain server; {len(ours)} runs, {unpainted}")
+    figure("quick_hide_input_to_destination_painted_p95_4x_cpu", percentile(ours, 0.95), "ms", ratio_goal="<= 1.0",
+           anchor=percentile(theirs, 0.95), anchor_name=f"{theirs_name} p95", load=loads["destination"])
     painted_offline = [d for d in offline if d is not None]
-    print("quick_hide_offline_destination_painted_4x_cpu: "
-          + (f"{statistics.median(painted_offline):.0f} ms" if painted_offline else "never")
-          + f" (goal: painted; server stopped, {len(painted_offline)} of {len(offline)} runs painted the decoy)")
-    print("anchor_exit_this_page_offline_destination_painted: "
-          + ("never" if their_offline is None else f"{their_offline:.0f} ms")
-          + f" (for information: its server stopped, the tab ends on {their_offline_url.split('?')[0]})")
-    print(f"quick_hide_load_after: {load()}")
+    if painted_offline:
+        figure("quick_hide_offline_input_to_destination_painted_4x_cpu", statistics.median(painted_offline), "ms",
+               load=loads["offline"], note=f"server stopped: {len(painted_offline)} of {len(offline)} runs painted the decoy")
+    print(f"quick_hide_offline_destination: {len(painted_offline)} of {len(offline)} runs painted the decoy "
+          f"(goal: every run; server stopped) [load {loads['offline']:.2f}]")
+    print("anchor_exit_this_page_offline_destination: "
+          + ("never painted" if their_offline is None else f"painted in {their_offline:.0f} ms")
+          + f" (its server stopped, the tab ends on {their_offline_url.split('?')[0]}) [load {loads['offline']:.2f}]")
+    print(f"quick_hide_load_after: load average {load_average():.2f}")
 
 
 if __name__ == "__main__":
