@@ -339,7 +339,7 @@ def main() -> None:
     if painted_offline:
         figure("quick_hide_offline_input_to_destination_painted_4x_cpu", statistics.median(painted_offline), "ms",
                load=loads["offline"], note=f"server stopped: {len(painted_offline)} of {len(offline)} runs painted the decoy")
-    print(f"quick_hide_offline_destination: {len(painted_offline)} of {len(offline)} runs painted the decoy "
+    print(f"quick_hide_offline_destination: painted in {len(painted_offline)} of {len(offline)} runs "
           f"(goal: every run; server stopped) [load {loads['offline']:.2f}]")
     print("anchor_exit_this_page_offline_destination: "
           + ("never painted" if their_offline is None else f"painted in {their_offline:.0f} ms")
