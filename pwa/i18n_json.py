@@ -5,12 +5,17 @@ t(), nt() and tParts(), found with Babel's javascript extractor as babel.cfg fin
 left out (the module shows the English msgid, as gettext does). The plural rule travels as data, not code: the index
 of the form for every count up to twice its period (computed here by the rule from the catalogue's Plural-Forms), so
 nothing is evaluated in the browser.
+
+Messages only the screens imported on demand use (PARTS: the journal's backup) go in a catalogue of their own,
+/i18n/<part>/<lang>.json, fetched with those screens (i18n.js translationsFor) and kept by the worker once fetched, as
+the screens' modules are: a first visit downloads neither. A message also used elsewhere stays in the main one.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import json
+from fnmatch import fnmatch
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
@@ -30,6 +35,8 @@ PLURAL_PERIOD = 100
 PLURAL_CHECKED_UP_TO = 10_000
 TRANSLATED = tuple(tag for tag in i18n.LOCALES if tag != i18n.DEFAULT)
 ETAG_CHARS = 16  # as static files' (webapp.lean_static_headers)
+# Part name -> the modules (under static/js/) whose messages it holds: on-demand modules, as webapp.ON_DEMAND lists.
+PARTS = {"backup": "journal/backup/*"}
 
 
 def _stamps(paths) -> tuple:
@@ -40,16 +47,27 @@ def _js_files() -> list[Path]:
     return sorted(Path(current_app.static_folder, "js").rglob("*.js"))
 
 
+def part_of(filename: str) -> str | None:
+    """The part a module's messages go to (its path under static/js/), None for the main catalogue."""
+    return next((part for part, pattern in PARTS.items() if fnmatch(filename, pattern)), None)
+
+
 @functools.lru_cache(maxsize=8)
-def _messages_in(folder: str, stamps: tuple) -> tuple:
+def _messages_in(folder: str, stamps: tuple) -> dict:
     method_map = [(pattern, "ignore") for pattern in ENGLISH_ONLY] + [("**.js", "javascript")]
     found = extract_from_dir(folder, method_map, keywords=KEYWORDS, comment_tags=())
-    return tuple(dict.fromkeys(message for _filename, _line, message, _comments, _context in found))
+    by_part = {None: {}} | {part: {} for part in PARTS}
+    for filename, _line, message, _comments, _context in found:
+        by_part[part_of(Path(filename).as_posix())][message] = None
+    main = by_part.pop(None)
+    return {None: tuple(main)} | {part: tuple(message for message in messages if message not in main)
+                                  for part, messages in by_part.items()}
 
 
-def js_messages() -> tuple:
-    """The msgids the modules use: a str for t(), a (singular, plural) pair for nt()."""
-    return _messages_in(str(Path(current_app.static_folder, "js")), _stamps(_js_files()))
+def js_messages(part: str | None = None) -> tuple:
+    """The msgids the modules use (those of the main catalogue, or of a part): a str for t(), a (singular, plural)
+    pair for nt()."""
+    return _messages_in(str(Path(current_app.static_folder, "js")), _stamps(_js_files()))[part]
 
 
 def _mo_files(name: str) -> list[Path]:
@@ -80,8 +98,8 @@ def _translated(translations: Translations, message, table: list[int]):
     return None if forms in (english, compiled_empty) else forms
 
 
-@functools.lru_cache(maxsize=16)
-def _body(name: str, stamps: tuple, messages: tuple) -> bytes:
+@functools.lru_cache(maxsize=32)
+def _body(name: str, stamps: tuple, messages: tuple, with_plural: bool = True) -> bytes:
     translations = None
     for path, _mtime, _size in stamps:
         with open(path, "rb") as mo:
@@ -93,23 +111,32 @@ def _body(name: str, stamps: tuple, messages: tuple) -> bytes:
         translated = _translated(translations, message, table)
         if translated is not None:
             wanted[message if isinstance(message, str) else message[0]] = translated
-    payload = {"plural": table, "messages": wanted}
+    # A part needs no plural table: it is only ever read beside its language's main catalogue.
+    payload = {"plural": table, "messages": wanted} if with_plural else {"messages": wanted}
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
 
 
-def catalogue_json(lang: str) -> bytes | None:
-    """The JSON for a language tag, or None for one without a catalogue (British English has none)."""
-    if lang not in TRANSLATED:
+def catalogue_json(lang: str, part: str | None = None) -> bytes | None:
+    """The JSON for a language tag (and a part), or None for one without a catalogue (British English has none)."""
+    if lang not in TRANSLATED or (part is not None and part not in PARTS):
         return None
     mo_files = _mo_files(i18n.LOCALES[lang])
     if not mo_files:
         return None
-    return _body(i18n.LOCALES[lang], _stamps(mo_files), js_messages())
+    return _body(i18n.LOCALES[lang], _stamps(mo_files), js_messages(part), part is None)
 
 
 @bp.get("/i18n/<lang>.json")
 def catalogue(lang: str):
-    body = catalogue_json(lang)
+    return _catalogue_response(catalogue_json(lang))
+
+
+@bp.get("/i18n/<part>/<lang>.json")
+def part_catalogue(part: str, lang: str):
+    return _catalogue_response(catalogue_json(lang, part))
+
+
+def _catalogue_response(body: bytes | None):
     if body is None:
         abort(404)
     response = Response(body, mimetype="application/json")

@@ -222,7 +222,7 @@ def precache_manifest(identity: identities.Identity) -> dict:
     entries = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages if path in decoys]
     language_pages = [{"url": path, "revision": sha256(site_version + path)[:20]} for path in pages
                       if path not in decoys]
-    on_demand = []
+    on_demand = language_parts()
     groups = {pattern: group_revision(statics, pattern) for pattern in ON_DEMAND}
     for name, value in statics.items():
         pattern = next((pattern for pattern in ON_DEMAND if fnmatch(name, pattern)), None)
@@ -255,6 +255,15 @@ def language_files(tag: str) -> list[dict]:
     if modules_text is None:
         return []
     return [{"url": url_for("i18n_json.catalogue", lang=tag), "revision": sha256(modules_text)[:20]}]
+
+
+def language_parts() -> list[dict]:
+    """The modules' text for screens imported on demand (i18n_json.PARTS), one file per part and language: listed
+    with the on-demand files, kept by the worker once a page fetches it (as it keeps those screens' modules), so
+    they stay translated offline once opened, and never fetched on a first visit."""
+    return [{"url": url_for("i18n_json.part_catalogue", part=part, lang=tag), "revision": sha256(text)[:20]}
+            for part in i18n_json.PARTS for tag in i18n.CHOOSABLE
+            if (text := i18n_json.catalogue_json(tag, part)) is not None]
 
 
 @bp.get("/sw.js")

@@ -1,6 +1,7 @@
 """The modules' text in the page's language (static/js/i18n.js), from a throwaway Welsh catalogue."""
 import pytest
 from conftest import make_app
+from support import CONTROLLED, wait_until
 from test_i18n_json import write_throwaway_catalogue
 
 from pwa import i18n
@@ -77,3 +78,43 @@ def test_english_pages_ask_for_no_catalogue(page):
     assert page.evaluate(TRANSLATE, list(PLURAL))["plurals"][:2] == ["0 contacts shown", "1 contact shown"]
     page.wait_for_load_state("networkidle")
     assert not [url for url in page.requests_seen if "/i18n/" in url]
+
+
+# The backup's own text is a part of its own (pwa/i18n_json.py PARTS), fetched with its screens.
+BACKUP_TEXT = """async () => {
+  await import('/static/js/journal/backup/screens.js')
+  const { t } = await import('/static/js/i18n.js')
+  return t('The journal was locked')
+}"""
+KEPT = """async (path) => {
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) if (new URL(request.url).pathname === path) return true
+  }
+  return false
+}"""
+
+
+def test_the_backups_text_comes_with_its_screens_and_stays_with_them_offline(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="cy")
+    page = context.new_page()
+    page.goto("/helplines")
+    page.wait_for_function(CONTROLLED)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate(KEPT, "/i18n/cy.json")  # the main catalogue, with the Welsh pages
+    assert not page.evaluate(KEPT, "/i18n/backup/cy.json")  # not the backup's: nobody has opened it
+    assert page.evaluate(BACKUP_TEXT) == "TEST-CY locked"
+    wait_until(page, f"() => ({KEPT})('/i18n/backup/cy.json')")  # kept by the worker, as the screens' modules
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("html").get_attribute("lang") == "cy"
+    assert page.evaluate(BACKUP_TEXT) == "TEST-CY locked"
+    context.close()
+
+
+def test_without_the_backups_text_its_screens_still_open_in_english(browser, live_server):
+    page = welsh_page(browser, live_server)
+    page.context.route("**/i18n/backup/*.json", lambda route: route.abort("internetdisconnected"))
+    page.goto("/helplines")
+    assert page.evaluate(BACKUP_TEXT) == "The journal was locked"
+    assert page.evaluate(TRANSLATE, list(PLURAL))["plain"] == "TEST-CY Open now"  # the main catalogue unharmed
+    page.context.close()

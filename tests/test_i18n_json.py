@@ -32,6 +32,9 @@ msgstr[3] "few %(count)s"
 msgstr[4] "many %(count)s"
 msgstr[5] "other %(count)s"
 
+msgid "The journal was locked"
+msgstr "TEST-CY locked"
+
 msgid "%(count)s photo"
 msgid_plural "%(count)s photos"
 msgstr[0] ""
@@ -80,7 +83,8 @@ def test_the_json_holds_only_the_translated_messages_modules_use(welsh_client):
         "You said yes to: %(factors)s.": "TEST-CY yes: %(factors)s.",
         "%(count)s contact shown": ["zero %(count)s", "one %(count)s", "two %(count)s", "few %(count)s",
                                     "many %(count)s", "other %(count)s"],
-    }  # not "Contacts": only templates use it; not the untranslated plural "%(count)s photo"
+    }  # not "Contacts": only templates use it; not the untranslated plural "%(count)s photo"; not "The journal was
+    # locked": only the backup's modules use it (its own part, below)
 
 
 def test_the_plural_rule_travels_as_a_table_of_forms(welsh_client):
@@ -133,7 +137,7 @@ def test_each_languages_json_is_kept_with_that_languages_pages_only(client):
         "en-GB": [], "en-GB-x-easy": [], "cy": ["/i18n/cy.json"], "pl": ["/i18n/pl.json"], "ur": ["/i18n/ur.json"],
         "pa": ["/i18n/pa.json"]}
     shared = listed["entries"] + listed["onDemand"] + listed["pages"]
-    assert not [entry for entry in shared if entry["url"].startswith("/i18n/")]
+    assert not [entry for entry in shared if re.fullmatch(r"/i18n/[^/]+\.json", entry["url"])]
 
 
 def test_the_precached_jsons_revision_follows_its_bytes(client):
@@ -168,3 +172,47 @@ def test_every_text_the_modules_pass_to_t_is_in_the_catalogue_template():
             if text.replace("\\'", "'") not in known:
                 missing.append(f"{path.name}: {text}")
     assert missing == []
+
+
+# The backup's text apart (PARTS): only its screens use it, and they are imported on demand.
+BACKUP_ONLY = "The journal was locked"  # device.js only
+
+
+def test_the_backups_own_text_is_in_its_part_only(welsh_client):
+    response = welsh_client.get("/i18n/backup/cy.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.get_json() == {"messages": {BACKUP_ONLY: "TEST-CY locked"}}  # no plural table: read beside the main
+    assert BACKUP_ONLY not in welsh_client.get("/i18n/cy.json").get_json()["messages"]
+    assert response.headers["Cache-Control"] == "public, no-cache"
+    revalidated = welsh_client.get("/i18n/backup/cy.json", headers={"If-None-Match": response.headers["ETag"]})
+    assert revalidated.status_code == 304
+
+
+@pytest.mark.parametrize("path", ["/i18n/backup/en-GB.json", f"/i18n/backup/{i18n.EASY_READ}.json",
+                                  "/i18n/journal/cy.json", "/i18n/backup/xx.json"])
+def test_a_part_or_language_without_a_catalogue_is_not_found(welsh_client, path):
+    assert welsh_client.get(path).status_code == 404
+
+
+def test_every_message_the_modules_use_is_in_exactly_one_catalogue(app):
+    with app.app_context():
+        main, backup = i18n_json.js_messages(), i18n_json.js_messages("backup")
+        method_map = [(pattern, "ignore") for pattern in i18n_json.ENGLISH_ONLY] + [("**.js", "javascript")]
+        found = list(i18n_json.extract_from_dir(str(PROJECT_ROOT / "pwa" / "static" / "js"), method_map,
+                                                keywords=i18n_json.KEYWORDS, comment_tags=()))
+    assert set(main) | set(backup) == {message for _file, _line, message, _comments, _context in found}
+    assert not set(main) & set(backup)
+    elsewhere = {message for filename, _line, message, _c, _x in found if not filename.startswith("journal/backup/")}
+    assert backup and not set(backup) & elsewhere  # a message the backup shares with another module stays in the main
+    assert "Open now" in main and BACKUP_ONLY in backup
+
+
+def test_each_part_is_listed_on_demand_for_every_translated_language(client):
+    listed = precached(client, "ur")
+    parts = {entry["url"]: entry for entry in listed["onDemand"] if entry["url"].startswith("/i18n/")}
+    assert sorted(parts) == ["/i18n/backup/cy.json", "/i18n/backup/pa.json", "/i18n/backup/pl.json",
+                             "/i18n/backup/ur.json"]
+    assert not [entry for entry in parts.values() if entry.get("later")]  # fetched with the screens, never by itself
+    body = client.get("/i18n/backup/ur.json").get_data()
+    assert parts["/i18n/backup/ur.json"]["revision"] == i18n_json.hashlib.sha256(body).hexdigest()[:20]
+    assert not [entry for entry in listed["entries"] if entry["url"].startswith("/i18n/backup/")]

@@ -230,3 +230,27 @@ def test_slow_network_falls_back_to_the_cached_page(page, live_app, live_server)
         assert waited > 2.5  # the network had its chance first (the worker waits 3 s)
     finally:
         stalled.set()
+
+
+def test_the_decoy_comes_from_the_cache_without_waiting_for_the_server(page, live_app, live_server):
+    """Quick-hide's destination paints at once: the worker answers it from its precache, asking no server; the other
+    pages still go to the network first."""
+    page.goto("/helplines")
+    page.wait_for_function(CONTROLLED)
+    wait_until(page, "async () => (await caches.keys()).some((n) => n.startsWith('app-shell-'))")
+    page.wait_for_load_state("networkidle")
+    seen = []
+    serve = live_app.wsgi_app
+
+    def recording(environ, start_response):
+        seen.append(environ["PATH_INFO"])
+        return serve(environ, start_response)
+    live_app.wsgi_app = recording
+    page.locator("[data-quick-hide]").click()
+    page.wait_for_url("**/weather")
+    page.locator(".decoy--weather").wait_for()
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    assert "/weather" not in seen
+    page.evaluate("sessionStorage.setItem('door', 'open')")  # as after the way in
+    page.goto("/guides")
+    assert "/guides" in seen  # network first, as before

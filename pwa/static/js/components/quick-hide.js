@@ -101,7 +101,6 @@ export function initQuickHide (scope = document) {
   function hide (reason) {
     if (hiding) return hiding
     root.classList.add('is-hiding')
-    stopReading() // a voice still reading would give the page away after it has gone
     markShut()
     forgetKeptPages()
     if (isTextField(document.activeElement)) document.activeElement.blur() // closes the on-screen keyboard
@@ -111,6 +110,9 @@ export function initQuickHide (scope = document) {
     const painted = document.visibilityState === 'hidden'
       ? null
       : new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)))
+    // A voice still reading would give the page away after it has gone: it stops before the page goes, but after
+    // the cover's frame, since the first call into speech synthesis can take longer than a frame on a slow phone.
+    Promise.race([painted, waited]).then(stopReading)
     const ready = Promise.race([Promise.all([lock(reason), painted]), waited])
     hiding = ready.then(() => location.replace(decoyUrl))
     return hiding

@@ -3,12 +3,15 @@
 // with a printable card), the copy's status and its deletion (with the code, after a waiting period, cancellable),
 // and "Restore a journal" (from the server with the code and the passphrase, or from an export file).
 import { initMaskedFields } from '../../components/masked-field.js'
-import { nt, t, tParts } from '../../i18n.js'
+import { nt, t, tParts, translationsFor } from '../../i18n.js'
 import { COULD_NOT_UNLOCK, UnlockError } from '../vault.js'
 import { changesAndPhotos, el, stamp } from '../report.js'
 import { MIN_LENGTH, MIN_SCORE, rateStrength } from '../strength.js'
 import { Backup, BackupError, addOthers, fetchCopy, fromExport, fromServer, install } from './device.js'
 import { BackupFormatError, groupCode } from './wire.js'
+
+// The text only the backup shows (this module's, device.js's and wire.js's) comes with it: ready before any screen is.
+await translationsFor('backup')
 
 export class BackupScreens {
   constructor (page, session) {
