@@ -59,10 +59,13 @@ APPLE_TOUCH_ICON = "apple-touch-180.png"
 ON_DEMAND = ("vendor/*", "js/journal/backup/*", "js/check/*", "js/plan/*", "icons/*/any-512.png",
              "icons/*/maskable-512.png")
 # On-demand groups the worker also fetches by itself on a later visit, online and idle, so that they work offline
-# before their first use: the safety plan's and the self-check's modules (small, and their pages are precached). A
+# before their first use: the safety plan's and the self-check's modules, with their pages (LATER_VISIT_PAGES). A
 # first visit never fetches them: its bytes go to the helplines. Not the others: the strength estimator is large,
 # backup needs the network anyway, and the browser fetches the big icons itself when the app is installed.
 KEPT_FOR_OFFLINE = ("js/plan/*", "js/check/*")
+# Their pages come on that later visit too (about 16 KB of a first visit in Urdu): kept like "later" pages, in every
+# saved language and across updates, but fetched by the worker itself rather than once opened.
+LATER_VISIT_PAGES = ("pages.plan", "pages.check")
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}
 MIN_COMPRESS_BYTES = 1000
@@ -202,11 +205,12 @@ def precache_manifest(identity: identities.Identity) -> dict:
                                {name: value for name, value in statics.items() if not name.startswith("icons/")}]))
     site_version = sha256(json.dumps([build, asdict(identity)]))
 
-    pages = page_paths(app, identity.key, candidates, site_version)
+    later_visit = [url_for(endpoint) for endpoint in LATER_VISIT_PAGES]
+    pages = [path for path in page_paths(app, identity.key, candidates, site_version) if path not in later_visit]
     # Guides: the first GUIDES_PRECACHED by position are saved at install; the others once read (`later`).
     saved_guides = app.config["GUIDES_PRECACHED"]
     pages += [url_for("pages.guide", slug=slug) for slug in guide_slugs[:saved_guides]]
-    later_pages = [url_for("pages.guide", slug=slug) for slug in guide_slugs[saved_guides:]]
+    later_pages = [url_for("pages.guide", slug=slug) for slug in guide_slugs[saved_guides:]] + later_visit
     # A national pack (views.helplines): /helplines holds national help, and each area has its own page. The agency's
     # HOME_AREAS are saved at install; any other once opened, and kept across updates (sw.js, "kept pages").
     one_page = views.areas_on_one_page()
@@ -239,8 +243,9 @@ def precache_manifest(identity: identities.Identity) -> dict:
         # bundle (the API keeps it whole for API clients). At national scale it is megabytes.
         entries.append({"url": url_for("api.bundle"), "revision": content_version})
     # Pages the worker keeps once opened, across updates (one revision for all: any content change revises them):
-    # these guides, and at national scale every area's contacts page (/helplines?area=<slug>).
-    later = {"revision": sha256(site_version + "later")[:20], "pages": later_pages,
+    # these guides, the plan and the check (also fetched on a later visit: "visit"), and at national scale every
+    # area's contacts page (/helplines?area=<slug>).
+    later = {"revision": sha256(site_version + "later")[:20], "pages": later_pages, "visit": later_visit,
              **({} if one_page else {"areas": url_for("pages.helplines")})}
     languages = {tag: language_files(tag) for tag in i18n.CHOOSABLE}
     return {"version": sha256(json.dumps([entries, on_demand, language_pages, languages, later]))[:16],

@@ -179,7 +179,7 @@ def test_small_phone_with_big_text_before_and_after_answering(small_phone):
 
 
 def test_offline_after_a_second_visit_the_check_still_shows_its_result(playwright_instance, live_server, tmp_path):
-    """The first visit does not fetch the check's module; a later one asks the worker to keep it for offline."""
+    """The first visit fetches neither the check's page nor its module; a later one asks the worker to keep both."""
     profile = tmp_path / "profile"
     kept = "caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.keys()))))" \
            ".then((lists) => lists.flat().some((r) => r.url.includes('/static/js/check/risk-check.js')))"

@@ -324,7 +324,7 @@ def test_the_plan_fits_small_screens_and_big_text(browser, live_server, width, f
 
 
 def test_the_plan_works_offline_after_a_first_visit_and_asks_nothing_of_other_sites(page, live_server):
-    """Never opened before: the page is precached, and its modules are kept on a later visit (keep-for-offline)."""
+    """Never opened before: the page and its modules are kept on a later visit (keep-for-offline), pages first."""
     from support import CONTROLLED, wait_until
 
     page.goto("/")

@@ -8,9 +8,9 @@
  * Pages are kept per language, keyed by revision and tag. The worker cannot read the `lang` cookie: it keeps the
  * current language in STATE, learnt at first install and from pages' Content-Language, or told by the chooser
  * (components/language-chooser.js). Only the current language is precached; another once chosen online.
- * Pages listed "later" (guides past the first few; with a national pack, each area's contacts page) are not
- * precached: kept once opened online, in every saved language, and fetched again for each new version (all of a
- * page's languages or none), like a saved language. Which pages are kept says what was read here, as the language
+ * Pages listed "later" (guides past the first few; the plan and the check, also fetched on a later visit; with a
+ * national pack, each area's contacts page) are not precached: kept once opened online, in every saved language,
+ * and fetched again for each new version (all of a page's languages or none), like a saved language. Which pages are kept says what was read here, as the language
  * does: it stays in this phone's caches, never sent anywhere. */
 const PRECACHE = "__PRECACHE_MANIFEST__"
 
@@ -294,10 +294,15 @@ self.addEventListener('message', (event) => {
   }
 })
 
-// On-demand files marked "later", fetched once a later visit asks (components/keep-for-offline.js), so that
-// the pages using them work offline before their first use.
+// On-demand files marked "later", and the pages using them (PRECACHE.later.visit), fetched once a later visit asks
+// (components/keep-for-offline.js), so that those pages work offline before their first use. Pages first: a
+// page's modules in the cache mean its page is kept too, or could not be.
 async function keepForOffline () {
   const cache = await caches.open(SHELL)
+  const tags = await savedTags()
+  for (const path of PRECACHE.later.visit) {
+    if (!(await cache.match(keptMarker(path)))) await keepPage(path, tags)
+  }
   await Promise.all(PRECACHE.onDemand.filter((entry) => entry.later).map(async (entry) => {
     const key = revisionKey(entry)
     if (await cache.match(key)) return
