@@ -26,8 +26,8 @@ CORES = os.cpu_count() or 1
 LINE = re.compile(r"^(?P<name>[a-z][a-z0-9_]*): (?P<value>-?[\d,]*\.?\d+)(?: (?P<unit>[^\s(\[]+))?(?P<rest>.*)$")
 PAREN = re.compile(r"\((.*)")  # to the line's end: some modules continue the parenthesis on the next line
 LOAD = re.compile(r"\[load (?P<load>[\d.]+)\]")
-GOAL = re.compile(r"(?<!ratio )goal:? *(?P<op>>=|<=|≥|≤)? *(?P<number>-?[\d,]*\.?\d+)")
-RATIO_GOAL = re.compile(r"ratio goal (?P<op>>=|<=|≥|≤) *(?P<number>-?[\d.]+)")
+GOAL = re.compile(r"(?<!ratio )goal:? *(?P<op>>=|<=|≥|≤|<|>)? *(?P<number>-?[\d,]*\.?\d+)")
+RATIO_GOAL = re.compile(r"ratio goal (?P<op>>=|<=|≥|≤|<|>) *(?P<number>-?[\d.]+)")
 RATIO = re.compile(r", ratio (?P<ratio>[\d.e+-]+|inf)")
 
 
@@ -73,7 +73,7 @@ def parse(lines: list[str], module: str, module_load: float) -> list[dict]:
 
 
 def meets(value: float, op: str, goal: float) -> bool:
-    return value >= goal if op in (">=", "≥") else value <= goal
+    return {">=": value >= goal, "≥": value >= goal, ">": value > goal, "<": value < goal}.get(op, value <= goal)
 
 
 def summary(figures: list[dict]) -> None:
