@@ -33,16 +33,49 @@ def nginx_command(workdir: Path, config: Path) -> list[str]:
     return [NGINX, "-p", str(workdir), "-c", str(config), "-e", str(workdir / "startup-error.log")]
 
 
-class ProxyServer:
+class NginxProcess:
+    """nginx run in the foreground on a config of its own; `listen_port` is the port that says it is up."""
+
+    workdir: Path
+    config: Path
+    listen_port: int
+    process: subprocess.Popen | None = None
+
+    def start(self, timeout_s: float = 10):
+        self.process = subprocess.Popen(nginx_command(self.workdir, self.config),
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"nginx exited: {self.process.stderr.read().decode(errors='replace')}")
+            try:
+                socket.create_connection(("127.0.0.1", self.listen_port), timeout=0.5).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"nginx did not listen on {self.listen_port} in {timeout_s} s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class ProxyServer(NginxProcess):
     """nginx on a free 127.0.0.1 port, proxying to `upstream_port` with deploy/nginx/'s cache and locations."""
 
     def __init__(self, upstream_port: int, workers: int = 1):
         # Its own folder right under /tmp: nginx's workers run as nobody when started by root, and must reach
         # it to write the cache (pytest's tmp_path sits in a folder only its owner can enter).
         self.workdir = Path(tempfile.mkdtemp(prefix="open-door-nginx-"))
-        self.port = free_port()
+        self.port = self.listen_port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
         self.config = self.workdir / "nginx-proxy.conf"
         self.error_log = self.workdir / "nginx-proxy-error.log"
         temp = self.workdir / "nginx-temp"
@@ -73,30 +106,6 @@ http {{
         for path in (self.workdir, temp):
             path.chmod(0o777)
 
-    def start(self, timeout_s: float = 10) -> ProxyServer:
-        self.process = subprocess.Popen(nginx_command(self.workdir, self.config),
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.process.stderr.read().decode(errors='replace')}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"nginx did not listen on {self.port} in {timeout_s} s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
@@ -127,7 +136,7 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-class ShippedServer:
+class ShippedServer(NginxProcess):
     """deploy/nginx.conf itself (TLS, HTTP/2, the redirect from port 80) on loopback: only its addresses, ports,
     certificate and cache folder are changed, as a site would change them."""
 
@@ -135,6 +144,7 @@ class ShippedServer:
         self.workdir = Path(tempfile.mkdtemp(prefix="open-door-nginx-tls-"))
         self.workdir.chmod(0o777)
         self.https_port, self.http_port = free_port(), free_port()
+        self.listen_port = self.https_port
         (self.workdir / "snippets").symlink_to(DEPLOY)  # where the site file includes them from (/etc/nginx)
         cert, key = self_signed_certificate(self.workdir)
         site = (DEPLOY.parent / "nginx.conf").read_text()
@@ -169,34 +179,9 @@ http {{
   include open-door.conf;
 }}
 """)
-        self.process: subprocess.Popen | None = None
 
     def check(self) -> subprocess.CompletedProcess:
         """`nginx -t` of the site file."""
         return subprocess.run([*nginx_command(self.workdir, self.config), "-t"], capture_output=True, text=True,
                               check=False)
 
-    def start(self, timeout_s: float = 10) -> ShippedServer:
-        self.process = subprocess.Popen(nginx_command(self.workdir, self.config),
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.process.stderr.read().decode(errors='replace')}")
-            try:
-                socket.create_connection(("127.0.0.1", self.https_port), timeout=0.5).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"nginx did not listen on {self.https_port} in {timeout_s} s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.workdir, ignore_errors=True)
