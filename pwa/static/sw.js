@@ -10,8 +10,8 @@
  * (components/language-chooser.js). Only the current language is precached; another once chosen online.
  * Pages listed "later" (guides past the first few; the plan and the check, also fetched on a later visit; with a
  * national pack, each area's contacts page) are not precached: kept once opened online, in every saved language,
- * and fetched again for each new version (all of a page's languages or none), like a saved language. Which pages are kept says what was read here, as the language
- * does: it stays in this phone's caches, never sent anywhere. */
+ * and fetched again for each new version (all of a page's languages or none), like a saved language. Which pages
+ * are kept says what was read here, as the language does: it stays in this phone's caches, never sent anywhere. */
 const PRECACHE = "__PRECACHE_MANIFEST__"
 
 const PREFIX = 'app-'
