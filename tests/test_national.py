@@ -75,8 +75,9 @@ def test_seed_pack_precaches_as_before(client, app):
     with app.app_context():
         assert len([p for p in pages if p.startswith("/guides/")]) == len(content.published_records()["guides"])
     # Only the pages fetched on a later visit with their modules; no guide or area waits to be opened.
-    assert manifest["later"]["pages"] == manifest["later"]["visit"] == ["/plan", "/check"]
-    assert "areas" not in manifest["later"] and not {"/plan", "/check"} & set(pages)
+    later_visit = ["/plan", "/check", "/appearance", "/limits"]
+    assert manifest["later"]["pages"] == manifest["later"]["visit"] == later_visit
+    assert "areas" not in manifest["later"] and not set(later_visit) & set(pages)
     html = client.get("/helplines").get_data(as_text=True)
     assert "data-per-area" not in html and "data-area-not-saved" not in html
     assert html.count('class="area"') == 6  # every area (the seed has 6) on the one page, as before
@@ -93,7 +94,8 @@ def test_national_pack_precaches_national_help_home_areas_and_the_first_guides(n
     assert [p for p in pages if p.startswith("/helplines?")] == [f"/helplines?area={slugs[1]}"]  # no unknown areas
     guides = [p for p in pages if p.startswith("/guides/")]
     assert guides == [f"/guides/generated-guide-0{n}" for n in (1, 2, 3)]
-    assert manifest["later"]["pages"] == [f"/guides/generated-guide-0{n}" for n in (4, 5, 6)] + ["/plan", "/check"]
+    assert manifest["later"]["pages"] == [f"/guides/generated-guide-0{n}" for n in (4, 5, 6)] + \
+        ["/plan", "/check", "/appearance", "/limits"]
     assert manifest["later"]["areas"] == "/helplines"
     # The bundle is still whole for API clients, and its revalidation a 304.
     bundle = client.get("/api/v1/bundle")

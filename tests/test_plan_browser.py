@@ -337,7 +337,17 @@ def test_the_plan_works_offline_after_a_first_visit_and_asks_nothing_of_other_si
       }
       return ['app.js', 'answers.js'].every((file) => kept.includes(`/static/js/plan/${file}`))
     }""")
+    kept_pages = page.evaluate("""async () => {
+      const kept = []
+      for (const name of await caches.keys()) {
+        for (const request of await (await caches.open(name)).keys()) kept.push(new URL(request.url).pathname)
+      }
+      return kept.filter((path) => path.startsWith('/__kept/')).map((path) => decodeURIComponent(path.slice(8)))
+    }""")
+    assert sorted(kept_pages) == ["/appearance", "/check", "/limits", "/plan"]  # pages before their modules
     page.context.set_offline(True)
+    page.goto("/limits")
+    assert page.locator("[data-traces]").count() == 1  # the page itself, not "No connection"
     page.goto("/plan")
     page.locator(".plan--enhanced").wait_for(state="attached")
     tick(page, DEPENDS_ON, DEPENDS_VALUE)
