@@ -30,8 +30,10 @@ from dataclasses import dataclass, replace
 from flask import Flask, Response, current_app, g, has_request_context, make_response, request
 from flask.globals import _cv_request
 from flask.sessions import NullSession
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import content_version, i18n, identities
+from .extensions import db
 
 SHARED_CACHE_CONTROL = "max-age=1, stale-while-revalidate=30"
 ASKED_THE_TIME = "open_door_asked_the_time"  # in flask.g while a body is built
@@ -195,8 +197,15 @@ def cached_page(view, valid_query):
     def page(**kwargs):
         if not caches().enabled or request.method not in ("GET", "HEAD") or not valid_query(request.args):
             return view(**kwargs)
+        try:
+            version = current_version()
+        except SQLAlchemyError:
+            # No content version to key it by (say, the tables are not made yet): rendered as before caching, so
+            # a page that reads no content (the journal, the decoys) still works, and one that does fails as it did.
+            db.session.rollback()
+            return view(**kwargs)
         bounded = caches().pages
-        key = page_key(current_version())
+        key = page_key(version)
         built: list[Response] = []
 
         def build() -> Kept:

@@ -77,16 +77,22 @@ def listed(on):
                   ".map((li) => [...li.querySelectorAll('span')].map((span) => span.textContent).join(' | '))")
 
 
+SEARCHED = "return !document.querySelector('[data-list]').hasAttribute('aria-busy')"
+
+
 def search(on, words):
-    """Types into the search box, as a person does, and gives back what is listed."""
+    """Types into the search box, as a person does, and gives back what is listed once the search has run (keys in
+    quick succession wait for a pause, the list marked busy meanwhile)."""
     on.fill("[data-search]", words)
     on.wait_for("return document.querySelector('[data-search]').value === args[0]", words)
+    on.wait_for(SEARCHED, what="the search's matches")
     return listed(on)
 
 
 def clear_search(on):
     on.fill("[data-search]", "")
     on.wait_for("return document.querySelector('[data-search]').value === ''", what="the search box, emptied")
+    on.wait_for(SEARCHED, what="every entry again")
     return listed(on)
 
 

@@ -38,18 +38,21 @@ export class ListScreen {
 
   warmSearch () { this.session.journal.warmSearch(this.describe) }
 
-  // The first key after a pause searches at once; keys typed in quick succession wait for the pause.
+  // The first key after a pause searches at once; keys typed in quick succession wait for the pause, the list
+  // marked busy meanwhile (it still shows the last search's matches).
   onSearchInput () {
     clearTimeout(this.searchTimer)
     const now = performance.now()
     const paused = now - this.lastInput > SEARCH_PAUSE_MS
     this.lastInput = now
-    if (paused) this.render()
-    else this.searchTimer = setTimeout(() => this.render(), SEARCH_PAUSE_MS)
+    if (paused) return this.render()
+    this.list.setAttribute('aria-busy', 'true')
+    this.searchTimer = setTimeout(() => this.render(), SEARCH_PAUSE_MS)
   }
 
   render () {
     clearTimeout(this.searchTimer)
+    this.list.removeAttribute('aria-busy')
     const { journal } = this.session
     if (!journal.index) return
     const query = this.search.value
@@ -105,6 +108,7 @@ export class ListScreen {
   // The list's items themselves are emptied with every [data-secret] element (App.clearScreen).
   forget () {
     clearTimeout(this.searchTimer)
+    this.list.removeAttribute('aria-busy')
     this.nearEnd?.unobserve(this.more)
     this.entries = []
     this.shown = 0
