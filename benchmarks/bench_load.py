@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests")]  # tests/proxy.py: the shipped proxy rules on loopback, as the tests run them
 
 from figures import figure, load_average
-from proxy import ProxyServer, free_port, nginx_available, nginx_command
+from proxy import ProxyServer, free_port, nginx_available, nginx_command, temp_paths
 
 BUNDLE_PATH = "/api/v1/bundle"
 PAGE_PATH = "/helplines"
@@ -136,11 +136,7 @@ http {{
   gzip_types application/json;
   gzip_comp_level 6;
   gzip_min_length 1024;
-  client_body_temp_path {workdir}/client_temp;
-  proxy_temp_path {workdir}/proxy_temp;
-  fastcgi_temp_path {workdir}/fastcgi_temp;
-  uwsgi_temp_path {workdir}/uwsgi_temp;
-  scgi_temp_path {workdir}/scgi_temp;
+{temp_paths(workdir)}
   server {{
     listen 127.0.0.1:{port};
     location = {BUNDLE_PATH} {{

@@ -33,6 +33,13 @@ def nginx_command(workdir: Path, config: Path) -> list[str]:
     return [NGINX, "-p", str(workdir), "-c", str(config), "-e", str(workdir / "startup-error.log")]
 
 
+def temp_paths(temp: Path) -> str:
+    """nginx's temporary folders, all in `temp` (its defaults are under /var, which tests may not write)."""
+    return "\n".join(f"  {kind}_temp_path {temp}/{folder};" for kind, folder in
+                     (("client_body", "client"), ("proxy", "proxy"), ("fastcgi", "fastcgi"), ("uwsgi", "uwsgi"),
+                      ("scgi", "scgi")))
+
+
 class NginxProcess:
     """nginx run in the foreground on a config of its own; `listen_port` is the port that says it is up."""
 
@@ -86,11 +93,7 @@ pid {self.workdir}/nginx-proxy.pid;
 error_log {self.error_log} warn;
 events {{ worker_connections 1024; }}
 http {{
-  client_body_temp_path {temp}/client;
-  proxy_temp_path {temp}/proxy;
-  fastcgi_temp_path {temp}/fastcgi;
-  uwsgi_temp_path {temp}/uwsgi;
-  scgi_temp_path {temp}/scgi;
+{temp_paths(temp)}
   server_tokens off;
   include {DEPLOY}/open-door-http.conf;
   upstream open_door {{ server 127.0.0.1:{upstream_port}; }}
@@ -171,11 +174,7 @@ pid {self.workdir}/nginx.pid;
 error_log {self.workdir}/error.log warn;
 events {{ worker_connections 64; }}
 http {{
-  client_body_temp_path {temp}/client;
-  proxy_temp_path {temp}/proxy;
-  fastcgi_temp_path {temp}/fastcgi;
-  uwsgi_temp_path {temp}/uwsgi;
-  scgi_temp_path {temp}/scgi;
+{temp_paths(temp)}
   include open-door.conf;
 }}
 """)
