@@ -92,6 +92,11 @@ class Bundle:
         return [revision for revision in self.revisions if revision.record.get("kind") == "plan"]
 
     @property
+    def contacts_revisions(self) -> list[Revision]:
+        """Every saved version of the trusted contacts (checked, never printed: report.contacts_line)."""
+        return [revision for revision in self.revisions if revision.record.get("kind") == "contacts"]
+
+    @property
     def notices(self) -> list[Revision]:
         """What the journal itself recorded about changes made to it outside the app."""
         return [revision for revision in self.revisions if revision.record.get("kind") == "notice"]
@@ -186,6 +191,8 @@ def well_formed(record) -> bool:
         return record.get("op") in ("create", "edit") and plan_answers_well_formed(record.get("answers", {})) and (
             "risk" not in record or (isinstance(record["risk"], dict)
                                      and plan_answers_well_formed(record["risk"].get("answers", {}))))
+    if record.get("kind") == "contacts":
+        return record.get("op") in ("create", "edit") and contacts_well_formed(record)
     if record.get("op") not in RECORD_OPS:
         return False
     if record["op"] == "delete":
@@ -207,6 +214,14 @@ def plan_answers_well_formed(answers) -> bool:
         and (isinstance(answer.get("value"), str) or text_list(answer.get("value")))
         and text_list(answer.get("labels", []))
         for answer in answers.values())
+
+
+def contacts_well_formed(record: dict) -> bool:
+    """Trusted contacts (js/trusted/): up to three names and numbers, a code word, dates practised."""
+    contacts = record.get("contacts", [])
+    return isinstance(contacts, list) and len(contacts) <= 3 and isinstance(record.get("codeWord", ""), str) and all(
+        isinstance(contact, dict) and all(isinstance(contact.get(name, ""), str) for name in ("name", "number", "practisedOn"))
+        for contact in contacts)
 
 
 def read(path: str | Path) -> Bundle:

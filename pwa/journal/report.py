@@ -97,7 +97,7 @@ class Entry:
 def entries(bundle: Bundle) -> list[Entry]:
     grouped: dict[str, Entry] = {}
     for revision in bundle.revisions:
-        if revision.record.get("kind") not in ("notice", "plan"):
+        if revision.record.get("kind") not in ("notice", "plan", "contacts"):
             grouped.setdefault(revision.entry, Entry(revision.entry)).revisions.append(revision)
     return sorted(grouped.values(), key=lambda e: e.sort_key)
 
@@ -239,6 +239,14 @@ def plan_title(bundle: Bundle, latest: Revision) -> str:
     return f"Safety plan, saved {uk_time(latest.record.get('recordedAt'))} (version {count} of {count})"
 
 
+# The trusted contacts (js/trusted/) are checked like every revision but never printed: a report may be shown to
+# others (a court bundle can reach the other side), and it must not lead anyone to the people who help.
+def contacts_line(bundle: Bundle) -> str:
+    count = len(bundle.contacts_revisions)
+    return (f"Trusted contacts: {plural(count, 'saved version')} in this export, checked with the rest but not "
+            "printed, to protect the people who help.") if count else ""
+
+
 def to_text(bundle: Bundle) -> str:
     out = ["Journal report", "", *summary(bundle), ""]
     if bundle.notices:
@@ -280,6 +288,8 @@ def to_text(bundle: Bundle) -> str:
         out += [f"  - {line}" for line in versions]
         out.append(f"Plan id: {latest.entry}")
         out.append("")
+    if contacts_line(bundle):
+        out += [contacts_line(bundle), ""]
     return "\n".join(out) + "\n"
 
 
@@ -334,5 +344,7 @@ def to_html(bundle: Bundle) -> str:
         parts.append("<h3>Every saved version, oldest first</h3><ul>")
         parts += [f"<li>{e(line)}</li>" for line in versions]
         parts.append(f"</ul><p>Plan id: {e(latest.entry)}</p></article>")
+    if contacts_line(bundle):
+        parts.append(f"<p>{e(contacts_line(bundle))}</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -12,6 +12,8 @@ import { HEADER_VERSION } from './vault.js'
 
 const INDEX_VERSION = 2
 const PLAN = Symbol('the safety plan') // for append: the plan's own id, or a new one for the first plan
+const CONTACTS = Symbol('trusted contacts') // the same for the trusted contacts (js/trusted/)
+const SINGLE = { [PLAN]: 'plan', [CONTACTS]: 'contacts' } // records kept once, under one id, in the index
 
 export class Journal {
   constructor (vault) {
@@ -200,6 +202,14 @@ export class Journal {
     return this.append(PLAN, { kind: 'plan', ...changes }, false, held)
   }
 
+  // Trusted contacts (js/trusted/): like the plan, one record under one id, never an entry. `changes`
+  // ({contacts, codeWord}) are merged into the current record.
+  get contacts () { return this.index?.contacts || null }
+
+  saveContacts (changes, held = null) {
+    return this.append(CONTACTS, { kind: 'contacts', ...changes }, false, held)
+  }
+
   append (entry, content, clearDraft, held = null) {
     const write = this.writing.catch(() => {}).then(() => this.appendNow(entry, content, clearDraft, held))
     this.writing = write
@@ -212,15 +222,17 @@ export class Journal {
     // Locked since the keys were held: the index is read back from the store, and never kept in memory after.
     const index = this.vault.key === key && this.index ? this.index : held ? await this.openIndex(key) : null
     if (!index) throw new Error(t('The journal is locked'))
-    if (entry === PLAN) {
+    const single = SINGLE[entry]
+    if (single) {
       // Where a revision came from (another device) belongs to that revision only, not to the ones after it.
-      const { id, rev, createdAt, updatedAt, fromOtherDevice, ...current } = index.plan || {}
+      const { id, rev, createdAt, updatedAt, fromOtherDevice, ...current } = index[single] || {}
       content = { ...current, ...content }
-      if (index.plan && JSON.stringify(content) === JSON.stringify(current)) return null // nothing changed
+      if (index[single] && JSON.stringify(content) === JSON.stringify(current)) return null // nothing changed
       entry = id || crypto.randomUUID()
       op = id ? 'edit' : 'create'
     }
-    const rev = ((entry === index.plan?.id ? index.plan : index.entries[entry])?.rev || 0) + 1
+    const kept = entry === index.plan?.id ? index.plan : entry === index.contacts?.id ? index.contacts : index.entries[entry]
+    const rev = (kept?.rev || 0) + 1
     const record = { kind, op, recordedAt: new Date().toISOString(), ...content }
     const contentKey = await newContentKey(key, aad.recordKey(entry, rev))
     const body = await sealJson(contentKey.key, record, aad.record(entry, rev))
@@ -328,7 +340,7 @@ export async function openRecord (key, item) {
 }
 
 function emptyIndex () {
-  return { v: INDEX_VERSION, head: GENESIS, seq: 0, entries: {}, deleted: 0, damaged: [], photoIds: [], notices: [], plan: null }
+  return { v: INDEX_VERSION, head: GENESIS, seq: 0, entries: {}, deleted: 0, damaged: [], photoIds: [], notices: [], plan: null, contacts: null }
 }
 
 const withDefaults = (index) => ({ ...emptyIndex(), ...index })
@@ -338,10 +350,10 @@ const copyIndex = (index) => ({ ...index, entries: { ...index.entries }, photoId
 function applyRecord (index, item, record) {
   if (record.kind === 'notice') {
     index.notices.push({ seq: item.seq, recordedAt: record.recordedAt, summary: record.summary, signature: record.signature })
-  } else if (record.kind === 'plan') {
+  } else if (record.kind === 'plan' || record.kind === 'contacts') {
     const { kind, op, recordedAt, ...content } = record
-    const createdAt = index.plan?.id === item.entry ? index.plan.createdAt : recordedAt
-    index.plan = { ...content, id: item.entry, rev: item.rev, createdAt, updatedAt: recordedAt }
+    const createdAt = index[kind]?.id === item.entry ? index[kind].createdAt : recordedAt
+    index[kind] = { ...content, id: item.entry, rev: item.rev, createdAt, updatedAt: recordedAt }
   } else if (record.op === 'delete') {
     delete index.entries[item.entry]
     index.deleted += 1

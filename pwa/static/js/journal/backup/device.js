@@ -637,6 +637,11 @@ export async function addOthers (journal, vault, others) {
       if (await journal.savePlan({ ...plan, fromOtherDevice })) added += 1
       continue
     }
+    if (content.kind === 'contacts') { // the same for the trusted contacts
+      const { kind, op, recordedAt, ...contacts } = content
+      if (await journal.saveContacts({ ...contacts, fromOtherDevice })) added += 1
+      continue
+    }
     const exists = Boolean(journal.get(item.entry))
     if (content.kind !== 'entry' || (content.op === 'delete' && !exists)) continue
     const op = content.op === 'delete' ? 'delete' : exists ? 'edit' : 'create'
