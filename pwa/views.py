@@ -154,6 +154,13 @@ def plan():
                            sources=plan_sources(parts), idle_seconds=idle_seconds())
 
 
+@bp.get("/trusted")
+def trusted():
+    """Ready text messages to up to three trusted contacts (js/trusted/, docs/trusted-contacts.md). The contacts
+    and the code word are kept encrypted in the journal: the server never sees them."""
+    return render_template("trusted.html", idle_seconds=idle_seconds(), slots=range(1, 4))
+
+
 def plan_sources(parts) -> list[dict]:
     """The pages the questions' facts come from, once each, with the latest date one was checked."""
     found: dict[str, date] = {}
