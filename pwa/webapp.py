@@ -56,17 +56,19 @@ APPLE_TOUCH_ICON = "apple-touch-180.png"
 # js/journal/backup/: the journal's backup and restore, imported when turned on or used (kept for offline after).
 # js/check/: the risk self-check's result, imported by its page only.
 # js/plan/: the safety plan's page, imported on /plan only (it uses the journal's modules, which are precached).
-ON_DEMAND = ("vendor/*", "js/journal/backup/*", "js/check/*", "js/plan/*", "icons/*/any-512.png",
-             "icons/*/maskable-512.png")
+# js/trusted/ and css/trusted.css: the trusted contacts' page, likewise on /trusted only.
+ON_DEMAND = ("vendor/*", "js/journal/backup/*", "js/check/*", "js/plan/*", "js/trusted/*", "css/trusted.css",
+             "icons/*/any-512.png", "icons/*/maskable-512.png")
 # On-demand groups the worker also fetches by itself on a later visit, online and idle, so that they work offline
-# before their first use: the safety plan's and the self-check's modules, with their pages (LATER_VISIT_PAGES). A
-# first visit never fetches them: its bytes go to the helplines. Not the others: the strength estimator is large,
-# backup needs the network anyway, and the browser fetches the big icons itself when the app is installed.
-KEPT_FOR_OFFLINE = ("js/plan/*", "js/check/*")
+# before their first use: the safety plan's, the self-check's and the trusted contacts' modules, with their pages
+# (LATER_VISIT_PAGES). A first visit never fetches them: its bytes go to the helplines. Not the others: the strength
+# estimator is large, backup needs the network anyway, and the browser fetches the big icons itself when the app is
+# installed.
+KEPT_FOR_OFFLINE = ("js/plan/*", "js/check/*", "js/trusted/*", "css/trusted.css")
 # Their pages come on that later visit too, and so do two pages that can wait: the appearance page (choosing a look
 # needs the server anyway) and what the app cannot hide. Together about 25 KB of a first visit in Urdu. Kept like
 # "later" pages, in every saved language and across updates, but fetched by the worker itself rather than once opened.
-LATER_VISIT_PAGES = ("pages.plan", "pages.check", "disguise.appearance", "pages.limits")
+LATER_VISIT_PAGES = ("pages.plan", "pages.check", "pages.trusted", "disguise.appearance", "pages.limits")
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}
 MIN_COMPRESS_BYTES = 1000

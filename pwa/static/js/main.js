@@ -49,4 +49,12 @@ function initTheRest () {
       plan.querySelector('[data-status]').textContent = t('Your answers cannot be kept on this visit: reload the page to try again. You can still read the plan, or print it and fill it in by hand.')
     })
   }
+
+  // The trusted contacts' modules load only on their page; without them the page says it needs JavaScript.
+  const trusted = document.querySelector('[data-module="trusted"]')
+  if (trusted) {
+    import('./trusted/app.js').then(({ initTrusted }) => initTrusted(trusted)).catch(() => {
+      trusted.querySelector('[data-status]').textContent = t('Your contacts could not be opened on this visit: reload the page to try again. In an emergency, call 999.')
+    })
+  }
 }
