@@ -3,10 +3,10 @@ import json
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask_babel import format_date, gettext
 
-from . import bidi, content, risk_check
+from . import bidi, content, risk_check, security
 from .extensions import db
 from .guide_markdown import link_allowed
 from .hours import describe, is_open
@@ -158,7 +158,12 @@ def plan():
 def trusted():
     """Ready text messages to up to three trusted contacts (js/trusted/, docs/trusted-contacts.md). The contacts
     and the code word are kept encrypted in the journal: the server never sees them."""
-    return render_template("trusted.html", idle_seconds=idle_seconds(), slots=range(1, 4))
+    response = make_response(render_template("trusted.html", idle_seconds=idle_seconds(), slots=range(1, 4)))
+    # The one page that may ask where the phone is, and only when the person ticks it for a message: everywhere
+    # else the site's policy (security.py) keeps geolocation off.
+    response.headers["Permissions-Policy"] = security.HEADERS["Permissions-Policy"].replace(
+        "geolocation=()", "geolocation=(self)")
+    return response
 
 
 def plan_sources(parts) -> list[dict]:

@@ -157,12 +157,13 @@ class TrustedPage {
           el('input', { id, type: 'checkbox', autocomplete: 'off', 'data-location': key, 'aria-describedby': `${id}-hint`, ...(place ? { checked: '' } : {}) }),
           el('label', { for: id }, t('Add where I am now'))),
         el('p', { className: 'journal-hint', id: `${id}-hint` }, t('Only if you tick this. Your phone finds where you are once, and the message then holds it: it stays in your sent messages like the rest.')),
-        ...(place === 'finding' ? [el('p', { className: 'trusted-location__where', role: 'status' }, t('Finding where you are…'))] : []),
-        ...(place && place !== 'finding' ? [el('p', { className: 'trusted-location__where' }, t('Added to this message: %(coordinates)s', { coordinates: place.coordinates }))] : [])),
+        el('div', { 'data-part': 'where' },
+          ...(place === 'finding' ? [el('p', { className: 'trusted-location__where' }, t('Finding where you are…'))] : []),
+          ...(place && place !== 'finding' ? [el('p', { className: 'trusted-location__where' }, t('Added to this message: %(coordinates)s', { coordinates: place.coordinates }))] : []))),
       // While the location is being found, no buttons: a message sent then would go without it.
-      ...(place === 'finding' ? [] : [el('ul', { className: 'trusted-send' },
+      el('div', { 'data-part': 'sends' }, ...(place === 'finding' ? [] : [el('ul', { className: 'trusted-send' },
         ...contacts.map((contact, i) => link([numbers[i]], tParts('Send to %(name)s', { name: el('bdi', {}, contact.name) }), String(i + 1))),
-        ...(contacts.length > 1 ? [link(numbers, [nt('Send to all %(count)s', 'Send to all %(count)s', contacts.length)], 'all', true)] : []))]))
+        ...(contacts.length > 1 ? [link(numbers, [nt('Send to all %(count)s', 'Send to all %(count)s', contacts.length)], 'all', true)] : []))])))
   }
 
   practiceBlock (contact, i) {
@@ -175,7 +176,8 @@ class TrustedPage {
       el('div', { className: 'journal-check' },
         el('input', { id, type: 'checkbox', autocomplete: 'off', 'data-practised': String(i), ...(contact.practisedOn ? { checked: '', 'aria-describedby': `${id}-when` } : {}) }),
         el('label', { for: id }, ...tParts('I have practised with %(name)s', { name: el('bdi', {}, contact.name) }))),
-      ...(contact.practisedOn ? [el('p', { className: 'journal-hint', id: `${id}-when` }, t('Last practised on %(date)s.', { date: longDate(contact.practisedOn) }))] : []))
+      el('div', { 'data-part': 'when' },
+        ...(contact.practisedOn ? [el('p', { className: 'journal-hint', id: `${id}-when` }, t('Last practised on %(date)s.', { date: longDate(contact.practisedOn) }))] : [])))
   }
 
   // Where the phone is: asked once, only when ticked, for that message only. Unticked, it is forgotten.
@@ -215,10 +217,7 @@ class TrustedPage {
     const old = this.root.querySelector(`[data-message="${CSS.escape(key)}"]`)
     const message = readyMessages(this.saved?.codeWord).find((m) => m.key === key)
     if (!old || !message) return
-    const hadFocus = old.contains(document.activeElement)
-    const fresh = this.messageBlock(message)
-    old.replaceWith(fresh)
-    if (hadFocus) fresh.querySelector('[data-location]').focus()
+    keepControl(old, this.messageBlock(message), '[data-location]', this.places.has(key))
   }
 
   async onPractised (box) {
@@ -232,9 +231,7 @@ class TrustedPage {
   practiceRefresh (index) {
     const old = this.root.querySelector(`[data-practice-for="${index + 1}"]`)
     if (!old) return
-    const fresh = this.practiceBlock(this.saved.contacts[index], index)
-    old.replaceWith(fresh)
-    fresh.querySelector('[data-practised]').focus()
+    keepControl(old, this.practiceBlock(this.saved.contacts[index], index), '[data-practised]', Boolean(this.saved.contacts[index].practisedOn))
   }
 
   // Setting up ----------------------------------------------------------------------------------------------
@@ -333,6 +330,17 @@ class TrustedPage {
       this.status(reason === 'idle' ? t('Locked after a few minutes without use. Unlock to send a message.') : t('Locked. Unlock to send a message.'))
     }
   }
+}
+
+// A block drawn again around the checkbox just used: its changing parts are replaced, the checkbox stays the same
+// element (focus and a screen reader's place stay on it), with its state and description as the block now says.
+function keepControl (old, fresh, selector, checked) {
+  for (const part of old.querySelectorAll('[data-part]')) part.replaceWith(fresh.querySelector(`[data-part="${part.dataset.part}"]`))
+  const control = old.querySelector(selector)
+  const described = fresh.querySelector(selector).getAttribute('aria-describedby')
+  if (described) control.setAttribute('aria-describedby', described)
+  else control.removeAttribute('aria-describedby')
+  control.checked = checked
 }
 
 // A saved record as the page uses it (none saved yet: no contacts, no code word).
