@@ -17,14 +17,18 @@ const CODE_WORD = 'code-word'
 // written in a hurry is where mistakes happen, and a contact learns what each one means when practising.
 function readyMessages (codeWord) {
   return [
+    // Translators: a heading, then the text message itself, sent to a friend: short and plain, as people text.
     { key: 'call', title: t('Call me now'), body: t('Call me now.') },
+    // Translators: a heading, then the text message itself, sent to a friend: short and plain, as people text.
     { key: 'collect', title: t('Come and get me'), body: t('Come and get me.') },
     // A call back could ring in front of the person they are afraid of: the message says not to.
+    // Translators: a heading, then the text message itself, sent to a friend: short and plain, as people text.
     { key: 'police', title: t("Call the police for me, I can't talk"), body: t("Please call the police for me. I can't talk, so don't call me back.") },
     ...(codeWord ? [{ key: CODE_WORD, title: t('The code word alone'), body: codeWord }] : [])
   ]
 }
 
+// Translators: a text message sent to a friend to test that messages reach them; keep the word PRACTICE first.
 const practiceMessage = () => t('PRACTICE: this is a practice message from my safety plan. No need to act. Please reply so I know it reached you.')
 
 export async function initTrusted (root) {
@@ -145,6 +149,7 @@ class TrustedPage {
     const { contacts } = this.saved
     const id = `where-${key}`
     const place = this.places.get(key)
+    // Translators: added to a text message; %(coordinates)s is latitude, longitude in digits, e.g. 53.09877, -2.43211.
     const text = place && place !== 'finding' ? `${body}\n${t('Where I am: %(coordinates)s (latitude, longitude; accurate to about %(metres)s metres).', place)}` : body
     const link = (numbers, label, send, secondary = false) => el('li', {},
       el('a', { className: secondary ? 'button button--secondary' : 'button', 'data-send': send, href: smsLink(numbers, text) }, ...label))
@@ -170,6 +175,7 @@ class TrustedPage {
     const id = `practised-${i + 1}`
     const number = el('bdi', { dir: 'ltr' }, contact.number)
     return el('div', { className: 'trusted-practice', 'data-practice-for': String(i + 1) },
+      // Translators: a trusted contact's name, then their phone number.
       el('p', {}, ...tParts('%(name)s, %(number)s', { name: el('strong', {}, el('bdi', {}, contact.name)), number })),
       el('p', {}, el('a', { className: 'button button--secondary', href: smsLink([checkNumber(contact.number).number], practiceMessage()), 'data-send': 'practice' },
         ...tParts('Send a practice message to %(name)s', { name: el('bdi', {}, contact.name) }))),
