@@ -149,8 +149,10 @@ class TrustedPage {
     const { contacts } = this.saved
     const id = `where-${key}`
     const place = this.places.get(key)
+    const found = place && place !== 'finding'
     // Translators: added to a text message; %(coordinates)s is latitude, longitude in digits, e.g. 53.09877, -2.43211.
-    const text = place && place !== 'finding' ? `${body}\n${t('Where I am: %(coordinates)s (latitude, longitude; accurate to about %(metres)s metres).', place)}` : body
+    const where = found ? t('Where I am: %(coordinates)s (latitude, longitude; accurate to about %(metres)s metres).', place) : ''
+    const text = found ? [body, where].join('\n') : body
     const link = (numbers, label, send, secondary = false) => el('li', {},
       el('a', { className: secondary ? 'button button--secondary' : 'button', 'data-send': send, href: smsLink(numbers, text) }, ...label))
     const numbers = contacts.map((contact) => checkNumber(contact.number).number)
