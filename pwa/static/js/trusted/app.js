@@ -170,7 +170,7 @@ class TrustedPage {
       // While the location is being found, no buttons: a message sent then would go without it.
       el('div', { 'data-part': 'sends' }, ...(place === 'finding' ? [] : [el('ul', { className: 'trusted-send' },
         ...contacts.map((contact, i) => link([numbers[i]], tParts('Send to %(name)s', { name: el('bdi', {}, contact.name) }), String(i + 1))),
-        ...(contacts.length > 1 ? [link(numbers, [nt('Send to all %(count)s', 'Send to all %(count)s', contacts.length)], 'all', true)] : []))])))
+        ...(contacts.length > 1 ? [link(numbers, [nt('Send to all %(count)s person', 'Send to all %(count)s people', contacts.length)], 'all', true)] : []))])))
   }
 
   practiceBlock (contact, i) {
