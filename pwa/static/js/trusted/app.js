@@ -163,10 +163,10 @@ class TrustedPage {
         el('div', { className: 'journal-check' },
           el('input', { id, type: 'checkbox', autocomplete: 'off', 'data-location': key, 'aria-describedby': `${id}-hint`, ...(place ? { checked: '' } : {}) }),
           el('label', { for: id }, t('Add where I am now'))),
-        el('p', { className: 'journal-hint', id: `${id}-hint` }, t('Only if you tick this. Your phone finds where you are once, and the message then holds it: it stays in your sent messages like the rest.')),
+        el('p', { className: 'journal-hint', id: `${id}-hint` }, t('Your phone finds where you are once, for this message only: it stays in your sent messages.')),
         el('div', { 'data-part': 'where' },
           ...(place === 'finding' ? [el('p', { className: 'trusted-location__where' }, t('Finding where you are…'))] : []),
-          ...(place && place !== 'finding' ? [el('p', { className: 'trusted-location__where' }, t('Added to this message: %(coordinates)s', { coordinates: place.coordinates }))] : []))),
+          ...(place && place !== 'finding' ? [el('p', { className: 'trusted-location__where' }, ...tParts('Added to this message: %(coordinates)s', { coordinates: el('bdi', { dir: 'ltr' }, place.coordinates) }))] : []))),
       // While the location is being found, no buttons: a message sent then would go without it.
       el('div', { 'data-part': 'sends' }, ...(place === 'finding' ? [] : [el('ul', { className: 'trusted-send' },
         ...contacts.map((contact, i) => link([numbers[i]], tParts('Send to %(name)s', { name: el('bdi', {}, contact.name) }), String(i + 1))),
