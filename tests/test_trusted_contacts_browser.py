@@ -279,6 +279,26 @@ def test_quick_hide_empties_the_page_and_locks(page, live_server):
     assert all(secret not in page.content() for secret in ("Aunt Rosa", "900461", CODE_WORD))
 
 
+def test_opening_the_messaging_app_locks_the_page_and_hides_the_app(page, live_server):
+    set_up(page)
+    open_trusted(page)
+    unlock_trusted(page)
+    save_contacts(page)
+    # A tap on a message: the messaging app comes to the front and this page is hidden (not followed here).
+    page.evaluate("""() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true })
+      document.dispatchEvent(new Event('visibilitychange'))
+    }""")
+    # Switched away: locked, and the app hides behind its disguise (quick-hide), as it does for a call.
+    assert_on_decoy(page)
+    assert all(secret not in page.content() for secret in ("Aunt Rosa", "900461", CODE_WORD, "sms:"))
+    page.get_by_role("searchbox").press("Enter")  # the way back in (no PIN chosen)
+    page.wait_for_url(lambda url: urlsplit(url).path == "/")
+    open_trusted(page)
+    page.locator('[data-state="locked"]').wait_for()
+    assert "Aunt Rosa" not in page.content()
+
+
 def test_without_a_journal_it_says_where_to_set_one_up(page, live_server):
     open_trusted(page)
     notice = page.locator('[data-state="no-journal"]')
