@@ -486,3 +486,15 @@ def test_nothing_typed_on_the_page_reaches_the_browser_profile_on_disk(playwrigh
         page.wait_for_timeout(3000)
     secrets = {"name": CANARY_NAME.split()[0], "number": CANARY_NUMBER.replace(" ", ""), "code word": CANARY_CODE}
     assert profile_leaks(profile, secrets) == []
+
+
+def test_the_exports_check_takes_a_contacts_record_and_refuses_a_malformed_one():
+    from pwa.journal.bundle import well_formed
+
+    good = {"kind": "contacts", "op": "create", "recordedAt": "2026-11-30T16:00:00.000Z", "codeWord": CODE_WORD,
+            "contacts": [{"name": "Aunt Rosa", "number": "07700 900461", "practisedOn": "2026-11-30"}]}
+    assert well_formed(good) and well_formed({**good, "op": "edit", "contacts": [], "codeWord": ""})
+    assert not well_formed({**good, "op": "delete"})
+    assert not well_formed({**good, "contacts": good["contacts"] * 4})  # three at most
+    assert not well_formed({**good, "contacts": [{"name": 3, "number": "07700 900461"}]})
+    assert not well_formed({**good, "codeWord": None})
