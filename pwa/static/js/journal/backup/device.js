@@ -81,7 +81,6 @@ async function sealed (recordKey, id, made, payload) {
 export class Backup {
   constructor (session) {
     this.session = session
-    this.store = session.vault.store
     this.listeners = []
     this.running = null
     this.timer = null
@@ -89,6 +88,9 @@ export class Backup {
     this.next = 0 // the server's next free number, once known
     this.problem = ''
   }
+
+  // The journal the passphrase opened: a backup belongs to the slot it was set up in (docs/duress.md).
+  get store () { return this.session.vault.store }
 
   onChange (listener) { this.listeners.push(listener) }
   changed () { this.listeners.forEach((listener) => listener()) }
