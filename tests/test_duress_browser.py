@@ -280,3 +280,27 @@ def test_the_second_passphrase_screen_at_320px_with_200_percent_text(small_phone
     journal_view(page, "second").wait_for()
     page.click('[data-action="second-examples"]')
     assert layout_problems(page) == []
+
+
+def test_a_chaff_record_altered_outside_the_app_is_reported_never_hidden(page, live_server):
+    set_up(page)
+    write_entry(page, what="The only entry")
+    entry = page.get_attribute("[data-list] [data-id]", "data-id")
+    page.click('[data-action="lock"]')
+    settled(page)
+    changed = page.evaluate("""async (entry) => {
+      const { openStore } = await import('/static/js/journal/store.js')
+      const store = await openStore('od-data')
+      const chaff = (await store.getAll('log')).filter((item) => item.entry !== entry)
+      const item = chaff[0]
+      item.body[20] ^= 1
+      await store.write(['log'], ({ log }) => log.put(item))
+      store.close()
+      return chaff.length
+    }""", entry)
+    assert changed >= 2  # set-up wrote chaff into the journal's own slot
+    unlock_to_home(page)
+    page.click('[data-action="check"]')
+    page.locator('[data-check-result="problems"]').wait_for()
+    found = page.inner_text('[data-view="check"]')
+    assert "does not match its hash" in found and "cannot be decrypted" in found
