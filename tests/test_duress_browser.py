@@ -7,7 +7,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from conftest import make_app
-from support import LiveServer
+from support import LiveServer, open_controlled
 from test_layout_browser import layout_problems, small_phone  # noqa: F401 (a fixture)
 from test_journal_browser import PASSPHRASE, dump, journal_view, lock_all, set_up, unlock, unlock_to_home, write_entry
 
@@ -304,3 +304,18 @@ def test_a_chaff_record_altered_outside_the_app_is_reported_never_hidden(page, l
     page.locator('[data-check-result="problems"]').wait_for()
     found = page.inner_text('[data-view="check"]')
     assert "does not match its hash" in found and "cannot be decrypted" in found
+
+
+def test_the_decoy_opens_offline_and_nothing_goes_to_another_site(page, live_server):
+    tab = open_controlled(page.context, "/journal")
+    set_up(tab)
+    set_second(tab)
+    tab.click('[data-action="lock"]')
+    page.context.set_offline(True)
+    tab.reload()
+    unlock_to_home(tab, SECOND)
+    assert EVERYDAY[0] in listed(tab)
+    write_entry(tab, what="Written offline")
+    assert "Written offline" in listed(tab)
+    page.context.set_offline(False)
+    assert [url for url in page.requests_seen if not url.startswith(live_server.url)] == []
