@@ -111,6 +111,12 @@ def test_two_passphrases_open_two_journals_and_a_wrong_one_wipes_nothing(page, l
     decoy = listed(page)
     assert EVERYDAY[0] in decoy and EVERYDAY[1] in decoy and "He took my phone" not in decoy
     assert page.inner_text("[data-count]") != ""
+    # Its settings say what a journal without a second passphrase says.
+    page.click('[data-action="second"]')
+    journal_view(page, "second").wait_for()
+    assert "No second passphrase is set" in page.inner_text("[data-second-state]")
+    assert page.locator("[data-second-remove]").is_hidden()
+    page.click('[data-view="second"] [data-action="back"]')
     # The decoy is a journal like any other: writing in it works and stays in it.
     write_entry(page, what="Dentist at four")
     page.click('[data-action="check"]')
@@ -143,8 +149,21 @@ def test_the_second_passphrase_must_differ_and_can_be_removed_without_losing_any
     page.fill("#second-confirm", PASSPHRASE)
     page.click('[data-form="second"] [type=submit]')
     page.locator('[data-form="second"] [data-error]:has-text("different")').wait_for()
-    page.click('[data-view="second"] [data-action="back"]')
+    page.fill("#second-passphrase", SECOND)
+    page.fill("#second-entry1", "Typed, then hidden")
+    lock_all(page)  # quick-hide empties the screen, as every other journal screen
+    journal_view(page, "unlock").wait_for()
+    assert page.input_value("#second-passphrase") == "" and page.input_value("#second-entry1") == ""
+    unlock_to_home(page)
     set_second(page, entries=[])
+    # The journal's own passphrase cannot become the second one.
+    page.click('[data-action="passphrase"]')
+    page.fill("#change-current", PASSPHRASE)
+    page.fill("#change-passphrase", SECOND)
+    page.fill("#change-confirm", SECOND)
+    page.click('[data-form="passphrase"] [type=submit]')
+    page.locator('[data-form="passphrase"] [data-error]:has-text("different from your second passphrase")').wait_for()
+    page.click('[data-view="passphrase"] [data-action="back"]')
     page.click('[data-action="second"]')
     assert "A second passphrase is set" in page.inner_text("[data-second-state]")
     page.click('[data-action="second-remove"]')
