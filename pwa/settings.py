@@ -54,6 +54,8 @@ def from_environment(instance_path: str) -> dict:
         "PLAIN_DECOY": os.environ.get("PLAIN_DECOY", "weather"),
         # Journal auto-lock after this many idle seconds (capped at 300 by the journal itself).
         "JOURNAL_IDLE_SECONDS": int(os.environ.get("JOURNAL_IDLE_SECONDS", "180")),
+        # Chaff records in the journal the passphrase opens (docs/duress.md); off only for tests that count records.
+        "JOURNAL_CHAFF": os.environ.get("JOURNAL_CHAFF", "1") != "0",
         # The weather decoy's home town until the user searches for another: pick one near the users.
         "DECOY_PLACE": os.environ.get("DECOY_PLACE", "Chester"),
         # The end-to-end encrypted journal backup (pwa/backup/, docs/backup.md); 0 turns its API off.

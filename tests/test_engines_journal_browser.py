@@ -322,3 +322,37 @@ def test_a_journal_backed_up_is_restored_in_a_fresh_profile(on, live_server, liv
         assert "Kept off the phone" in listed(fresh)[0], on.engine
     finally:
         fresh.close()
+
+
+def test_a_canary_typed_into_the_decoy_journal_is_stored_nowhere_in_the_clear(on):
+    """The decoy journal a second passphrase opens (docs/duress.md), on both engines: the two passphrases open two
+    journals, and neither what is typed into the decoy nor the second passphrase is stored in the clear."""
+    canary = f"CANARY-{secrets.token_hex(4)} Ωmega decoy words"
+    token = canary.split()[0]
+    second = f"willow-{secrets.token_hex(3)} compass tuesday"
+    set_up(on)
+    start_entry(on, what="The real entry")
+    save_entry(on)
+    on.click('[data-action="second"]')
+    on.wait_visible(view("second"))
+    on.fill("#second-passphrase", second)
+    on.fill("#second-confirm", second)
+    on.fill("#second-entry1", f"{canary} everyday")
+    on.click('[data-form="second"] [type=submit]')
+    on.wait_visible(view("home"), timeout_s=40)
+    lock(on)
+    unlock(on, second)
+    [item] = listed(on)
+    assert f"{canary} everyday" in item, on.engine
+    start_entry(on, **{name: f"{canary} {name}" for name in TEXT_FIELDS})
+    save_entry(on)
+    assert len(listed(on)) == 2 and not any("The real entry" in entry for entry in listed(on)), on.engine
+    lock(on)
+    unlock(on)
+    assert [entry for entry in listed(on) if "The real entry" in entry] and not any(token in e for e in listed(on)), on.engine
+    lock(on)
+
+    stored = dump(on)
+    assert stored["indexedDB"]["od-data-b"]["log"], f"{on.engine}: the decoy's entries should be stored"
+    for secret in (canary, token, "Ωmega decoy words", second, second.split()[0]):
+        assert leaks(stored, secret) == [], (on.engine, secret)

@@ -126,7 +126,7 @@ def test_entries_are_saved_listed_searched_edited_and_deleted_as_revisions(page,
     items = page.locator("[data-list] li")
     assert items.count() == 2
     # Saving clears the draft for good: no late autosave brings it back, the next entry starts empty.
-    assert [key for key, _ in journal_db(page)["state"]] == ["index"]
+    assert [key for key, _ in journal_db(page)["state"]] == ["index", "pair"]  # pair: see docs/duress.md
     page.click('[data-action="new"]')
     assert page.input_value("#f-what") == "" and not page.is_checked("#f-tag-degradation")
     page.click('[data-action="discard-entry"]')
@@ -741,7 +741,7 @@ def test_a_lock_while_a_save_lands_leaves_no_stale_draft_and_photos_in_use_are_n
     unlock_to_home(page)
     page.wait_for_function("() => document.querySelector('[data-list]').textContent.includes('Saved as the lock comes')")
     assert page.locator("[data-draft-offer]").is_hidden()  # no stale copy of what was saved
-    assert [key for key, _ in journal_db(page)["state"]] == ["index"]
+    assert [key for key, _ in journal_db(page)["state"]] == ["index", "pair"]
 
     # A draft that (as the old race left behind) lists the saved entry's photo as its own new photo:
     # throwing it away must not delete a photo a saved revision uses.

@@ -206,3 +206,56 @@ def test_nothing_typed_in_the_plan_reaches_the_browser_profile_on_disk(playwrigh
         page.wait_for_timeout(3000)
     secrets = {"text": CANARY.split()[0], "passphrase": PASSPHRASE_CANARY.split()[0]}
     assert profile_leaks(profile, secrets) == []
+
+
+# The decoy journal a second passphrase opens (docs/duress.md): the same checks, on what is typed into it, and
+# the second passphrase itself.
+
+SECOND_CANARY = "ember-CANARY willow compass tuesday"
+
+
+def test_decoy_canary_and_second_passphrase_never_reach_storage_or_network(page, live_server):
+    from test_duress_browser import set_second
+
+    sent = []
+    page.on("request", lambda request: sent.append((request.method, request.url, request.post_data_buffer or b"")))
+    set_up(page)
+    set_second(page, SECOND_CANARY, entries=[CANARY + " everyday"])
+    page.click('[data-action="lock"]')
+    unlock(page, SECOND_CANARY)
+    journal_view(page, "home").wait_for()
+    assert CANARY in page.text_content("[data-list]")  # the decoy opened, with the entry written for it
+    write_entry(page, **{name: f"{CANARY} {name}" for name in TEXT_FIELDS})
+    write_entry(page, save=False, what=CANARY + " (draft)")
+    lock_all(page)
+    journal_view(page, "unlock").wait_for()
+    page.wait_for_function("caches.keys().then((names) => names.length > 0)", timeout=15_000)
+
+    stored = dump(page)
+    assert stored["indexedDB"]["od-data-b"]["log"], "the decoy's entries should be stored (encrypted)"
+    second = [SECOND_CANARY.encode(), SECOND_CANARY.split()[0].encode()]
+    everything = blobs(stored) + [f"{m} {u}".encode() + body for m, u, body in sent]
+    assert leaks(everything) == []
+    assert [form for secret in second for form in forms(secret) if any(form in hay for hay in everything)] == []
+    assert all(method == "GET" for method, _, _ in sent), "the journal never sends anything"
+
+
+def test_nothing_typed_in_the_decoy_reaches_the_browser_profile_on_disk(playwright_instance, live_server, tmp_path):
+    from test_duress_browser import set_second
+
+    profile = tmp_path / "profile"
+    with persistent_context(playwright_instance, profile, live_server.url) as context:
+        page = open_controlled(context, "/journal")
+        set_up(page)
+        set_second(page, SECOND_CANARY, entries=[CANARY + " everyday"])
+        page.click('[data-action="lock"]')
+        unlock(page, SECOND_CANARY)
+        journal_view(page, "home").wait_for()
+        write_entry(page, what=CANARY + " decoy")
+        page.wait_for_timeout(1500)
+        lock_all(page, "button")
+        journal_view(page, "unlock").wait_for()
+        page.fill("#unlock-passphrase", SECOND_CANARY)  # typed, then left there
+        page.goto("/helplines")
+        page.wait_for_timeout(3000)
+    assert profile_leaks(profile, {"text": CANARY.split()[0], "second passphrase": SECOND_CANARY.split()[0]}) == []

@@ -46,7 +46,7 @@ def test_nothing_typed_is_offered_to_password_managers_or_kept_by_autofill(clien
     assert [tag for tag in controls if 'type="password"' in tag or "-password" in tag] == []
     assert [tag for tag in controls if 'autocomplete="off"' not in tag and 'type="file"' not in tag] == []
     masked = [tag for tag in controls if "data-masked" in tag]
-    assert len(masked) == {"/journal": 6, "/appearance": 2}.get(path, 0)
+    assert len(masked) == {"/journal": 8, "/appearance": 2}.get(path, 0)
     for tag in masked:
         for opt_out in ("data-1p-ignore", 'data-lpignore="true"', "data-bwignore", 'spellcheck="false"',
                         'class="masked-field"', "masked-field-note"):

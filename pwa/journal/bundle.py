@@ -187,6 +187,8 @@ def well_formed(record) -> bool:
         return False
     if record.get("kind") == "notice":
         return record.get("op") == "integrity" and isinstance(record.get("summary"), str)
+    if record.get("kind") == "chaff":  # padding every journal writes (docs/duress.md): never an entry
+        return record.get("op") == "chaff"
     if record.get("kind") == "plan":
         return record.get("op") in ("create", "edit") and plan_answers_well_formed(record.get("answers", {})) and (
             "risk" not in record or (isinstance(record["risk"], dict)
@@ -318,6 +320,9 @@ def inspect(bundle: Bundle, code_key: bytes) -> Bundle:
                 problems.append(f"{label}: a notice is out of place")
             problems.append(f"the journal itself recorded, on {record.get('recordedAt', 'a date not recorded')}: "
                             f"{record['summary']}")
+        elif record.get("kind") == "chaff":
+            if revision.rev != 1:
+                problems.append(f"{label}: '{record['op']}' is out of place in this entry's history")
         elif (record["op"] == "create") != (revision.rev == 1) or revision.entry in ended:
             problems.append(f"{label}: '{record['op']}' is out of place in this entry's history")
         if record.get("op") == "delete":

@@ -97,7 +97,7 @@ class Entry:
 def entries(bundle: Bundle) -> list[Entry]:
     grouped: dict[str, Entry] = {}
     for revision in bundle.revisions:
-        if revision.record.get("kind") not in ("notice", "plan", "contacts"):
+        if revision.record.get("kind") not in ("notice", "plan", "contacts", "chaff"):
             grouped.setdefault(revision.entry, Entry(revision.entry)).revisions.append(revision)
     return sorted(grouped.values(), key=lambda e: e.sort_key)
 

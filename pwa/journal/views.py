@@ -25,4 +25,5 @@ def translated(labels) -> dict[str, str]:
 @bp.get("/journal")
 def index():
     return render_template("journal/index.html", labels=translated(FIELDS), tags=translated(TAGS),
-                           children=translated(CHILDREN), idle_seconds=idle_seconds())
+                           children=translated(CHILDREN), idle_seconds=idle_seconds(),
+                           chaff=current_app.config["JOURNAL_CHAFF"])

@@ -8,14 +8,15 @@ import { EntryForm } from './screens/entry-form.js'
 import { EvidenceScreens } from './screens/evidence.js'
 import { DetailScreen, ListScreen } from './screens/list-and-detail.js'
 import { PassphraseScreens } from './screens/passphrase.js'
+import { SecondPassphraseScreen } from './screens/second-passphrase.js'
 import { Session } from './session.js'
-import { openStore } from './store.js'
+import { openSlots } from './slots.js'
 import { initStrength } from './strength.js'
 
 const CONFIRM_MS = 5000
 
 export async function initJournal (root) {
-  const app = new JournalApp(root, await openStore())
+  const app = new JournalApp(root, await openSlots())
   await app.start()
   return app
 }
@@ -25,12 +26,14 @@ class JournalApp {
     this.root = root
     this.labels = JSON.parse(root.dataset.labels)
     this.forms = Object.fromEntries([...root.querySelectorAll('form[data-form]')].map((form) => [form.dataset.form, form]))
-    this.session = new Session(store, { idleMs: Math.max(1, Number(root.dataset.idleSeconds) || 180) * 1000 })
+    this.session = new Session(store, { idleMs: Math.max(1, Number(root.dataset.idleSeconds) || 180) * 1000, chaff: root.dataset.chaff !== '0' })
     this.blobUrls = []
     this.list = new ListScreen(this, this.session)
     this.entryForm = new EntryForm(this, this.session)
     this.detail = new DetailScreen(this, this.session)
-    this.screens = [new PassphraseScreens(this, this.session), this.list, this.entryForm, this.detail, new EvidenceScreens(this, this.session)]
+    const passphrases = new PassphraseScreens(this, this.session)
+    this.screens = [passphrases, new SecondPassphraseScreen(this, this.session, (...args) => passphrases.checkNewPassphrase(...args)),
+      this.list, this.entryForm, this.detail, new EvidenceScreens(this, this.session)]
     this.actions = Object.assign({ lock: () => this.session.lock('button'), back: () => this.goHome(), backup: () => this.backup('open') },
       ...this.screens.map((screen) => screen.actions))
   }

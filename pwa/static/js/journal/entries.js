@@ -7,7 +7,8 @@
 // never repaired quietly: the index is set aside as evidence and a notice is appended to the log itself, which the
 // person is shown and every check and export reports (see docs/journal-keys.md).
 import { nt, t } from '../i18n.js'
-import { GENESIS, JournalCryptoError, aad, chainHash, chainMac, newContentKey, open, openJson, sealJson, sha256Hex, unwrapKey } from './crypto.js'
+import { GENESIS, JournalCryptoError, aad, chainHash, chainMac, newContentKey, open, openJson, sealJson, sha256Hex, unwrapKey, utf8 } from './crypto.js'
+import { chaffLength, padTo, randomBelow } from './slots.js'
 import { HEADER_VERSION } from './vault.js'
 
 const INDEX_VERSION = 2
@@ -16,9 +17,9 @@ const CONTACTS = Symbol('trusted contacts') // the same for the trusted contacts
 const SINGLE = { [PLAN]: 'plan', [CONTACTS]: 'contacts' } // records kept once, under one id, in the index
 
 export class Journal {
-  constructor (vault) {
+  constructor (vault, { chaff = false } = {}) {
     this.vault = vault
-    this.store = vault.store
+    this.chaff = chaff // whether this page writes chaff into its own slot (docs/duress.md)
     this.index = null
     this.searchText = new Map()
     this.writing = Promise.resolve() // revisions are appended one at a time
@@ -28,10 +29,13 @@ export class Journal {
 
   // Starts reading the sealed index and the log's end while the key is still being derived: with thousands of
   // entries, reading the index from IndexedDB takes about as long as the derivation. Only sealed bytes are read.
+  // The slot the passphrase opened (before unlocking: the first, which is read ahead).
+  get store () { return this.vault.store }
+
   prefetch () {
     const read = this.readEnds()
     read.catch(() => {})
-    this.prefetched = { read, writes: this.writes }
+    this.prefetched = { read, writes: this.writes, store: this.store }
   }
 
   readEnds () { return Promise.all([this.store.get('state', 'index'), this.store.last('log')]) }
@@ -46,7 +50,7 @@ export class Journal {
     const writing = this.writing
     await writing.catch(() => {}) // a save still landing from before a lock (the plan's) is read back too
     // Read before that save landed, or before any write since: read again, so the index matches the log.
-    const fresh = prefetched && this.writing === writing && prefetched.writes === this.writes
+    const fresh = prefetched && prefetched.store === this.store && this.writing === writing && prefetched.writes === this.writes
     const [sealed, last] = await (fresh ? prefetched.read : this.readEnds())
     let saved = null
     if (sealed) {
@@ -63,6 +67,9 @@ export class Journal {
     this.checked = Promise.resolve(checkAfter)
       .then(() => (this.index === index ? this.checkChain().then((problems) => this.noticeOnce(problems)) : false))
       .catch(() => false)
+    // After the check, so that chaff written now never stands in for a change made outside the app.
+    const chaff = !this.chaff ? 0 : found.seq === 0 ? 2 + randomBelow(4) : Number(randomBelow(3) === 0)
+    this.scattered = this.checked.then(() => (this.index === index ? this.scatterChaff(chaff) : null)).catch(() => {})
   }
 
   async rebuildIndex (key) {
@@ -91,13 +98,20 @@ export class Journal {
     const { chainKey } = this.vault
     const [header, log] = await Promise.all([this.store.get('meta', 'vault'), this.store.getAll('log')])
     const items = await Promise.all(log.map(async (item) => ({ ...item, mac: await chainMac(chainKey, item.hash) })))
-    const sealedIndex = await sealJson(this.vault.key, this.index, aad.index())
+    const sealedIndex = await sealIndex(this.vault.key, this.index)
     await this.store.write(['meta', 'log', 'state'], ({ meta, log, state }) => {
       meta.put({ ...header, v: HEADER_VERSION }, 'vault')
       items.forEach((item) => log.put(item))
       state.put(sealedIndex, 'index')
     })
     this.vault.headerVersion = HEADER_VERSION
+  }
+
+  // Chaff: records only a key holder can tell from entries (same shape, sealed the same way, sizes from the
+  // same blocks, linked and keyed into the chain), so how many records a slot holds says nothing about how
+  // many entries it has. Never an entry: left out of the index, the list, the counts and the export's report.
+  async scatterChaff (count) {
+    for (let i = 0; i < count; i += 1) await this.append(crypto.randomUUID(), { kind: 'chaff', op: 'chaff' }, false)
   }
 
   notice (problem) {
@@ -233,7 +247,10 @@ export class Journal {
     }
     const kept = entry === index.plan?.id ? index.plan : entry === index.contacts?.id ? index.contacts : index.entries[entry]
     const rev = (kept?.rev || 0) + 1
-    const record = { kind, op, recordedAt: new Date().toISOString(), ...content }
+    const record = { kind, op, recordedAt: new Date().toISOString(), ...content, pad: '' }
+    // Padded to whole blocks, so a record's size says little about what it holds, and chaff can match it.
+    const bare = utf8(JSON.stringify(record)).length
+    record.pad = ' '.repeat((kind === 'chaff' ? Math.max(chaffLength(), padTo(bare)) : padTo(bare)) - bare)
     const contentKey = await newContentKey(key, aad.recordKey(entry, rev))
     const body = await sealJson(contentKey.key, record, aad.record(entry, rev))
     const last = await this.store.last('log')
@@ -244,7 +261,7 @@ export class Journal {
     const item = { seq, entry, rev, prev, hash, mac: await chainMac(chainKey, hash), key: contentKey.wrapped, body }
     const next = copyIndex(index)
     applyRecord(next, item, record)
-    const sealedIndex = await sealJson(key, next, aad.index())
+    const sealedIndex = await sealIndex(key, next)
     // `add`, never `put`: a revision can only be appended, and a clash means another window wrote first.
     await this.store.write(['log', 'state'], ({ log, state }) => {
       log.add(item)
@@ -283,7 +300,8 @@ export class Journal {
       if (item.rev !== (nextRev.get(item.entry) || 1)) problems.push(t('Saved change %(number)s: revision number out of order', { number }))
       nextRev.set(item.entry, item.rev + 1)
       try {
-        records.push({ ...item, record: await openRecord(key, item) })
+        const record = await openRecord(key, item)
+        if (record.kind !== 'chaff') records.push({ ...item, record })
       } catch {
         problems.push(t('Saved change %(number)s: cannot be decrypted (altered or damaged)', { number }))
       }
@@ -334,9 +352,17 @@ function mismatch (sealed, saved, found, headerVersion) {
   return problem(t('The stored changes do not end where the journal last saved them (change %(saved)s; %(found)s are stored): they were altered outside this app.', { saved: saved.seq, found: found.seq }), expected)
 }
 
+// The index padded to whole blocks of 4 KB: a journal with a few entries and one with none seal to the same size.
+export const INDEX_BLOCK = 4096
+export function sealIndex (key, index) {
+  const bare = utf8(JSON.stringify({ ...index, pad: '' })).length
+  return sealJson(key, { ...index, pad: ' '.repeat(Math.ceil((bare + 1) / INDEX_BLOCK) * INDEX_BLOCK - bare) }, aad.index())
+}
+
 export async function openRecord (key, item) {
   const contentKey = await unwrapKey(key, item.key, aad.recordKey(item.entry, item.rev))
-  return openJson(contentKey, item.body, aad.record(item.entry, item.rev))
+  const { pad, ...record } = await openJson(contentKey, item.body, aad.record(item.entry, item.rev))
+  return record // the padding is only there for the size at rest: never in the index, a screen or an export
 }
 
 function emptyIndex () {
@@ -348,7 +374,9 @@ const withDefaults = (index) => ({ ...emptyIndex(), ...index })
 const copyIndex = (index) => ({ ...index, entries: { ...index.entries }, photoIds: [...index.photoIds], notices: [...index.notices] })
 
 function applyRecord (index, item, record) {
-  if (record.kind === 'notice') {
+  if (record.kind === 'chaff') {
+    // nothing to list: only where the log ends
+  } else if (record.kind === 'notice') {
     index.notices.push({ seq: item.seq, recordedAt: record.recordedAt, summary: record.summary, signature: record.signature })
   } else if (record.kind === 'plan' || record.kind === 'contacts') {
     const { kind, op, recordedAt, ...content } = record

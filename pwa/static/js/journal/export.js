@@ -58,5 +58,6 @@ export async function makeBundle (vault, journal, code, receipts) {
     head,
     receipts
   }
-  return { json: JSON.stringify(bundle), revisions: revisions.length, photos: attachments.length, problems: check.problems }
+  // Chaff is exported (the chain needs it) but never counted as a saved change.
+  return { json: JSON.stringify(bundle), revisions: check.count, photos: attachments.length, problems: check.problems }
 }

@@ -3,15 +3,19 @@
 // page at once, then seals the snapshot as a draft with the key it kept.
 import { onLock } from '../lock.js'
 import { Journal } from './entries.js'
+import { randomBelow } from './slots.js'
 import { Vault } from './vault.js'
 
 const PICKER_LOCK_MS = 60000 // a camera or file picker left open this long locks the journal
 const ACTIVITY = ['pointerdown', 'keydown', 'input', 'scroll', 'touchstart']
 
 export class Session {
-  constructor (store, { idleMs }) {
+  // `store`: the two slots (slots.js openSlots), or one store. `chaff`: this page also writes chaff into the
+  // journal it opens (the journal page does; see docs/duress.md).
+  constructor (store, { idleMs, chaff = false }) {
     this.vault = new Vault(store)
-    this.journal = new Journal(this.vault)
+    this.journal = new Journal(this.vault, { chaff })
+    this.scattered = Promise.resolve()
     this.idleMs = idleMs
     this.generation = 0 // bumped on every lock, so late async work knows its page is gone
     this.locking = null
@@ -31,6 +35,7 @@ export class Session {
   async setup (passphrase) {
     const stillHere = this.notLockedSince()
     await this.vault.setup(passphrase)
+    this.scatterOther(true)
     return this.keepOpenIf(stillHere())
   }
 
@@ -43,7 +48,28 @@ export class Session {
       this.journal.unload()
       throw error
     }
+    this.scatterOther(false)
     return this.keepOpenIf(stillHere())
+  }
+
+  // Chaff in the other slot, when this journal holds its key: a few records at set-up, now and then after.
+  scatterOther (first) {
+    const other = this.vault.other
+    if (!other) return
+    const count = first ? 2 + randomBelow(4) : randomBelow(3)
+    const journal = new Journal(other)
+    this.scattered = journal.load().then(() => journal.scatterChaff(count)).catch(() => {})
+  }
+
+  // A second passphrase, from inside the unlocked journal: it opens the other slot, where `entries` (everyday
+  // entries the person wrote for it) are saved. null removes it. Nothing in this journal changes.
+  async setSecond (passphrase, entries = []) {
+    await this.scattered
+    await this.vault.setSecond(passphrase)
+    if (!passphrase || !entries.length || !this.vault.other) return
+    const decoy = new Journal(this.vault.other)
+    await decoy.load()
+    for (const fields of entries) await decoy.save(null, fields, [], { clearDraft: false })
   }
 
   async changePassphrase (current, next, options) {

@@ -4,7 +4,8 @@
 //   log          append-only revisions, keyed by seq: { seq, entry, rev, prev, hash, mac, key: sealed, body: sealed }
 //   attachments  { id, key: sealed, body: sealed }
 //   state        'index' and 'draft' -> sealed JSON; 'kept-index-N': an index set aside when the log no longer
-//                matched it (evidence, never deleted)
+//                matched it (evidence, never deleted); 'pair': what this slot knows of the other (slots.js)
+// Every journal has two such databases, its slots (slots.js, docs/duress.md): DB_NAME and one more.
 export const DB_NAME = 'od-data'
 const STORES = ['meta', 'log', 'attachments', 'state']
 

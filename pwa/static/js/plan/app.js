@@ -5,14 +5,14 @@
 import { t, tParts } from '../i18n.js'
 import { el, stamp } from '../journal/report.js'
 import { Session } from '../journal/session.js'
-import { openStore } from '../journal/store.js'
+import { openSlots } from '../journal/slots.js'
 import { COULD_NOT_UNLOCK, UnlockError } from '../journal/vault.js'
 import { answerText, asked, fillAnswers, questionsOf, readAnswers, summary } from './answers.js'
 
 const SAVE_DELAY_MS = 800
 
 export async function initPlan (root) {
-  const page = new PlanPage(root, await openStore())
+  const page = new PlanPage(root, await openSlots())
   page.start()
   return page
 }

@@ -14,13 +14,13 @@ import { t, tParts } from '../i18n.js'
 import { onLock } from '../lock.js'
 import { el } from '../journal/report.js'
 import { Session } from '../journal/session.js'
-import { openStore } from '../journal/store.js'
+import { openSlots } from '../journal/slots.js'
 import { COULD_NOT_UNLOCK, UnlockError } from '../journal/vault.js'
 
 let forms = 0 // ids for labels, unique on the page
 
 export async function keepInPlan (container, changes, { store = null } = {}) {
-  const session = new Session(store || await openStore(), { idleMs: 300000 })
+  const session = new Session(store || await openSlots(), { idleMs: 300000 })
   if (!(await session.vault.exists())) {
     const journalLink = el('a', { href: '/journal' }, t('Set up your journal'))
     // Translators: %(link)s is a link whose words are "Set up your journal".

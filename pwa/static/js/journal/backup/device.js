@@ -8,7 +8,7 @@ import {
   GENESIS, KDF_FLOOR, KDF_NAME, JournalCryptoError, aad, chainHash, chainMac, checkKdf, deriveChainKey, deriveKey,
   fromBase64, importChainKey, importKey, normalizeCode, open, openJson, randomBytes, seal, sealJson, toBase64, unwrapKey
 } from '../crypto.js'
-import { Journal, openRecord as openJournalRecord } from '../entries.js'
+import { Journal, openRecord as openJournalRecord, sealIndex } from '../entries.js'
 import { HEADER_VERSION } from '../vault.js'
 import { t } from '../../i18n.js'
 import * as w from './wire.js'
@@ -81,7 +81,6 @@ async function sealed (recordKey, id, made, payload) {
 export class Backup {
   constructor (session) {
     this.session = session
-    this.store = session.vault.store
     this.listeners = []
     this.running = null
     this.timer = null
@@ -89,6 +88,9 @@ export class Backup {
     this.next = 0 // the server's next free number, once known
     this.problem = ''
   }
+
+  // The journal the passphrase opened: a backup belongs to the slot it was set up in (docs/duress.md).
+  get store () { return this.session.vault.store }
 
   onChange (listener) { this.listeners.push(listener) }
   changed () { this.listeners.forEach((listener) => listener()) }
@@ -602,7 +604,7 @@ export async function install (store, restored, passphrase) {
   const key = await importKey(raw)
   // The index from the revisions themselves (the journal's own code), sealed with them.
   const index = await new Journal({ store: { getAll: async () => items } }).rebuildIndex(key)
-  const sealedIndex = await sealJson(key, index, aad.index())
+  const sealedIndex = await sealIndex(key, index)
   const sealedConfig = await sealJson(key, config, label(CONFIG))
   const sealedReceipts = await Promise.all(receipts.map(async (kept) => {
     const name = numbered(RECEIPT, kept.receipt.seq)
