@@ -696,7 +696,7 @@ def _toml_value(key: str, value) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    if key in ("last_checked", "translated_on", "reviewed_on"):
+    if key in ("last_checked", "translated_on", "reviewed_on", "postcode_last_checked"):
         return date.fromisoformat(value).isoformat()  # a TOML date, not a string
     if isinstance(value, str):
         return _toml_string(value)
