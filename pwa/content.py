@@ -456,6 +456,12 @@ def local_area_choices() -> list[tuple[str, str]]:
         db.select(Area.slug, Area.name).where(Area.kind != "national").order_by(Area.position, Area.name))]
 
 
+def postcode_districts_by_area() -> dict[str, list[str]]:
+    """{slug: postcode districts} of every local area that lists some, for the local finder (area-finder.js)."""
+    return {slug: districts for slug, districts in db.session.execute(
+        db.select(Area.slug, Area.postcode_districts).where(Area.kind != "national")) if districts}
+
+
 def areas_with_slugs(slugs) -> list[Area]:
     """These areas and the national ones, in the pack's order."""
     return list(db.session.scalars(db.select(Area).where((Area.kind == "national") | Area.slug.in_(list(slugs)))
