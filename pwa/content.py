@@ -485,8 +485,13 @@ def bundle() -> dict:
 
 
 def _bundle(areas, services, guides, questions: list[dict], translations: list[dict] = ()) -> dict:
+    areas = AreaSchema(many=True).dump(areas)
+    # Postcode districts likewise (below): the contacts page holds them for the local finder, so phones need them
+    # in the version (a changed list revises that page) but not in the body (the API's areas give them).
+    postcodes = {a["slug"]: {name: a.pop(name) for name in AreaSchema.OMITTED_WHEN_EMPTY if name in a}
+                 for a in areas if "postcode_districts" in a}
     content = {
-        "areas": AreaSchema(many=True).dump(areas),
+        "areas": areas,
         "services": ServiceSchema(many=True).dump(services),
         "guides": GuideSchema(many=True).dump(guides),
     }
@@ -499,6 +504,8 @@ def _bundle(areas, services, guides, questions: list[dict], translations: list[d
     # the body (five languages of every guide would be far over BUNDLE_BUDGET; each page holds its own language).
     if translations:
         versioned = {**versioned, "translations": list(translations)}
+    if postcodes:  # none: the version is what it was before areas had districts
+        versioned = {**versioned, "postcode_districts": postcodes}
     return {"format": 1, "version": digest(versioned), **content}
 
 

@@ -57,7 +57,7 @@ MAX_CHARS = {
 }
 MAX_HOURS_LINES = 14
 MAX_POSTCODE_DISTRICTS = 200
-# A UK outward code: A9, A99, AA9, AA99, A9A or AA9A (https://en.wikipedia.org/wiki/Postcodes_in_the_United_Kingdom).
+# A UK outward code: A9, A99, AA9, AA99, A9A or AA9A ("Postcode format", https://studylib.net/doc/18359331/postcode-format).
 POSTCODE_DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 MAX_OPTIONS = 12
 SHOW_IF = validate.Regexp(r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*=[a-z0-9]+(?:-[a-z0-9]+)*)?$",

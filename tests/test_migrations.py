@@ -418,7 +418,7 @@ def test_upgrading_to_0008_gives_areas_empty_postcode_districts_and_drafts_still
         area = db.session.scalar(db.select(Area).filter_by(slug="halton"))
         area.postcode_districts = ["WA7", "WA8"]
         db.session.commit()
-        assert content.bundle()["areas"][-2]["postcode_districts"] == ["WA7", "WA8"]
+        assert content.bundle()["version"] != version  # the contacts page holds them: its saved copy is renewed
         db.session.remove()  # PostgreSQL: the downgrade's ALTER TABLE would wait for this session's read
         downgrade(revision="0007")
         db.session.remove()
