@@ -2,12 +2,19 @@
 offline too, and never leaves the page: no request carries it, it is not in the address or history, and quick-hide
 (or leaving the page) empties the field. Accessible in light and dark, and at 320 px with 200 % text."""
 import re
+import sys
+from pathlib import Path
 
 import pytest
 
-from support import assert_on_decoy, reopened_offline
+from conftest import make_app
+from pwa import content
+from support import LiveServer, assert_on_decoy, reopened_offline
 from test_accessibility import axe_violations, new_page
 from test_layout_browser import layout_problems, small_phone  # noqa: F401 (a fixture)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from national_pack import write_pack  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -151,3 +158,29 @@ def test_the_finder_at_320px_with_200_percent_text(small_phone):  # noqa: F811 (
         find(page, typed)
         problems += layout_problems(page)
     assert problems == []
+
+
+def test_with_a_national_pack_a_result_opens_that_areas_page(browser, tmp_path):
+    """Above AREAS_ON_ONE_PAGE the contacts page holds one area, but every area's districts (the generated pack's
+    made-up ones, QA1 for its first area): a result opens that area's page, the address naming the area only."""
+
+    pack = write_pack(tmp_path / "pack", areas=8, services=2, guides=2)
+    areas = [a for a in content.read_pack(pack).areas if a["kind"] == "local"]
+    app = make_app(f"sqlite:///{tmp_path / 'live.sqlite'}", CONTENT_DIR=str(pack), AREAS_ON_ONE_PAGE=4)
+    server = LiveServer(app).start()
+    context = browser.new_context(base_url=server.url)
+    try:
+        page = context.new_page()
+        page.goto("/helplines")
+        assert areas[2]["postcode_districts"] == ["QA3"]
+        find(page, "qa3 1ab")
+        assert found(page) == [areas[2]["name"]]
+        page.locator(FOUND).click()
+        page.wait_for_url(f"**/helplines?area={areas[2]['slug']}")
+        assert page.locator(f"#area-{areas[2]['slug']}").is_visible()
+        assert page.locator(FIELD).input_value() == ""
+        find(page, "CW1")
+        assert page.locator(NOT_FOUND).is_visible()
+    finally:
+        context.close()
+        server.stop()
