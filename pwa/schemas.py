@@ -57,7 +57,8 @@ MAX_CHARS = {
 }
 MAX_HOURS_LINES = 14
 MAX_POSTCODE_DISTRICTS = 200
-# A UK outward code: A9, A99, AA9, AA99, A9A or AA9A ("Postcode format", https://studylib.net/doc/18359331/postcode-format).
+# A UK outward code: A9, A99, AA9, AA99, A9A or AA9A ("Postcode format",
+# https://studylib.net/doc/18359331/postcode-format, read 2026-11-30).
 POSTCODE_DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 MAX_OPTIONS = 12
 SHOW_IF = validate.Regexp(r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*=[a-z0-9]+(?:-[a-z0-9]+)*)?$",
