@@ -5,7 +5,7 @@ import pytest
 
 from pwa import content
 from pwa.settings import PROJECT_ROOT
-from test_admin import csrf_from, create_user, form_for, sign_in
+from test_admin import create_user, csrf_from, form_for, revision_from, sign_in
 from test_admin_content import field_error, summary_lines
 
 
@@ -119,16 +119,11 @@ def test_the_admin_edits_an_areas_districts(admin):
     preview = admin.get("/admin/preview")
     assert "postcode_districts" in preview.get_data(as_text=True)
     assert admin.post("/admin/publish", data={"csrf_token": csrf_from(preview),
-                                              "revision": preview_revision(preview)}).status_code == 302
+                                              "revision": revision_from(preview)}).status_code == 302
     published = admin.get("/api/v1/areas/halton").get_json()["area"]
     assert published["postcode_districts"] == ["WA7", "WA8", "WA4"]
     assert admin.get("/api/v1/bundle").headers["ETag"] != version  # phones renew their saved contacts page
     assert 'data-postcodes="WA7 WA8 WA4"' in admin.get("/helplines").get_data(as_text=True)
-
-
-def preview_revision(preview) -> str:
-    from test_admin import revision_from
-    return revision_from(preview)
 
 
 def test_the_admin_says_what_is_wrong_with_districts(admin):
