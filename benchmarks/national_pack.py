@@ -8,6 +8,11 @@ pwa/content.py read_pack): a national area and AREAS local areas with generated 
 Nothing in it is a real organisation, and every record's source is this generator (an address under example.org,
 reserved for documentation by RFC 2606). The plan's questions are the seed pack's own (content/plan.toml).
 
+Postcode districts (for the local finder) are made up and cannot be real: each area lists one district in the
+made-up postcode areas QA to QZ (QA1, QA2, ...). No UK postcode starts with Q: "the letters Q, V and X are not used
+in the first position" of a postcode, https://studylib.net/doc/18359331/postcode-format (stored page,
+read 2026-11-30).
+
 Phone numbers never reach a real line: only numbers Ofcom keeps for TV and radio drama, never allocated.
 - 07700 900000 to 07700 900999 (mobile): "anything from 07700 900000 to 07700 900999 will not work if you try
   to call it", http://www.upyourego.com/blog/index.php/2008/06/30/calling-the-doctor (stored page, read
@@ -154,6 +159,15 @@ def guide_text(title: str, number: int, rng: random.Random) -> str:
     return "\n".join(body)
 
 
+def made_up_districts(index: int) -> str:
+    """One postcode district per area that no real postcode has (Q is never a postcode's first letter): QA1 to QA99,
+    then QB1, and so on."""
+    letter, number = divmod(index - 1, 99)
+    return (f'postcode_districts = ["Q{chr(ord("A") + letter % 26)}{number + 1}"]\n'
+            f'postcode_source = "Made up by the generator (no UK postcode starts with Q): {SOURCE}"\n'
+            f"postcode_last_checked = {CHECKED.isoformat()}\n")
+
+
 def write_pack(folder: Path, areas: int = 350, services: int = 25, guides: int = 40, seed: int = 15) -> Path:
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
@@ -177,7 +191,7 @@ def write_pack(folder: Path, areas: int = 350, services: int = 25, guides: int =
     for index, name in enumerate(place_names(areas, rng), start=1):
         slug = f"{slugify(name)}-{index:03d}"  # numbered: generated names may repeat in other packs' seeds
         area_tables.append(f"[[area]]\nslug = {toml_string(slug)}\nname = {toml_string(name)}\nkind = \"local\"\n"
-                           f"position = {index}\n")
+                           f"position = {index}\n{made_up_districts(index)}")
         for position in range(services):
             pattern, categories, description = KINDS[(index + position) % len(KINDS)]
             service_name = pattern.format(name) + (f" {position // len(KINDS) + 1}" if position >= len(KINDS) else "")

@@ -456,6 +456,12 @@ def local_area_choices() -> list[tuple[str, str]]:
         db.select(Area.slug, Area.name).where(Area.kind != "national").order_by(Area.position, Area.name))]
 
 
+def postcode_districts_by_area() -> dict[str, list[str]]:
+    """{slug: postcode districts} of every local area that lists some, for the local finder (area-finder.js)."""
+    return {slug: districts for slug, districts in db.session.execute(
+        db.select(Area.slug, Area.postcode_districts).where(Area.kind != "national")) if districts}
+
+
 def areas_with_slugs(slugs) -> list[Area]:
     """These areas and the national ones, in the pack's order."""
     return list(db.session.scalars(db.select(Area).where((Area.kind == "national") | Area.slug.in_(list(slugs)))
@@ -479,8 +485,13 @@ def bundle() -> dict:
 
 
 def _bundle(areas, services, guides, questions: list[dict], translations: list[dict] = ()) -> dict:
+    areas = AreaSchema(many=True).dump(areas)
+    # Postcode districts likewise (below): the contacts page holds them for the local finder, so phones need them
+    # in the version (a changed list revises that page) but not in the body (the API's areas give them).
+    postcodes = {a["slug"]: {name: a.pop(name) for name in AreaSchema.OMITTED_WHEN_EMPTY if name in a}
+                 for a in areas if "postcode_districts" in a}
     content = {
-        "areas": AreaSchema(many=True).dump(areas),
+        "areas": areas,
         "services": ServiceSchema(many=True).dump(services),
         "guides": GuideSchema(many=True).dump(guides),
     }
@@ -493,6 +504,8 @@ def _bundle(areas, services, guides, questions: list[dict], translations: list[d
     # the body (five languages of every guide would be far over BUNDLE_BUDGET; each page holds its own language).
     if translations:
         versioned = {**versioned, "translations": list(translations)}
+    if postcodes:  # none: the version is what it was before areas had districts
+        versioned = {**versioned, "postcode_districts": postcodes}
     return {"format": 1, "version": digest(versioned), **content}
 
 
@@ -696,7 +709,7 @@ def _toml_value(key: str, value) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
-    if key in ("last_checked", "translated_on", "reviewed_on"):
+    if key in ("last_checked", "translated_on", "reviewed_on", "postcode_last_checked"):
         return date.fromisoformat(value).isoformat()  # a TOML date, not a string
     if isinstance(value, str):
         return _toml_string(value)

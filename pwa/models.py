@@ -21,6 +21,11 @@ class Area(db.Model):
     kind: Mapped[str] = mapped_column(String(16))  # "national" or "local"
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # First parts of postcodes (outward codes) such as "CW1", for the local finder: approximate, and a district
+    # can be in two areas. Where the list comes from and when it was checked, as services say theirs.
+    postcode_districts: Mapped[list] = mapped_column(JSON, default=list)
+    postcode_source: Mapped[str] = mapped_column(Text, default="")
+    postcode_last_checked: Mapped[date | None]
 
     services: Mapped[list[Service]] = relationship(
         back_populates="area", order_by="Service.position", cascade="all, delete-orphan"

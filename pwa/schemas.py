@@ -53,9 +53,13 @@ MIDNIGHT = ("00:00", "24:00")
 MAX_CHARS = {
     "slug": 64, "name": 120, "service_name": 160, "title": 160, "description": 1_000, "summary": 300,
     "phone_extra": 80, "hours_note": 300, "url": 300, "body_markdown": 10_000,
-    "question_text": 200, "question_hint": 600, "option_value": 40, "option_label": 150,
+    "question_text": 200, "postcode_source": 600, "question_hint": 600, "option_value": 40, "option_label": 150,
 }
 MAX_HOURS_LINES = 14
+MAX_POSTCODE_DISTRICTS = 200
+# A UK outward code: A9, A99, AA9, AA99, A9A or AA9A ("Postcode format",
+# https://studylib.net/doc/18359331/postcode-format, read 2026-11-30).
+POSTCODE_DISTRICT = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?")
 MAX_OPTIONS = 12
 SHOW_IF = validate.Regexp(r"^(?:[a-z0-9]+(?:-[a-z0-9]+)*=[a-z0-9]+(?:-[a-z0-9]+)*)?$",
                           error="Leave it empty, or name a question and one of its answers: question-slug=option-value, "
@@ -182,6 +186,21 @@ class HoursPeriodSchema(StrictSchema):
         return data
 
 
+class PostcodeDistrict(fields.String):
+    """The first part of a UK postcode (its outward code), such as CW1, SK10 or EC1A: stored in capitals."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if not POSTCODE_DISTRICT.fullmatch(text):
+            shown = shorten(text, 20)
+            if re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}", text):
+                raise ValidationError(f"{shown} is a whole postcode: give only its first part, "
+                                      f"{text[:-3].strip()}.")
+            raise ValidationError(f"{shown!r} is not a postcode district: give the first part of a postcode, "
+                                  "such as CW1 or SK10.")
+        return text
+
+
 class AreaContentSchema(StrictSchema):
     slug = fields.String(required=True, validate=[SLUG, MaxChars(MAX_CHARS["slug"])],
                          error_messages=required("Give a short name."))
@@ -192,6 +211,34 @@ class AreaContentSchema(StrictSchema):
         error_messages=required("Say whether it covers the whole country or a local area."))
     description = fields.String(load_default="", validate=MaxChars(MAX_CHARS["description"]))
     position = position_field()
+    # The local finder (components/area-finder.js) matches a typed postcode's first part against these, on the
+    # phone. A district may be listed in two areas: it can span a boundary, and the finder offers both.
+    postcode_districts = fields.List(
+        PostcodeDistrict(), load_default=list,
+        validate=validate.Length(max=MAX_POSTCODE_DISTRICTS, error="List at most {max} postcode districts."),
+        metadata={"description": "first parts of postcodes (outward codes) in this area, such as CW1"})
+    postcode_source = fields.String(load_default="", validate=MaxChars(MAX_CHARS["postcode_source"]),
+                                    metadata={"description": "where the postcode districts come from"})
+    postcode_last_checked = fields.Date(load_default=None, validate=not_in_future,
+                                        error_messages={"invalid": "Not a valid date: use the form 2026-01-31."})
+
+    @validates_schema
+    def districts_with_their_source(self, data, **kwargs):
+        districts = data.get("postcode_districts") or []
+        if not districts:
+            return
+        if data.get("kind") == "national":
+            raise ValidationError("A national area covers everywhere: leave its postcode districts empty.",
+                                  "postcode_districts")
+        repeated = sorted({d for d in districts if districts.count(d) > 1})
+        if repeated:
+            raise ValidationError(f"Listed more than once: {', '.join(repeated)}.", "postcode_districts")
+        if not data.get("postcode_source", "").strip():
+            raise ValidationError("Say where these postcode districts come from (a page and its date), so that "
+                                  "they can be checked again.", "postcode_source")
+        if data.get("postcode_last_checked") is None:
+            raise ValidationError("Give the date someone last checked these postcode districts.",
+                                  "postcode_last_checked")
 
 
 class ServiceContentSchema(StrictSchema):
@@ -373,10 +420,24 @@ class EmptyQuerySchema(StrictSchema):
 # API output.
 
 class AreaSchema(Schema):
+    # Left out when empty, so that a pack without postcode districts keeps the bundle version it had before them.
+    OMITTED_WHEN_EMPTY = ("postcode_districts", "postcode_source", "postcode_last_checked")
+
     slug = fields.String()
     name = fields.String()
     kind = fields.String()
     description = fields.String()
+    postcode_districts = fields.List(fields.String(), metadata={
+        "description": "first parts of postcodes (outward codes) in this area, approximate (left out when none)"})
+    postcode_source = fields.String(metadata={"description": "where the postcode districts come from"})
+    postcode_last_checked = fields.Date(metadata={"description": "when the postcode districts were last checked"})
+
+    @post_dump
+    def leave_out_empty(self, data, **kwargs):
+        for name in self.OMITTED_WHEN_EMPTY:
+            if not data.get(name):
+                data.pop(name, None)
+        return data
 
 
 class ServiceSchema(Schema):

@@ -108,8 +108,13 @@ def helplines():
     used = ({c for a in areas for s in a.services for c in s.categories} if one_page
             else {slug for slug, _ in kinds_of_help()}) | ({category} if category else set())
     categories = [(slug, label) for slug, label in CATEGORY_LABELS.items() if slug in used]
+    # The local finder matches a typed postcode against these on the phone: they go in the page, never the postcode
+    # to the server. Where each list comes from is shown for the areas on this page.
+    districts = content.postcode_districts_by_area()
+    district_sources = [a for a in areas if a.kind != "national" and a.postcode_districts]
     return render_template("helplines.html", areas=areas, choices=choices, per_area=not one_page, chosen=chosen,
-                           category=category, categories=categories, shown=shown, matching=matching)
+                           category=category, categories=categories, shown=shown, matching=matching,
+                           districts=districts, district_sources=district_sources)
 
 
 @bp.get("/guides")

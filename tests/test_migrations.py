@@ -80,8 +80,8 @@ def load_content_as_released(app) -> tuple[dict, str]:
     connection = db.session.connection()
     meta = MetaData()
     area, service, guide = (Table(name, meta, autoload_with=connection) for name in ("area", "service", "guide"))
-    area_ids = {record["slug"]: connection.execute(area.insert().values(**record)).inserted_primary_key[0]
-                for record in pack.areas}
+    area_ids = {record["slug"]: connection.execute(area.insert().values(
+        **{k: v for k, v in record.items() if k in area.c})).inserted_primary_key[0] for record in pack.areas}
     for record in pack.services:
         connection.execute(service.insert().values(
             **{k: v for k, v in record.items() if k in service.c}, area_id=area_ids[record["area"]]))
@@ -202,11 +202,14 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
     assert set(after) - set(before) == {"backup", "backup_record", "backup_rate_count", "plan_question",
                                         "translation", "content_version"}
     assert after["plan_question"] == [] and after["translation"] == [] and after["content_version"] == []
-    # 0004 (after the backup) gives each service an empty web chat, and each draft's service records too.
-    changed = {"service", "admin_draft"}
+    # 0004 (after the backup) gives each service an empty web chat, and each draft's service records too; 0008
+    # gives each area no postcode districts (JSON read as text on SQLite).
+    changed = {"service", "area", "admin_draft"}
     assert {table: after[table] for table in before if table not in changed} == {
         table: rows for table, rows in before.items() if table not in changed}
     assert after["service"] == [row + (None,) for row in before["service"]]
+    assert [row[:-3] for row in after["area"]] == before["area"]
+    assert all(row[-3] in ([], "[]") and row[-2:] == ("", None) for row in after["area"])
     assert len(after["admin_draft"]) == len(before["admin_draft"]) == 1
     with app.app_context():
         edits = db.session.scalar(text("SELECT edits FROM admin_draft"))
@@ -378,3 +381,52 @@ def test_a_database_upgraded_to_0007_gets_its_content_version_stored_on_first_ne
         db.engine.dispose()
     assert {table: rows for table, rows in everything(app).items()} == before
     assert ContentVersion.__tablename__ == "content_version"
+
+
+def test_upgrading_to_0008_gives_areas_empty_postcode_districts_and_drafts_still_match(empty_database):
+    """A database as the 0007 release left it, with a draft changing one area's description: after the upgrade,
+    nothing published changes (phones download nothing new), the draft shows only its own change, and districts
+    can be saved; a downgrade takes them away again, from the areas and the draft."""
+    from flask_migrate import downgrade
+
+    from pwa.models import Area
+
+    app = app_on(empty_database)
+    with app.app_context():
+        upgrade(revision="0007")
+        records, version = load_content_as_released(app)
+        assert "postcode_districts" not in records["areas"][0]  # as the release before 0008 wrote them
+        base = next(a for a in records["areas"] if a["slug"] == "halton")
+        edits = {"areas": {"halton": {"base": base, "after": base | {"description": "Runcorn and Widnes."},
+                                      "by": "old@agency.example", "at": "2026-11-29T10:00:00+00:00"}}}
+        db.session.execute(
+            text("INSERT INTO admin_draft (id, edits, revision, base_version, updated_by, updated_at, started_at) "
+                 "VALUES (1, :edits, 2, :base, 'old@agency.example', '2026-11-29 10:00:00', '2026-11-29 10:00:00')"),
+            {"edits": json.dumps(edits), "base": version})
+        db.session.commit()
+        before = content.published_in_tables(db.session.connection())[0]
+        db.session.remove()
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert differences(app) == []
+    with app.app_context():
+        assert content.bundle()["version"] == version
+        published = content.published_records()
+        assert all(a["postcode_districts"] == [] and a["postcode_last_checked"] is None for a in published["areas"])
+        [change] = drafts.changes(drafts.current())
+        assert (change["slug"], change["fields"], change["stale"]) == ("halton", ["description"], False)
+        area = db.session.scalar(db.select(Area).filter_by(slug="halton"))
+        area.postcode_districts = ["WA7", "WA8"]
+        db.session.commit()
+        assert content.bundle()["version"] != version  # the contacts page holds them: its saved copy is renewed
+        db.session.remove()  # PostgreSQL: the downgrade's ALTER TABLE would wait for this session's read
+        downgrade(revision="0007")
+        db.session.remove()
+        assert not {"postcode_districts", "postcode_source", "postcode_last_checked"} & {
+            c["name"] for c in inspect(db.engine).get_columns("area")}
+        edits = db.session.scalar(text("SELECT edits FROM admin_draft"))
+        edits = edits if isinstance(edits, dict) else json.loads(edits)
+        assert "postcode_districts" not in edits["areas"]["halton"]["base"]
+        assert content.published_in_tables(db.session.connection())[0] == before
+        db.session.remove()
+        db.engine.dispose()

@@ -21,7 +21,8 @@ from .drafts import KINDS
 class FormField:
     name: str
     label: str
-    widget: str = "text"  # text, textarea, select, radios, checkboxes, checkbox, date, number, hours, options, tel, url
+    # text, textarea, select, radios, checkboxes, checkbox, date, number, hours, options, tel, url, districts
+    widget: str = "text"
     hint: str = ""
     options: tuple = ()
     required: bool = False
@@ -39,6 +40,10 @@ OPTIONS_HINT = ("One option per line, as value: Label, for example yes: Yes. The
                 "read. Leave empty for a question answered in their own words.")
 SHOW_IF_HINT = ("To show it only after one answer to an earlier question, write that question's short name = the "
                 "answer's value, for example children=yes. Leave empty to always show it.")
+DISTRICTS_HINT = ("The first part of each postcode in this local area, separated by spaces or commas, for example: "
+                  "CW1 CW2 CW10. The local finder on the contacts page matches a typed postcode against these, on "
+                  "the phone. A district that crosses a boundary can be listed in both areas: the finder offers "
+                  "both. Leave empty for a national area, or to let people choose the area from the list.")
 BODY_HINT = ("Markdown: ## for headings, - for lists, [words](address) for links to https://, tel:, sms:, mailto: or "
              "a page of this site. No HTML, no images. Every phone downloads every guide: keep it short.")
 
@@ -50,6 +55,11 @@ FORMS = {
                   required=True),
         FormField("description", "Description", "textarea"),
         FormField("position", "Order", "number", hint="Lower numbers are listed first."),
+        FormField("postcode_districts", "Postcode districts", "districts", hint=DISTRICTS_HINT),
+        FormField("postcode_source", "Where the postcode districts come from", "textarea",
+                  hint="The pages the list is based on, and anything not checked. Needed with districts."),
+        FormField("postcode_last_checked", "Postcode districts last checked", "date",
+                  hint="The date someone last checked the list against its source. Needed with districts."),
     ],
     "services": [
         FormField("slug", "Short name", hint=SLUG_HINT, required=True),
@@ -192,6 +202,8 @@ def values_for(kind: str, record: dict | None) -> dict:
             value = hours_to_text(value or [])
         elif f.widget == "options":
             value = options_to_text(value or [])
+        elif f.widget == "districts":
+            value = " ".join(value or [])
         elif f.widget in ("checkboxes", "checkbox"):
             value = value or ([] if f.widget == "checkboxes" else False)
         else:
@@ -225,6 +237,8 @@ def from_form(kind: str, form, slug: str | None, previous: dict | None = None) -
         elif f.widget == "number":
             if text.strip():
                 raw[f.name] = text.strip()
+        elif f.widget == "districts":
+            raw[f.name] = [district for district in re.split(r"[\s,;]+", text) if district]
         elif not text.strip():
             continue  # left out: the schema's default, or its "required" message that says what to give
         elif f.name == "body_markdown":

@@ -63,7 +63,7 @@ def validator_schema(rule) -> dict:
 def object_schema(schema: Schema) -> dict:
     """Output objects: every declared field is present (except those left out when empty), nothing else is."""
     properties = {name: field_schema(schema, name, field) for name, field in schema.fields.items()}
-    optional = getattr(schema, "OMITTED_WHEN_NULL", ())
+    optional = (*getattr(schema, "OMITTED_WHEN_NULL", ()), *getattr(schema, "OMITTED_WHEN_EMPTY", ()))
     return {"type": "object", "properties": properties, "required": sorted(set(properties) - set(optional)),
             "additionalProperties": False}
 

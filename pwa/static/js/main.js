@@ -1,5 +1,6 @@
 // Entry point: each component finds its own elements (GOV.UK Frontend style).
 import { initAreaFilter } from './components/area-filter.js'
+import { initAreaFinder } from './components/area-finder.js'
 import { initKeepForOffline } from './components/keep-for-offline.js'
 import { initLanguageChooser } from './components/language-chooser.js'
 import { initLeaving } from './components/leaving.js'
@@ -22,6 +23,7 @@ function initTheRest () {
   initMaskedFields(document)
   initOpenNow(document)
   initAreaFilter(document)
+  initAreaFinder(document)
   initSwUpdate(document)
   initStorageStatus(document)
   initWayBack(document)
