@@ -64,8 +64,9 @@ ON_DEMAND = ("vendor/*", "js/journal/backup/*", "js/check/*", "js/plan/*", "icon
 # backup needs the network anyway, and the browser fetches the big icons itself when the app is installed.
 KEPT_FOR_OFFLINE = ("js/plan/*", "js/check/*")
 # Their pages come on that later visit too, and so do three pages that can wait: the appearance page (choosing a look
-# needs the server anyway), what the app cannot hide, and the tech-safety check (long, and not for a crisis). Together about 25 KB of a first visit in Urdu. Kept like
-# "later" pages, in every saved language and across updates, but fetched by the worker itself rather than once opened.
+# needs the server anyway), what the app cannot hide, and the tech-safety check (long, and not for a crisis): about
+# 25 KB of a first visit in Urdu without the check, which its steps' English would add to. Kept like "later" pages,
+# in every saved language and across updates, but fetched by the worker itself rather than once opened.
 LATER_VISIT_PAGES = ("pages.plan", "pages.check", "disguise.appearance", "pages.limits", "pages.tech_check")
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}

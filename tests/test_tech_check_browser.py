@@ -5,11 +5,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+import test_layout_browser
 from support import assert_on_decoy, open_controlled, persistent_context, wait_until
 from test_accessibility import axe_violations
-from test_tech_check import STEPS
-import test_layout_browser
 from test_layout_browser import layout_problems
+from test_tech_check import STEPS
 
 pytestmark = pytest.mark.browser
 small_phone = test_layout_browser.small_phone  # the fixture: 320 px wide, text at 200 %
@@ -81,7 +81,8 @@ def test_offline_after_a_later_visit(playwright_instance, live_server, tmp_path)
     """The first visit does not fetch the page; a later one has the worker keep it, and then it opens offline."""
     profile = tmp_path / "profile"
     kept = ("caches.keys().then((names) => Promise.all(names.map((n) => caches.open(n).then((c) => c.keys()))))"
-            ".then((lists) => lists.flat().some((r) => r.url.includes('/__kept/') && r.url.endsWith('/tech-check')))")
+            ".then((lists) => lists.flat().some((r) => r.url.includes('/__kept/')"
+            " && decodeURIComponent(r.url).endsWith('/tech-check')))")  # sw.js keptMarker
     with persistent_context(playwright_instance, profile, live_server.url) as context:
         page = open_controlled(context, "/")
         page.wait_for_load_state("networkidle")
