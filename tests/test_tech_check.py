@@ -237,6 +237,9 @@ def test_an_edited_step_is_published_and_shows_at_once(admin, app):
     data["iphone"] = data["iphone"].replace("Look through your apps", "Look through every app")
     assert admin.post("/admin/steps/stalkerware", data=data).status_code == 302
     assert "Look through every app" not in admin.get("/tech-check").get_data(as_text=True)  # a draft only
+    preview = admin.get("/admin/preview").get_data(as_text=True)
+    shown = preview.split('data-step-preview="stalkerware"')[1].split("</article>")[0]
+    assert "<li>Look through every app" in shown and "How to check on Android" in shown
     publish(admin)
     assert admin.get("/api/v1/bundle").get_json()["version"] != before
     html = admin.get("/tech-check").get_data(as_text=True)
