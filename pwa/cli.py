@@ -27,6 +27,7 @@ def _pack_dir(directory: str | None) -> str:
 def counts(pack: content.Pack) -> str:
     return ", ".join([plural(len(pack.areas), "area"), plural(len(pack.services), "service"),
                       plural(len(pack.guides), "guide"), plural(len(pack.questions), "plan question"),
+                      plural(len(pack.steps), "tech-check step"),
                       plural(len(pack.translations), "translation")])
 
 
@@ -80,6 +81,7 @@ def load_command(directory, if_empty, dry_run, force, actor):
         if changed := content.rerender_guides():
             click.echo(f"Rendered {plural(changed, 'guide')} again with the current rules for links.")
         _first_plan(directory, actor)
+        _first_steps(directory, actor)
         _first_translations(directory, actor)
         return
     pack = _read(directory)
@@ -149,6 +151,32 @@ def _first_plan(directory: str | None, actor: str | None) -> None:
                f"(version {after}).")
 
 
+def _first_steps(directory: str | None, actor: str | None) -> None:
+    """A server set up before the tech-safety check existed gets the pack's steps, once (as _first_plan)."""
+    from .admin import drafts
+
+    if content.published_records(("steps",))["steps"] or drafts.ever_published("steps"):
+        return
+    try:
+        pack = content.read_pack(_pack_dir(directory))
+    except content.ContentError as err:  # the server runs on as it is; the tech-check page has no steps yet
+        click.echo(f"No tech-check steps were added: the content pack has {plural(len(err.problems), 'problem')} "
+                   "(`flask content check` lists them).")
+        return
+    if not pack.steps:
+        return
+    published = content.published_records()
+    record_changes = content.differences(published, published | {"steps": content.pack_records(pack)["steps"]})
+    before = content.bundle()["version"]
+    content.load_steps(pack.steps)
+    after = content.bundle()["version"]
+    drafts.record_load(_actor(actor), str(Path(_pack_dir(directory)).resolve()), record_changes, before, after,
+                       forced=False)
+    db.session.commit()
+    click.echo(f"Added the pack's {plural(len(pack.steps), 'tech-check step')}: this server had none "
+               f"(version {after}).")
+
+
 def _first_translations(directory: str | None, actor: str | None) -> None:
     """A server set up before translations existed gets the pack's translations, once.
 
@@ -191,10 +219,10 @@ def _first_translations(directory: str | None, actor: str | None) -> None:
 def export_command(directory: Path, force):
     """Write the published content to DIRECTORY as a content pack."""
     if any((directory / name).exists() for name in ("areas.toml", "services.toml", "guides", "plan.toml",
-                                                     "translations")) \
+                                                     content.TECH_CHECK_FILE, "translations")) \
             and not force:
         raise click.ClickException(f"{directory} already holds a content pack; add --force to replace it "
-                                   "(its areas.toml, services.toml, guides/*.md and plan.toml).")
+                                   "(its areas.toml, services.toml, guides/*.md, plan.toml and tech_check.toml).")
     records = content.published_records()
     version = content.bundle()["version"]
     header = content.EXPORT_HEADER.format(app=current_app.config["APP_NAME"], day=uk_today().isoformat(),
@@ -203,6 +231,7 @@ def export_command(directory: Path, force):
     content.write_pack(directory, content.export_files(records, header, translations))
     click.echo(f"Exported {plural(len(records['areas']), 'area')}, {plural(len(records['services']), 'service')}, "
                f"{plural(len(records['guides']), 'guide')}, {plural(len(records['questions']), 'plan question')}, "
+               f"{plural(len(records['steps']), 'tech-check step')}, "
                f"{plural(len(translations), 'translation')} (version {version}) to {directory}.")
 
 

@@ -5,6 +5,7 @@ Layout of a pack:
     services.toml     [[service]] tables, each naming its area's slug
     guides/*.md       TOML front matter between +++ lines, then Markdown
     plan.toml         [[question]] tables: the safety plan's questions and their options (see pwa/plan.py)
+    tech_check.toml   [[step]] tables: the tech-safety check's steps (optional: without it, the page has none)
     translations/<language>/guides/<slug>.md   a guide's words in that language (front matter, then Markdown)
     translations/<language>/services.toml      [[service]] tables: a service's description and hours note
 
@@ -37,11 +38,11 @@ from sqlalchemy.orm import contains_eager
 from . import bidi, guide_markdown
 from .extensions import db
 from .i18n import EASY_READ
-from .models import Area, Guide, PlanQuestion, Service, Translation
+from .models import Area, Guide, PlanQuestion, Service, TechStep, Translation
 from .plan import published_questions, question_order
 from .schemas import (SLUG, TRANSLATION_LANGUAGES, AreaContentSchema, AreaSchema, GuideContentSchema, GuideSchema,
                       GuideTranslationSchema, PlanQuestionContentSchema, ServiceContentSchema, ServiceSchema,
-                      ServiceTranslationSchema)
+                      ServiceTranslationSchema, TechStepContentSchema)
 
 # Record kinds in pack order, each with the schema that checks it.
 CONTENT_SCHEMAS: dict[str, type[Schema]] = {
@@ -49,8 +50,10 @@ CONTENT_SCHEMAS: dict[str, type[Schema]] = {
     "services": ServiceContentSchema,
     "guides": GuideContentSchema,
     "questions": PlanQuestionContentSchema,
+    "steps": TechStepContentSchema,
 }
-SINGULAR = {"areas": "area", "services": "service", "guides": "guide", "questions": "question"}
+SINGULAR = {"areas": "area", "services": "service", "guides": "guide", "questions": "question", "steps": "step"}
+TECH_CHECK_FILE = "tech_check.toml"
 # What can be translated, each with the schema that checks a translation.
 TRANSLATION_SCHEMAS: dict[str, type[Schema]] = {"guide": GuideTranslationSchema, "service": ServiceTranslationSchema}
 # Easy Read covers the key guides only (issue 14); everything else is read in standard English.
@@ -78,6 +81,7 @@ class Pack:
     services: list[dict] = field(default_factory=list)
     guides: list[dict] = field(default_factory=list)
     questions: list[dict] = field(default_factory=list)
+    steps: list[dict] = field(default_factory=list)  # the tech-safety check's
     # Each as its schema loads it, with "kind" ("guide" or "service") added.
     translations: list[dict] = field(default_factory=list)
 
@@ -103,12 +107,13 @@ def read_pack(directory: str | Path) -> Pack:
                 problems.extend(f"{label}.{name}: {why}" for name, why in flatten_messages(err.messages))
         return good
 
-    def table_list(filename: str, key: str) -> list:
+    def table_list(filename: str, key: str, optional: bool = False) -> list:
         path = directory / filename
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            problems.append(f"{filename}: file is missing")
+            if not optional:
+                problems.append(f"{filename}: file is missing")
             return []
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             problems.append(f"{filename}: not valid TOML ({err})")
@@ -162,11 +167,14 @@ def read_pack(directory: str | Path) -> Pack:
     pack.guides = guides_in("guides", GuideContentSchema())
     pack.questions = validated(PlanQuestionContentSchema(), table_list("plan.toml", "question"), "plan.toml",
                                "question")
+    pack.steps = validated(TechStepContentSchema(), table_list(TECH_CHECK_FILE, "step", optional=True),
+                           TECH_CHECK_FILE, "step")
     pack.translations = translations()
 
     area_slugs = {a["slug"] for a in pack.areas}
     for filename, kind, records in (("areas.toml", "area", pack.areas), ("services.toml", "service", pack.services),
-                                    ("plan.toml", "question", pack.questions)):
+                                    ("plan.toml", "question", pack.questions),
+                                    (TECH_CHECK_FILE, "step", pack.steps)):
         problems.extend(f"{filename}: {kind} slug {s!r} is used more than once" for s in _repeats(r["slug"] for r in records))
     for service in pack.services:
         if service["area"] not in area_slugs:
@@ -359,6 +367,7 @@ def load_pack(pack: Pack, commit: bool = True) -> None:
     db.session.execute(db.delete(Area))
     db.session.execute(db.delete(Guide))
     load_questions(pack.questions)
+    load_steps(pack.steps)
     # Bulk inserts (one statement per table, not one ORM object per row): a national pack has thousands of
     # services, and loading it stays within seconds (benchmarks/bench_national.py).
     if pack.areas:
@@ -399,6 +408,22 @@ def load_questions(questions: list[dict]) -> None:
     """Replace the plan's questions (not committed)."""
     db.session.execute(db.delete(PlanQuestion))
     db.session.add_all(PlanQuestion(**record) for record in questions)
+
+
+def load_steps(steps: list[dict]) -> None:
+    """Replace the tech-safety check's steps (not committed)."""
+    db.session.execute(db.delete(TechStep))
+    db.session.add_all(TechStep(**record) for record in steps)
+
+
+def step_order(step) -> tuple:
+    """Where a step (a row or a pack record) comes in the check: by position, then slug."""
+    get = step.get if isinstance(step, dict) else lambda name: getattr(step, name)
+    return get("position") or 0, get("slug")
+
+
+def published_steps() -> list[TechStep]:
+    return sorted(db.session.scalars(db.select(TechStep)), key=step_order)
 
 
 def rerender_guides() -> int:
@@ -481,10 +506,11 @@ def bundle() -> dict:
     """Everything the app needs offline, with a version that changes whenever any of it does."""
     questions = [as_record("questions", q) for q in published_questions()]
     return _bundle(ordered_areas(), db.session.scalars(ordered_services()), db.session.scalars(ordered_guides()),
-                   questions, translation_records())
+                   questions, translation_records(), [as_record("steps", s) for s in published_steps()])
 
 
-def _bundle(areas, services, guides, questions: list[dict], translations: list[dict] = ()) -> dict:
+def _bundle(areas, services, guides, questions: list[dict], translations: list[dict] = (),
+            steps: list[dict] = ()) -> dict:
     areas = AreaSchema(many=True).dump(areas)
     # Postcode districts likewise (below): the contacts page holds them for the local finder, so phones need them
     # in the version (a changed list revises that page) but not in the body (the API's areas give them).
@@ -506,6 +532,9 @@ def _bundle(areas, services, guides, questions: list[dict], translations: list[d
         versioned = {**versioned, "translations": list(translations)}
     if postcodes:  # none: the version is what it was before areas had districts
         versioned = {**versioned, "postcode_districts": postcodes}
+    # The tech-safety check's steps likewise: only its page shows them (with no steps, the version is as before).
+    if steps:
+        versioned = {**versioned, "tech_steps": list(steps)}
     return {"format": 1, "version": digest(versioned), **content}
 
 
@@ -519,7 +548,7 @@ def bundle_of(pack: Pack) -> dict:
                    sorted(services, key=lambda s: (s.area.kind != "national", s.area.position, s.position, s.name)),
                    sorted(guides, key=lambda g: (g.position, g.title)),
                    [as_record("questions", q) for q in sorted(pack.questions, key=question_order)],
-                   pack_translation_records(pack))
+                   pack_translation_records(pack), [as_record("steps", s) for s in sorted(pack.steps, key=step_order)])
 
 
 def published_in_tables(connection) -> tuple[dict[str, list[dict]], str]:
@@ -582,6 +611,7 @@ def published_records(kinds=tuple(CONTENT_SCHEMAS)) -> dict[str, list[dict]]:
         "services": lambda: [as_record("services", s) for s in db.session.scalars(ordered_services())],
         "guides": lambda: [as_record("guides", g) for g in db.session.scalars(ordered_guides())],
         "questions": lambda: [as_record("questions", q) for q in published_questions()],
+        "steps": lambda: [as_record("steps", s) for s in published_steps()],
     }
     return {kind: records[kind]() for kind in kinds}
 
@@ -664,6 +694,7 @@ def export_files(records: dict[str, list[dict]], header: str = "", translations:
         "areas.toml": header + "".join(f"\n[[area]]\n{_toml_table(r)}" for r in records["areas"]),
         "services.toml": header + "".join(f"\n[[service]]\n{_toml_table(r)}" for r in records["services"]),
         "plan.toml": header + "".join(f"\n[[question]]\n{_toml_table(r)}" for r in records["questions"]),
+        TECH_CHECK_FILE: header + "".join(f"\n[[step]]\n{_toml_table(r)}" for r in records.get("steps", [])),
     }
     for guide in records["guides"]:
         front = {k: v for k, v in guide.items() if k not in ("slug", "body_markdown")}

@@ -21,12 +21,12 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
-from .models import Area, ContentVersion, Guide, PlanQuestion, Service, Translation
+from .models import Area, ContentVersion, Guide, PlanQuestion, Service, TechStep, Translation
 
 ROW_ID = 1
 REFRESH_SECONDS = 0.25
 # Everything the bundle version is made from (content.bundle).
-CONTENT_MODELS = (Area, Service, Guide, PlanQuestion, Translation)
+CONTENT_MODELS = (Area, Service, Guide, PlanQuestion, TechStep, Translation)
 CONTENT_TABLES = frozenset(model.__tablename__ for model in CONTENT_MODELS)
 CHANGED = "open_door_content_changed"  # in Session.info: this transaction wrote to a content table
 COMMITTED = "open_door_content_version"  # in Session.info: the version this transaction stored

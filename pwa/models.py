@@ -90,6 +90,22 @@ class PlanQuestion(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
+class TechStep(db.Model):
+    """One step of the tech-safety check (/tech-check): what to look at on Android and on an iPhone, in Markdown."""
+    __tablename__ = "tech_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(160))
+    why: Mapped[str] = mapped_column(Text)
+    android: Mapped[str] = mapped_column(Text)
+    iphone: Mapped[str] = mapped_column(Text)
+    warning: Mapped[str] = mapped_column(Text, default="")  # "": changing nothing here can alert anyone
+    source: Mapped[str] = mapped_column(String(300))
+    last_checked: Mapped[date]
+    position: Mapped[int] = mapped_column(default=0)
+
+
 class Translation(db.Model):
     """A guide's or a service's words in another language (or Easy Read): the English record stays the source.
 

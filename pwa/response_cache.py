@@ -161,6 +161,7 @@ CACHED_PAGES = {
     "pages.worried": no_query,
     "pages.limits": no_query,
     "pages.plan": no_query,
+    "pages.tech_check": no_query,
     "journal.index": no_query,
     "webapp.offline": no_query,
     "disguise.calculator": no_query,

@@ -54,6 +54,7 @@ MAX_CHARS = {
     "slug": 64, "name": 120, "service_name": 160, "title": 160, "description": 1_000, "summary": 300,
     "phone_extra": 80, "hours_note": 300, "url": 300, "body_markdown": 10_000,
     "question_text": 200, "postcode_source": 600, "question_hint": 600, "option_value": 40, "option_label": 150,
+    "step_why": 1_000, "step_how": 3_000, "step_warning": 1_000,
 }
 MAX_HOURS_LINES = 14
 MAX_POSTCODE_DISTRICTS = 200
@@ -307,6 +308,36 @@ class GuideContentSchema(StrictSchema):
     @validates("body_markdown")
     def safe_markdown(self, value, **kwargs):
         check_guide_markdown(value)
+
+
+def step_text_field(limit: str, required_message: str | None = None):
+    """Markdown in a tech-safety step, checked as a guide's is (no HTML, no images, only allowed links)."""
+    def safe(value: str) -> str:
+        MaxChars(MAX_CHARS[limit], final_newline=True)(value)
+        if required_message and not value.strip():
+            raise ValidationError(required_message)
+        check_guide_markdown(value)
+        return value
+    if required_message:
+        return fields.String(required=True, validate=safe, error_messages=required(required_message))
+    return fields.String(load_default="", validate=safe)
+
+
+class TechStepContentSchema(StrictSchema):
+    """A step of the tech-safety check (tech_check.toml's [[step]] tables): what to check on Android and on an
+    iPhone, in Markdown. Every step needs the page its facts come from: people act on these menu paths."""
+    slug = fields.String(required=True, validate=[SLUG, MaxChars(MAX_CHARS["slug"])],
+                         error_messages=required("Give a short name."))
+    title = fields.String(required=True, validate=[NotBlank("Give the step a title."), MaxChars(MAX_CHARS["title"])],
+                          error_messages=required("Give the step a title."))
+    why = step_text_field("step_why", "Say why this step matters.")
+    android = step_text_field("step_how", "Say how to check on Android, or that it could not be checked.")
+    iphone = step_text_field("step_how", "Say how to check on an iPhone, or that it could not be checked.")
+    warning = step_text_field("step_warning")
+    source = fields.String(required=True, validate=[MaxChars(MAX_CHARS["url"]), HTTPS_URL],
+                           error_messages=required("Give the https:// page the step's facts come from."))
+    last_checked = last_checked_field()
+    position = position_field()
 
 
 class PlanOptionSchema(StrictSchema):

@@ -152,6 +152,23 @@ def limits():
     return render_template("limits.html")
 
 
+@bp.get("/tech-check")
+def tech_check():
+    """The tech-safety check: every step, each with Android and iPhone parts (content: tech_check.toml, the admin).
+    Nothing on the page is a form: what someone looks at is never stored or sent."""
+    steps = [{"slug": step.slug, "title": step.title, "source": step.source, "last_checked": step.last_checked,
+              "source_name": urlsplit(step.source).netloc.removeprefix("www."),
+              **{name: content.render_markdown(getattr(step, name)) if getattr(step, name) else ""
+                 for name in ("why", "android", "iphone", "warning")}}
+             for step in content.published_steps()]
+    sources: dict[str, date] = {}
+    for step in steps:
+        sources[step["source"]] = max(step["last_checked"], sources.get(step["source"], step["last_checked"]))
+    return render_template("tech_check.html", steps=steps, sources=[
+        {"url": url, "name": urlsplit(url).netloc.removeprefix("www."), "last_checked": checked}
+        for url, checked in sources.items()])
+
+
 @bp.get("/plan")
 def plan():
     parts = questions_by_part()

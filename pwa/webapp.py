@@ -65,10 +65,12 @@ ON_DEMAND = ("vendor/*", "js/journal/backup/*", "js/check/*", "js/plan/*", "js/t
 # estimator is large, backup needs the network anyway, and the browser fetches the big icons itself when the app is
 # installed.
 KEPT_FOR_OFFLINE = ("js/plan/*", "js/check/*", "js/trusted/*", "css/trusted.css")
-# Their pages come on that later visit too, and so do two pages that can wait: the appearance page (choosing a look
-# needs the server anyway) and what the app cannot hide. Together about 25 KB of a first visit in Urdu. Kept like
-# "later" pages, in every saved language and across updates, but fetched by the worker itself rather than once opened.
-LATER_VISIT_PAGES = ("pages.plan", "pages.check", "pages.trusted", "disguise.appearance", "pages.limits")
+# Their pages come on that later visit too, and so do three pages that can wait: the appearance page (choosing a look
+# needs the server anyway), what the app cannot hide, and the tech-safety check (long, and not for a crisis). Kept
+# like "later" pages, in every saved language and across updates, but fetched by the worker itself rather than once
+# opened.
+LATER_VISIT_PAGES = ("pages.plan", "pages.check", "pages.trusted", "disguise.appearance", "pages.limits",
+                     "pages.tech_check")
 COMPRESSIBLE = {"text/html", "text/css", "text/javascript", "application/javascript", "application/json",
                 "application/manifest+json", "image/svg+xml"}
 MIN_COMPRESS_BYTES = 1000

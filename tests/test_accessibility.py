@@ -149,7 +149,7 @@ def admin_paths(page) -> list[str]:
     page.get_by_role("link", name=COLLEAGUE).click()
     person_path = page.url.removeprefix(page.url.split("/admin")[0])
     return ["/admin/login", "/admin/", "/admin/services", "/admin/areas", "/admin/guides", "/admin/questions",
-            "/admin/questions/pets-plan", "/admin/services/new",
+            "/admin/questions/pets-plan", "/admin/steps", "/admin/steps/trackers", "/admin/services/new",
             edit_path, "/admin/preview", "/admin/discard", "/admin/audit", "/admin/audit?since=yesterday", "/admin/people", person_path,
             "/admin/account", "/admin/account/password", "/admin/account/two-factor"]
 

@@ -12,6 +12,7 @@ from test_journal_browser import journal_view, set_up
 pytestmark = pytest.mark.browser
 
 PAGES = ["/", "/helplines", "/guides", "/guides/recognising-the-signs", "/journal", "/plan", "/limits", "/appearance",
+         "/tech-check",
          "/check", "/worried", "/guides/helping-safely",
          "/calculator", "/weather", "/notes", "/offline"]
 DECOYS = ("/calculator", "/weather", "/notes")

@@ -200,8 +200,9 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
     assert differences(app) == []
     after = everything(app)
     assert set(after) - set(before) == {"backup", "backup_record", "backup_rate_count", "plan_question",
-                                        "translation", "content_version"}
+                                        "translation", "content_version", "tech_step"}
     assert after["plan_question"] == [] and after["translation"] == [] and after["content_version"] == []
+    assert after["tech_step"] == []
     # 0004 (after the backup) gives each service an empty web chat, and each draft's service records too; 0008
     # gives each area no postcode districts (JSON read as text on SQLite).
     changed = {"service", "area", "admin_draft"}
@@ -227,6 +228,7 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
     assert loaded.exit_code == 0, loaded.output
     assert "left as it is" in loaded.output and "Added the pack's 26 safety plan questions" in loaded.output
     assert f"Added the pack's {len(PACK.translations)} translations" in loaded.output
+    assert f"Added the pack's {len(PACK.steps)} tech-check steps" in loaded.output
     with app.app_context():
         parts = {part.slug: questions for part, questions in plan.questions_by_part()}
         assert parts["situation"][0]["slug"] == "living-together" and all(parts.values())
@@ -235,8 +237,9 @@ def test_upgrading_to_the_backup_and_the_plan_loses_nothing_and_adds_only_their_
         entry = db.session.scalar(db.select(AuditEntry).filter_by(action="content-load", slug="living-together"))
         assert entry.actor == "ops@agency.example" and entry.before is None
         db.session.remove()
-    now = everything(app)  # only the questions, the translations, their audit entries and the version are new
-    new = ("admin_audit", "plan_question", "translation", "content_version")
+    now = everything(app)  # only the questions, the steps, the translations, their audit entries and the version
+    new = ("admin_audit", "plan_question", "tech_step", "translation", "content_version")
+    assert len(now["tech_step"]) == len(PACK.steps)
     assert now["content_version"] == [(1, new_version)]
     assert {table: now[table] for table in after if table not in new} == {
         table: rows for table, rows in after.items() if table not in new}

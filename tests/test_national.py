@@ -75,7 +75,7 @@ def test_seed_pack_precaches_as_before(client, app):
     with app.app_context():
         assert len([p for p in pages if p.startswith("/guides/")]) == len(content.published_records()["guides"])
     # Only the pages fetched on a later visit with their modules; no guide or area waits to be opened.
-    later_visit = ["/plan", "/check", "/appearance", "/limits"]
+    later_visit = ["/plan", "/check", "/trusted", "/appearance", "/limits", "/tech-check"]
     assert manifest["later"]["pages"] == manifest["later"]["visit"] == later_visit
     assert "areas" not in manifest["later"] and not set(later_visit) & set(pages)
     html = client.get("/helplines").get_data(as_text=True)
@@ -95,7 +95,7 @@ def test_national_pack_precaches_national_help_home_areas_and_the_first_guides(n
     guides = [p for p in pages if p.startswith("/guides/")]
     assert guides == [f"/guides/generated-guide-0{n}" for n in (1, 2, 3)]
     assert manifest["later"]["pages"] == [f"/guides/generated-guide-0{n}" for n in (4, 5, 6)] + \
-        ["/plan", "/check", "/appearance", "/limits"]
+        ["/plan", "/check", "/trusted", "/appearance", "/limits", "/tech-check"]
     assert manifest["later"]["areas"] == "/helplines"
     # The bundle is still whole for API clients, and its revalidation a 304.
     bundle = client.get("/api/v1/bundle")

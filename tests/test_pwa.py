@@ -52,7 +52,7 @@ def test_precache_holds_every_page_guide_asset_and_the_bundle(client, app):
     for page in ["/", "/helplines", "/guides", "/offline"]:
         assert page in listed
     # These come on a later visit (webapp.LATER_VISIT_PAGES), kept then like the pages read once.
-    assert precache["later"]["visit"] == ["/plan", "/check", "/trusted", "/appearance", "/limits"]
+    assert precache["later"]["visit"] == ["/plan", "/check", "/trusted", "/appearance", "/limits", "/tech-check"]
     assert not set(precache["later"]["visit"]) & set(listed)
     with app.app_context():
         slugs = db.session.scalars(db.select(content.Guide.slug)).all()

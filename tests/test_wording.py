@@ -40,6 +40,7 @@ def test_the_dashboard_says_1_service_not_1_services(app):
 
     with app.test_request_context("/admin/"):
         html = render_template("admin/dashboard.html", counts={"services": 1, "areas": 2, "guides": 1,
-                                                                 "questions": 1},
+                                                                 "questions": 1, "steps": 1},
                                version="v", draft=None, changes=[])
     assert ">1 service</a>" in html and ">2 areas</a>" in html and ">1 guide</a>" in html and ">1 safety plan question</a>" in html
+    assert ">1 tech-safety check step</a>" in html

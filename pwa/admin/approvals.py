@@ -32,7 +32,8 @@ SERVICE_FIELDS = {"phone": "Phone number", "phone_extra": "After dialling", "tex
                   "chat_url": "Web chat", "web_url": "Website (may be a chat)"}
 GUIDE_FIELD = "contacts"
 PROTECTED = {"services": SERVICE_FIELDS, "guides": {GUIDE_FIELD: "Links and numbers in the text"},
-             "questions": {GUIDE_FIELD: "Numbers in the question"}}
+             "questions": {GUIDE_FIELD: "Numbers in the question"},
+             "steps": {GUIDE_FIELD: "Links and numbers in the step"}}
 NUMBER = re.compile(r"\+?\d(?:[ \u00a0]?\d)*")
 
 
@@ -74,6 +75,9 @@ def contact_values(kind: str, record: dict | None) -> dict[str, str | None]:
     record = record or {}
     if kind == "guides":
         return {GUIDE_FIELD: guide_contacts(record["body_markdown"]) if record else None}
+    if kind == "steps":  # a step's texts are Markdown, like a guide's: its links and numbers, all texts together
+        texts = ("why", "android", "iphone", "warning")
+        return {GUIDE_FIELD: guide_contacts("\n\n".join(record.get(name, "") for name in texts)) if record else None}
     if kind == "questions":  # a plan question may say what to dial (999, 55): its words, hint and options
         words = [record.get("text", ""), record.get("hint", ""), *(o["label"] for o in record.get("options", []))]
         numbers = sorted({re.sub(r"\s", "", number) for number in NUMBER.findall("\n".join(words))})
@@ -110,7 +114,7 @@ class ContactChange:
 
 def shown_value(kind: str, record: dict | None, name: str) -> str | None:
     """A contact detail as people read it: the phone number as written, the guide's list as compared."""
-    if kind in ("guides", "questions"):
+    if kind in ("guides", "questions", "steps"):
         return contact_values(kind, record)[name]
     return (record or {}).get(name) or None
 

@@ -83,6 +83,7 @@ def ordered(records: dict[str, list[dict]]) -> dict[str, list[dict]]:
                                                                  s.get("position", 0), s["name"])),
         "guides": sorted(records["guides"], key=lambda g: (g.get("position", 0), g["title"])),
         "questions": sorted(records["questions"], key=question_order),
+        "steps": sorted(records["steps"], key=content.step_order),
     }
 
 

@@ -100,7 +100,7 @@ def stale_details() -> list[dict]:
     in_draft = drafts.records()
     cutoff = uk_today() - timedelta(days=STALE_AFTER_DAYS)
     result = []
-    for kind in ("services", "guides", "questions"):
+    for kind in ("services", "guides", "questions", "steps"):
         drafted = {r["slug"]: r for r in in_draft[kind]}
         for record in published[kind]:
             checked = date.fromisoformat(record["last_checked"])

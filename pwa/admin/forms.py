@@ -47,6 +47,10 @@ DISTRICTS_HINT = ("The first part of each postcode in this local area, separated
 BODY_HINT = ("Markdown: ## for headings, - for lists, [words](address) for links to https://, tel:, sms:, mailto: or "
              "a page of this site. No HTML, no images. Every phone downloads every guide: keep it short.")
 
+STEP_HINT = ("Markdown: - for lists, **bold** for the words on a button or menu, [words](address) for links to "
+                 "https://, tel:, sms:, mailto: or a page of this site. No HTML, no images. Write only what a source "
+                 "confirms; where a detail could not be checked, say so.")
+
 FORMS = {
     "areas": [
         FormField("slug", "Short name", hint=SLUG_HINT, required=True),
@@ -108,6 +112,21 @@ FORMS = {
         FormField("last_checked", "Last checked", "date", hint=DATE_HINT, required=True),
         FormField("position", "Order", "number", hint="Lower numbers come first within the part."),
     ],
+    "steps": [
+        FormField("slug", "Short name", hint=SLUG_HINT, required=True),
+        FormField("title", "Title", required=True, hint="What to check, e.g. Location sharing."),
+        FormField("why", "Why it matters", "textarea", hint=STEP_HINT, required=True, attrs={"rows": 4}),
+        FormField("android", "How to check on Android", "textarea", hint=STEP_HINT, required=True,
+                  attrs={"rows": 10}),
+        FormField("iphone", "How to check on an iPhone", "textarea", hint=STEP_HINT, required=True,
+                  attrs={"rows": 10}),
+        FormField("warning", "Warning", "textarea", attrs={"rows": 4}, hint=(
+            "What the other person could notice or be told if this is changed, and to plan it with an advocate "
+            "first. Leave empty only if a source says nobody can tell.")),
+        FormField("source", "Source", "url", hint="The https:// page the step's facts come from.", required=True),
+        FormField("last_checked", "Last checked", "date", hint=DATE_HINT, required=True),
+        FormField("position", "Order", "number", hint="Lower numbers come first."),
+    ],
 }
 
 
@@ -125,7 +144,8 @@ FORMS = {kind: _with_limits(kind, form_fields) for kind, form_fields in FORMS.it
 LABELS = {kind: {f.name: f.label for f in form_fields} for kind, form_fields in FORMS.items()}
 OPTIONAL_TEXT = {"phone", "phone_extra", "text_number", "chat_url", "web_url"}  # empty means "none", not ""
 # Text kept as typed, apart from line endings and outer blank space.
-MULTILINE = {"description", "summary", "body_markdown", "hours", "hint", "options"}
+MULTILINE = {"description", "summary", "body_markdown", "hours", "hint", "options", "why", "android", "iphone",
+             "warning"}
 HOURS_LINE = re.compile(r"^(?P<days>.+?)\s+(?P<opens>\d{1,2}:\d{2})\s*[-\u2013]\s*(?P<closes>\d{1,2}:\d{2})"
                         r"(?:\s+(?P<overnight>overnight))?$", re.IGNORECASE)
 # A changed number must be checked again: a new "last checked" date and a source that shows it.

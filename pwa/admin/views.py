@@ -312,8 +312,12 @@ def preview():
     guides = [SimpleNamespace(**g, body_html=content.render_markdown(g["body_markdown"]))
               for g in pack.guides if g["slug"] in changed_guides]
     changed_questions = {c["slug"] for c in changes if c["kind"] == "question"}
+    changed_steps = {c["slug"] for c in changes if c["kind"] == "step" and c["after"]}
+    steps = [step | {name: content.render_markdown(step[name]) if step[name] else ""
+                     for name in ("why", "android", "iphone", "warning")}
+             for step in pack.steps if step["slug"] in changed_steps]
     return render_template("admin/preview.html", draft=draft, changes=changes, areas=areas,
-                           guides=guides, problems=drafts.problems(in_draft, draft),
+                           guides=guides, steps=steps, problems=drafts.problems(in_draft, draft),
                            plan_parts=editing.plan_preview(pack.questions) if changed_questions else [],
                            changed_questions=changed_questions,
                            moved_on=drafts.moved_on(draft), publications=drafts.publications_since(draft),
