@@ -80,8 +80,8 @@ def load_command(directory, if_empty, dry_run, force, actor):
         click.echo("Content already present; left as it is.")
         if changed := content.rerender_guides():
             click.echo(f"Rendered {plural(changed, 'guide')} again with the current rules for links.")
-        _first_plan(directory, actor)
-        _first_steps(directory, actor)
+        for kind in LATER_KINDS:
+            _first_of(kind, directory, actor)
         _first_translations(directory, actor)
         return
     pack = _read(directory)
@@ -122,59 +122,37 @@ def load_command(directory, if_empty, dry_run, force, actor):
     click.echo(f"Loaded {counts(pack)} (version {after}).")
 
 
-def _first_plan(directory: str | None, actor: str | None) -> None:
-    """A server set up before the safety plan's questions were content gets the pack's questions, once.
+# Kinds of content added after servers were set up: (the record's name, its loader). A server that has none of a
+# kind and never had any gets the pack's records of that kind, once; an agency that removed them all keeps it so.
+LATER_KINDS = {"questions": ("safety plan question", "load_questions"), "steps": ("tech-check step", "load_steps")}
 
-    Only when it has none and never had any (an agency that removed them all keeps it that way), and only the
-    questions: everything else stays as published."""
+
+def _first_of(kind: str, directory: str | None, actor: str | None) -> None:
+    """The pack's records of one later kind (LATER_KINDS) for a server that never had any: only those, everything
+    else stays as published."""
     from .admin import drafts
 
-    if content.published_records(("questions",))["questions"] or drafts.ever_published("questions"):
+    name, loader = LATER_KINDS[kind]
+    if content.published_records((kind,))[kind] or drafts.ever_published(kind):
         return
     try:
         pack = content.read_pack(_pack_dir(directory))
-    except content.ContentError as err:  # the server runs on as it is; the plan page has no questions yet
-        click.echo(f"No safety plan questions were added: the content pack has {plural(len(err.problems), 'problem')} "
+    except content.ContentError as err:  # the server runs on as it is, without them
+        click.echo(f"No {name}s were added: the content pack has {plural(len(err.problems), 'problem')} "
                    "(`flask content check` lists them).")
         return
-    if not pack.questions:
+    records = getattr(pack, kind)
+    if not records:
         return
     published = content.published_records()
-    record_changes = content.differences(published, published | {"questions": content.pack_records(pack)["questions"]})
+    record_changes = content.differences(published, published | {kind: content.pack_records(pack)[kind]})
     before = content.bundle()["version"]
-    content.load_questions(pack.questions)
+    getattr(content, loader)(records)
     after = content.bundle()["version"]
     drafts.record_load(_actor(actor), str(Path(_pack_dir(directory)).resolve()), record_changes, before, after,
                        forced=False)
     db.session.commit()
-    click.echo(f"Added the pack's {plural(len(pack.questions), 'safety plan question')}: this server had none "
-               f"(version {after}).")
-
-
-def _first_steps(directory: str | None, actor: str | None) -> None:
-    """A server set up before the tech-safety check existed gets the pack's steps, once (as _first_plan)."""
-    from .admin import drafts
-
-    if content.published_records(("steps",))["steps"] or drafts.ever_published("steps"):
-        return
-    try:
-        pack = content.read_pack(_pack_dir(directory))
-    except content.ContentError as err:  # the server runs on as it is; the tech-check page has no steps yet
-        click.echo(f"No tech-check steps were added: the content pack has {plural(len(err.problems), 'problem')} "
-                   "(`flask content check` lists them).")
-        return
-    if not pack.steps:
-        return
-    published = content.published_records()
-    record_changes = content.differences(published, published | {"steps": content.pack_records(pack)["steps"]})
-    before = content.bundle()["version"]
-    content.load_steps(pack.steps)
-    after = content.bundle()["version"]
-    drafts.record_load(_actor(actor), str(Path(_pack_dir(directory)).resolve()), record_changes, before, after,
-                       forced=False)
-    db.session.commit()
-    click.echo(f"Added the pack's {plural(len(pack.steps), 'tech-check step')}: this server had none "
-               f"(version {after}).")
+    click.echo(f"Added the pack's {plural(len(records), name)}: this server had none (version {after}).")
 
 
 def _first_translations(directory: str | None, actor: str | None) -> None:
