@@ -163,6 +163,20 @@ def test_practice_messages_are_marked_and_the_practice_is_noted_encrypted(page, 
     assert stored[1]["practisedOn"] == ""
 
 
+@pytest.mark.parametrize("typed, kept", [
+    ("\u0a66\u0a6d\u0a6d\u0a66\u0a66 \u0a6f\u0a66\u0a66\u0a6a\u0a6c\u0a67", "07700900461"),  # Gurmukhi, as a Punjabi keyboard types
+    ("\u06f0\u06f7\u06f7\u06f0\u06f0 \u06f9\u06f0\u06f0\u06f4\u06f6\u06f1", "07700900461"),  # Urdu's digits
+    ("+\u0664\u0664 \u0667\u0667\u0660\u0660 \u0669\u0660\u0660\u0664\u0666\u0661", "+447700900461"),  # Arabic-Indic
+], ids=["gurmukhi", "urdu", "arabic-indic"])
+def test_a_number_typed_in_another_scripts_digits_is_read_as_0_to_9(page, live_server, typed, kept):
+    page.goto("/trusted")
+    checked = page.evaluate("""async (typed) => {
+      const { checkNumber } = await import('/static/js/trusted/sms.js')
+      return checkNumber(typed)
+    }""", typed)
+    assert checked == {"number": kept}
+
+
 @pytest.mark.parametrize("typed, error", [
     ("", "Enter a mobile number for contact 1, or clear their name."),
     ("07700 9004", "a UK number starting with 0 has 10 or 11 digits, and this one has 9."),

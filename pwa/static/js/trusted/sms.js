@@ -19,8 +19,18 @@ const MIN_INTERNATIONAL_DIGITS = 8
 
 // The number as typed, checked leniently: spaces, dashes, dots and brackets are allowed, and a UK "(0)" after +44.
 // Returns { number } (digits with + for international) or { error } naming what is wrong (a key the page words).
+// Digits as a phone's keyboard may type them in the app's languages (Arabic-Indic, Urdu's Extended Arabic-Indic,
+// Devanagari, Gurmukhi, full-width): each script's digits are ten code points from its zero.
+const ZEROS = [0x0660, 0x06F0, 0x0966, 0x0A66, 0xFF10]
+export function westernDigits (text) {
+  return text.replace(/[\u0660-\u0669\u06F0-\u06F9\u0966-\u096F\u0A66-\u0A6F\uFF10-\uFF19]/g, (digit) => {
+    const code = digit.charCodeAt(0)
+    return String(code - ZEROS.find((zero) => code >= zero && code <= zero + 9))
+  })
+}
+
 export function checkNumber (typed) {
-  const text = String(typed || '').trim()
+  const text = westernDigits(String(typed || '').trim())
   if (!text) return { error: 'missing' }
   if (!/^\+?[\d\s\-().]+$/.test(text) || /\d\s*\+/.test(text)) return { error: 'characters' }
   let digits = text.replace(/\(0\)/, '').replace(/\D/g, '')
