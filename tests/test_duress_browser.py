@@ -207,6 +207,17 @@ def test_storage_looks_the_same_with_or_without_a_second_passphrase(browser, liv
     assert len(stored[False]["indexedDB"]["od-data"]["log"]) > 1  # and the journal more than its one entry
 
 
+def test_both_slots_are_whole_as_soon_as_a_new_journal_opens(page, live_server):
+    """No wait for the background: this is what a page closed the moment the journal shows would leave."""
+    set_up(page)
+    stored = dump(page)["indexedDB"]
+    for name in SLOTS:
+        assert [key for key, _ in stored[name]["meta"]] == ["vault"], name
+        assert sorted(key for key, _ in stored[name]["state"]) == ["index", "pair"], name
+        assert len(stored[name]["log"]) >= 2, name  # chaff, before any entry
+    assert sizes_in_blocks({"indexedDB": stored}) == []
+
+
 def test_quick_hide_lock_and_export_behave_the_same_in_both_journals(page, live_app, live_server, tmp_path):
     set_up(page)
     write_entry(page, what="A real entry")
