@@ -66,6 +66,7 @@ export class Session {
     const scatter = async () => {
       await journal.load()
       await journal.scatterChaff(journal.index.seq === 0 ? 2 + randomBelow(4) : randomBelow(3))
+      await journal.checked // its chain check, which notes any problem in that slot
     }
     this.scattered = this.inBackground(scatter().catch(() => {}))
     return this.scattered
