@@ -27,6 +27,9 @@ class JournalApp {
     this.labels = JSON.parse(root.dataset.labels)
     this.forms = Object.fromEntries([...root.querySelectorAll('form[data-form]')].map((form) => [form.dataset.form, form]))
     this.session = new Session(store, { idleMs: Math.max(1, Number(root.dataset.idleSeconds) || 180) * 1000, chaff: root.dataset.chaff !== '0' })
+    // Present while chaff or the chain check is still being written or read after a screen shows: for tests and
+    // diagnostics (as Store.dump is), so they wait for it rather than for a time.
+    this.session.onBackground((busy) => root.toggleAttribute('data-background', busy))
     this.blobUrls = []
     this.list = new ListScreen(this, this.session)
     this.entryForm = new EntryForm(this, this.session)
@@ -85,6 +88,7 @@ class JournalApp {
     let listShown
     const shown = new Promise((resolve) => { listShown = resolve })
     await journal.load({ checkAfter: shown }).catch((error) => { if (stillHere()) throw error })
+    this.session.inBackground(Promise.resolve(journal.scattered)) // the chain check, then the chaff after it
     if (!stillHere()) return dropped()
     await this.entryForm.refreshDraftOffer()
     if (!stillHere()) return dropped()

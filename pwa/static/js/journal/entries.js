@@ -63,12 +63,15 @@ export class Journal {
     if (problem) await this.setAside(sealed, found)
     if (this.vault.headerVersion < HEADER_VERSION) await this.keyTheChain()
     if (problem) await this.notice(problem)
+    // A log still empty (set-up) gets its first chaff now, so the slot is never left without an index or a log
+    // (docs/duress.md); chaff failing never keeps the journal from opening.
+    if (this.chaff && found.seq === 0) await this.scatterChaff(2 + randomBelow(4)).catch(() => {})
     const index = this.index
     this.checked = Promise.resolve(checkAfter)
       .then(() => (this.index === index ? this.checkChain().then((problems) => this.noticeOnce(problems)) : false))
       .catch(() => false)
     // After the check, so that chaff written now never stands in for a change made outside the app.
-    const chaff = !this.chaff ? 0 : found.seq === 0 ? 2 + randomBelow(4) : Number(randomBelow(3) === 0)
+    const chaff = this.chaff && found.seq > 0 ? Number(randomBelow(3) === 0) : 0
     this.scattered = this.checked.then(() => (this.index === index ? this.scatterChaff(chaff) : null)).catch(() => {})
   }
 

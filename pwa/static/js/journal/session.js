@@ -16,6 +16,8 @@ export class Session {
     this.vault = new Vault(store)
     this.journal = new Journal(this.vault, { chaff })
     this.scattered = Promise.resolve()
+    this.pending = 0 // background writes still running (inBackground)
+    this.backgroundListeners = []
     this.idleMs = idleMs
     this.generation = 0 // bumped on every lock, so late async work knows its page is gone
     this.locking = null
@@ -35,7 +37,7 @@ export class Session {
   async setup (passphrase) {
     const stillHere = this.notLockedSince()
     await this.vault.setup(passphrase)
-    this.scatterOther(true)
+    await this.scatterOther()
     return this.keepOpenIf(stillHere())
   }
 
@@ -48,18 +50,42 @@ export class Session {
       this.journal.unload()
       throw error
     }
-    this.scatterOther(false)
+    const scattering = this.scatterOther()
+    if (this.vault.madeOther) await scattering
     return this.keepOpenIf(stillHere())
   }
 
-  // Chaff in the other slot, when this journal holds its key: a few records at set-up, now and then after.
-  scatterOther (first) {
+  // Chaff in the other slot, when this journal holds its key: a few records into a slot whose log is still
+  // empty, now and then after. A slot made just now (set-up, a journal from before) gets them before set-up or
+  // unlock returns, so no slot is left with a header and no index or log (docs/duress.md); otherwise they are
+  // written in the background.
+  scatterOther () {
     const other = this.vault.other
-    if (!other) return
-    const count = first ? 2 + randomBelow(4) : randomBelow(3)
+    if (!other) return Promise.resolve()
     const journal = new Journal(other)
-    this.scattered = journal.load().then(() => journal.scatterChaff(count)).catch(() => {})
+    const scatter = async () => {
+      await journal.load()
+      await journal.scatterChaff(journal.index.seq === 0 ? 2 + randomBelow(4) : randomBelow(3))
+      await journal.checked // its chain check, which notes any problem in that slot
+    }
+    this.scattered = this.inBackground(scatter().catch(() => {}))
+    return this.scattered
   }
+
+  // Work that goes on after a screen is shown (the other slot's chaff, the chain check and the chaff after it):
+  // counted, so a page can say while any is running, for tests and diagnostics (as Store.dump is).
+  inBackground (work) {
+    this.pending += 1
+    this.backgroundListeners.forEach((listener) => listener(true))
+    const done = () => {
+      this.pending -= 1
+      if (this.pending === 0) this.backgroundListeners.forEach((listener) => listener(false))
+    }
+    work.then(done, done)
+    return work
+  }
+
+  onBackground (listener) { this.backgroundListeners.push(listener) }
 
   // A second passphrase, from inside the unlocked journal: it opens the other slot, where `entries` (everyday
   // entries the person wrote for it) are saved. null removes it. Nothing in this journal changes.

@@ -28,6 +28,7 @@ export class Vault {
     this.headerVersion = null
     this.other = null // the other slot as a Vault, when this journal holds its key
     this.second = false // whether the other slot has a passphrase of its own
+    this.madeOther = false // the other slot was made at this unlock or set-up (its log still empty)
   }
 
   get unlocked () { return this.key !== null }
@@ -72,6 +73,7 @@ export class Vault {
   async findOther () {
     this.other = null
     this.second = false
+    this.madeOther = false
     const otherStore = this.slots.find((store) => store !== this.store)
     if (!otherStore) return
     const [pair, otherHeader] = await Promise.all([openPair(this.key, this.store), otherStore.get('meta', 'vault')])
@@ -101,6 +103,7 @@ export class Vault {
         state.put(theirs, PAIR)
       })
       this.other = other
+      this.madeOther = true
     } finally { raw.fill(0) }
   }
 
