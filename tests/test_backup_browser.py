@@ -164,7 +164,7 @@ def test_backed_up_then_restored_on_a_fresh_profile_with_code_and_passphrase(pag
         assert [r["record"]["op"] for r in after["revisions"] if r["entry"] == entry_id] == ["create", "delete"]
         fresh.click('[data-backup-action="back"]')
         journal_view(fresh, "home").wait_for()
-        assert "Pushed me on the stairs" in fresh.inner_text("[data-list]")
+        assert "Pushed me on the stairs" in fresh.text_content("[data-list]")
         wait_up_to_date(fresh)  # it carries on backing up to the same copy, with nothing to send again
         # The restored journal's export verifies with the project's verifier, receipts and all.
         path, export_code = export_through_the_ui(fresh, tmp_path)
@@ -458,7 +458,7 @@ def test_two_devices_on_one_backup_lose_nothing_and_a_restore_shows_both(browser
         third.locator("[data-restored]").wait_for(timeout=60000)
         assert third.get_attribute("[data-other-device]", "data-other-device") == "1"
         third.click('[data-backup-action="back"]')
-        listed = third.inner_text("[data-list]")
+        listed = third.text_content("[data-list]")
         for what in ("Written on the phone", "Phone, second", "Laptop, second"):
             assert what in listed
         assert journal_state(third)["problems"] == []
