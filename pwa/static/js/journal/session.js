@@ -1,10 +1,11 @@
 // The session alone holds the keys (through the vault) and locks. Locking (quick-hide, app update, idle, page
 // hidden, another tab) first snapshots any open entry, drops the keys, has every decrypted thing emptied from the
 // page at once, then seals the snapshot as a draft with the key it kept.
+import { t } from '../i18n.js'
 import { onLock } from '../lock.js'
 import { Journal } from './entries.js'
 import { randomBelow } from './slots.js'
-import { Vault } from './vault.js'
+import { COULD_NOT_UNLOCK, UnlockError, Vault } from './vault.js'
 
 const PICKER_LOCK_MS = 60000 // a camera or file picker left open this long locks the journal
 const ACTIVITY = ['pointerdown', 'keydown', 'input', 'scroll', 'touchstart']
@@ -164,4 +165,38 @@ export class Session {
     this.locking = Promise.all(keeping.map((finish) => finish(key))).catch(() => {}).finally(() => { this.locking = null })
     return this.locking
   }
+}
+
+// An unlock form on a page other than the journal's (the safety plan, trusted contacts): a `passphrase` field, a
+// submit button and a `[data-error]` line. The button says so while the key is derived, the field is emptied
+// whatever happens, and a wrong passphrase gets the one message that says nothing about why. Resolves to what
+// session.unlock does (whether the page is still the one that asked), or null when it could not unlock.
+export async function unlockFromForm (session, form) {
+  const field = form.elements.passphrase
+  const button = form.querySelector('[type=submit]')
+  const label = button.textContent
+  button.disabled = true
+  button.textContent = t('Unlocking…')
+  try {
+    const open = await session.unlock(field.value)
+    showUnlockError(form, '')
+    return open
+  } catch (error) {
+    showUnlockError(form, error instanceof UnlockError && error.message === COULD_NOT_UNLOCK
+      ? t('Could not unlock. Check the passphrase and try again.') : t('Could not unlock: %(reason)s', { reason: error.message }))
+    return null
+  } finally {
+    field.value = ''
+    button.disabled = false
+    button.textContent = label
+  }
+}
+
+export function showUnlockError (form, message) {
+  const field = form.elements.passphrase
+  form.querySelector('[data-error]').textContent = message
+  if (message) {
+    field.setAttribute('aria-invalid', 'true')
+    field.focus()
+  } else field.removeAttribute('aria-invalid')
 }

@@ -4,9 +4,8 @@
 // hidden or another tab locking; each empties the page of every answer, and unlocking fills them back.
 import { t, tParts } from '../i18n.js'
 import { el, stamp } from '../journal/report.js'
-import { Session } from '../journal/session.js'
+import { Session, showUnlockError, unlockFromForm } from '../journal/session.js'
 import { openSlots } from '../journal/slots.js'
-import { COULD_NOT_UNLOCK, UnlockError } from '../journal/vault.js'
 import { answerText, asked, fillAnswers, questionsOf, readAnswers, summary } from './answers.js'
 
 const SAVE_DELAY_MS = 800
@@ -152,35 +151,9 @@ class PlanPage {
     this.unlockForm.elements.passphrase.focus()
   }
 
-  showError (message) {
-    const field = this.unlockForm.elements.passphrase
-    this.unlockForm.querySelector('[data-error]').textContent = message
-    if (message) {
-      field.setAttribute('aria-invalid', 'true')
-      field.focus()
-    } else field.removeAttribute('aria-invalid')
-  }
-
   async onUnlock (event) {
     event.preventDefault()
-    const field = this.unlockForm.elements.passphrase
-    const button = this.unlockForm.querySelector('[type=submit]')
-    const label = button.textContent
-    button.disabled = true
-    button.textContent = t('Unlocking…')
-    let open
-    try {
-      open = await this.session.unlock(field.value)
-    } catch (error) {
-      field.value = ''
-      return this.showError(error instanceof UnlockError && error.message === COULD_NOT_UNLOCK
-        ? t('Could not unlock. Check the passphrase and try again.') : t('Could not unlock: %(reason)s', { reason: error.message }))
-    } finally {
-      button.disabled = false
-      button.textContent = label
-    }
-    field.value = ''
-    this.showError('')
+    const open = await unlockFromForm(this.session, this.unlockForm)
     if (open) await this.opened()
   }
 
@@ -217,7 +190,7 @@ class PlanPage {
     }
     this.unlockForm.reset()
     this.unlockForm.elements.passphrase.value = ''
-    this.showError('')
+    showUnlockError(this.unlockForm, '')
     for (const node of this.root.querySelectorAll('[data-secret]')) node.replaceChildren()
     this.$('[data-saved]').textContent = ''
     this.$('[data-print-warning]').hidden = true

@@ -5,9 +5,8 @@
 // each lock empties it of every name, number, the code word and any location found.
 import { nt, t, tParts } from '../i18n.js'
 import { el, localDate, longDate } from '../journal/report.js'
-import { Session } from '../journal/session.js'
+import { Session, showUnlockError, unlockFromForm } from '../journal/session.js'
 import { openStore } from '../journal/store.js'
-import { COULD_NOT_UNLOCK, UnlockError } from '../journal/vault.js'
 import { checkNumber, coordinates, smsLink } from './sms.js'
 
 const SLOTS = 3
@@ -83,24 +82,7 @@ class TrustedPage {
 
   async onUnlock (event) {
     event.preventDefault()
-    const field = this.unlockForm.elements.passphrase
-    const button = this.unlockForm.querySelector('[type=submit]')
-    const label = button.textContent
-    button.disabled = true
-    button.textContent = t('Unlocking…')
-    let open
-    try {
-      open = await this.session.unlock(field.value)
-    } catch (error) {
-      field.value = ''
-      return this.unlockError(error instanceof UnlockError && error.message === COULD_NOT_UNLOCK
-        ? t('Could not unlock. Check the passphrase and try again.') : t('Could not unlock: %(reason)s', { reason: error.message }))
-    } finally {
-      button.disabled = false
-      button.textContent = label
-    }
-    field.value = ''
-    this.unlockError('')
+    const open = await unlockFromForm(this.session, this.unlockForm)
     if (!open) return
     const stillHere = this.session.notLockedSince()
     await this.session.journal.load()
@@ -117,15 +99,6 @@ class TrustedPage {
       this.status(t('Unlocked. Add up to three people you trust, then save.'))
       this.$('#trusted-contacts-heading').focus()
     }
-  }
-
-  unlockError (message) {
-    const field = this.unlockForm.elements.passphrase
-    this.unlockForm.querySelector('[data-error]').textContent = message
-    if (message) {
-      field.setAttribute('aria-invalid', 'true')
-      field.focus()
-    } else field.removeAttribute('aria-invalid')
   }
 
   // The ready messages and the practice ---------------------------------------------------------------------
@@ -324,7 +297,7 @@ class TrustedPage {
     this.showErrors([])
     this.unlockForm.reset()
     this.unlockForm.elements.passphrase.value = ''
-    this.unlockError('')
+    showUnlockError(this.unlockForm, '')
     for (const node of this.root.querySelectorAll('[data-secret]')) node.replaceChildren()
     this.saved = null
     this.places.clear()
