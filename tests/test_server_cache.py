@@ -26,10 +26,10 @@ from pwa.settings import PROJECT_ROOT
 
 CDN = "CDN-Cache-Control"
 SHARED = "max-age=1, stale-while-revalidate=30"
-CONTENT_TABLES = ("area", "service", "guide", "plan_question", "translation")
+CONTENT_TABLES = ("area", "service", "guide", "plan_question", "translation", "tech_step")
 # Every kept page, with the queries kept.
 PAGES = ["/", "/helplines", "/helplines?area=halton", "/helplines?category=legal", "/guides", "/guides/safety-plan",
-         "/check", "/worried", "/limits", "/plan", "/journal", "/offline", "/calculator", "/weather", "/notes",
+         "/check", "/worried", "/limits", "/plan", "/tech-check", "/journal", "/offline", "/calculator", "/weather", "/notes",
          "/appearance", "/appearance?saved=notes"]
 
 
