@@ -270,9 +270,11 @@ def language_files(tag: str) -> list[dict]:
 def language_parts() -> list[dict]:
     """The modules' text for screens imported on demand (i18n_json.PARTS), one file per part and language: listed
     with the on-demand files, kept by the worker once a page fetches it (as it keeps those screens' modules), so
-    they stay translated offline once opened, and never fetched on a first visit."""
-    return [{"url": url_for("i18n_json.part_catalogue", part=part, lang=tag), "revision": sha256(text)[:20]}
-            for part in i18n_json.PARTS for tag in i18n.CHOOSABLE
+    they stay translated offline once opened, and never fetched on a first visit. A part whose modules are
+    KEPT_FOR_OFFLINE is marked `later` with its language: the worker fetches it with them, in saved languages only."""
+    return [{"url": url_for("i18n_json.part_catalogue", part=part, lang=tag), "revision": sha256(text)[:20],
+             **({"later": 1, "lang": tag} if f"js/{pattern}" in KEPT_FOR_OFFLINE else {})}
+            for part, pattern in i18n_json.PARTS.items() for tag in i18n.CHOOSABLE
             if (text := i18n_json.catalogue_json(tag, part)) is not None]
 
 

@@ -303,7 +303,9 @@ async function keepForOffline () {
   for (const path of PRECACHE.later.visit) {
     if (!(await cache.match(keptMarker(path)))) await keepPage(path, tags)
   }
-  await Promise.all(PRECACHE.onDemand.filter((entry) => entry.later).map(async (entry) => {
+  // A module's text (e.g. /i18n/trusted/ur.json) only in the languages saved here, as the pages.
+  const wanted = (entry) => entry.later && (!entry.lang || tags.includes(entry.lang))
+  await Promise.all(PRECACHE.onDemand.filter(wanted).map(async (entry) => {
     const key = revisionKey(entry)
     if (await cache.match(key)) return
     const response = await fetch(entry.url, { credentials: 'same-origin' })
