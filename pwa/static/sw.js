@@ -95,8 +95,7 @@ async function precache () {
     // Unchanged since an earlier version: copy it, so a bad network re-downloads nothing.
     const earlier = await caches.match(key)
     if (earlier) return cache.put(key, earlier)
-    // no-cache: revalidate with the browser's HTTP cache, so what the page just loaded costs a 304.
-    const response = await fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin' })
+    const response = await fetchForPrecache(entry)
     if (storable(response)) return cache.put(key, response)
     // A page that redirects or fails for this person is left out rather than blocking the update.
     console.warn('not precached', entry.url, response.status)
@@ -114,6 +113,19 @@ async function precache () {
   const saved = []
   for (const tag of tags) if (await isSaved(tag)) saved.push(tag)
   await Promise.all((await keptEarlier()).map((path) => keepPage(path, saved)))
+}
+
+// A static file the page has just loaded is in the browser's HTTP cache: taken from there, without asking the server
+// again, when its ETag (the file's digest, pwa/webapp.py lean_static_headers) says it is this revision. Anything
+// else, and a static file cached at another revision, is revalidated (no-cache: a 304 when the browser has it).
+const STATIC_PREFIX = '/static/'
+async function fetchForPrecache (entry) {
+  if (entry.url.startsWith(STATIC_PREFIX)) {
+    const held = await fetch(entry.url, { cache: 'force-cache', credentials: 'same-origin' }).catch(() => null)
+    const digest = held && /^(?:W\/)?"([0-9a-f]+)"$/.exec(held.headers.get('ETag') || '')
+    if (digest && digest[1].length >= 8 && entry.revision.startsWith(digest[1]) && storable(held)) return held
+  }
+  return fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin' })
 }
 
 async function keptEarlier () {
