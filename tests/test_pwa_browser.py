@@ -43,9 +43,12 @@ def test_worker_controls_the_page_and_precaches_the_shell(page, live_server):
     assert page.locator('[data-module="sw-update"]').is_hidden()  # first install: nothing to offer
 
 
-def test_a_first_visit_asks_for_each_static_file_once(page, live_app, live_server):
+@pytest.mark.parametrize("locale", ["en-GB", "ur"])
+def test_a_first_visit_asks_for_each_static_file_once(browser, live_app, live_server, locale):
     # The worker takes what the page has just loaded from the browser's cache (its ETag says the revision), rather
-    # than asking again for a 304: a couple of hundred bytes of headers, and a round trip, per file.
+    # than asking again for a 304: a couple of hundred bytes of headers, and a round trip, per file. So too the
+    # language's text for the modules (/i18n/ur.json).
+    page = browser.new_context(base_url=live_server.url, locale=locale).new_page()
     seen = []
     serve = live_app.wsgi_app
 
@@ -57,8 +60,9 @@ def test_a_first_visit_asks_for_each_static_file_once(page, live_app, live_serve
     page.goto("/")
     page.wait_for_function(CONTROLLED)
     page.wait_for_load_state("networkidle")
-    statics = [path for path in seen if path.startswith("/static/")]
+    statics = [path for path in seen if path.startswith(("/static/", "/i18n/"))]
     assert "/static/js/main.js" in statics and "/static/css/app.css" in statics
+    assert ("/i18n/ur.json" in statics) == (locale == "ur")
     assert sorted(path for path in set(statics) if statics.count(path) > 1) == []
     precached = page.evaluate("""async () => {
         const names = (await caches.keys()).filter((n) => n.startsWith('app-shell-'))
@@ -66,6 +70,7 @@ def test_a_first_visit_asks_for_each_static_file_once(page, live_app, live_serve
         return keys.map((r) => new URL(r.url).pathname)
     }""")
     assert "/static/js/main.js" in precached and "/static/js/components/area-finder.js" in precached
+    page.context.close()
 
 
 def test_a_static_file_cached_at_another_revision_is_fetched_again(page, live_app, live_server):

@@ -115,12 +115,13 @@ async function precache () {
   await Promise.all((await keptEarlier()).map((path) => keepPage(path, saved)))
 }
 
-// A static file the page has just loaded is in the browser's HTTP cache: taken from there, without asking the server
-// again, when its ETag (the file's digest, pwa/webapp.py lean_static_headers) says it is this revision. Anything
-// else, and a static file cached at another revision, is revalidated (no-cache: a 304 when the browser has it).
-const STATIC_PREFIX = '/static/'
+// A static file or a language's text (/i18n/) the page has just loaded is in the browser's HTTP cache: taken from
+// there, without asking the server again, when its ETag (the bytes' digest: pwa/webapp.py lean_static_headers,
+// pwa/i18n_json.py) says it is this revision. Anything else, and a file cached at another revision, is revalidated
+// (no-cache: a 304 when the browser has it).
+const DIGEST_ETAGS = ['/static/', '/i18n/']
 async function fetchForPrecache (entry) {
-  if (entry.url.startsWith(STATIC_PREFIX)) {
+  if (DIGEST_ETAGS.some((prefix) => entry.url.startsWith(prefix))) {
     const held = await fetch(entry.url, { cache: 'force-cache', credentials: 'same-origin' }).catch(() => null)
     const digest = held && /^(?:W\/)?"([0-9a-f]+)"$/.exec(held.headers.get('ETag') || '')
     if (digest && digest[1].length >= 8 && entry.revision.startsWith(digest[1]) && storable(held)) return held
@@ -252,7 +253,9 @@ async function storeInLanguage (cache, entry, tag) {
   if (earlier) return cache.put(key, earlier).then(() => true)
   let response
   try {
-    response = await fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin', headers: { [LANGUAGE_HEADER]: tag } })
+    // A language's own files are in the address (/i18n/<tag>.json); its pages, in the language header.
+    response = languageFiles.has(entry.url) ? await fetchForPrecache(entry)
+      : await fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin', headers: { [LANGUAGE_HEADER]: tag } })
   } catch {
     return false // no network: this language is not saved
   }
