@@ -29,7 +29,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from werkzeug.security import safe_join
 
 from . import content, disguise, i18n, i18n_json, identities, views
-from .api.responses import cached_json
+from .api.responses import body_etag, cached_json, json_body
 from .api.views import bundle_version
 from .extensions import db
 from .models import Guide
@@ -240,8 +240,9 @@ def precache_manifest(identity: identities.Identity) -> dict:
         else:
             on_demand.append({"url": url_for("static", filename=name), "revision": groups[pattern],
                               **({"later": 1} if pattern in KEPT_FOR_OFFLINE else {})})
+    # A manifest's revision begins its ETag (the body's digest), so the worker can take the page's copy as it is.
     entries += [{"url": url_for("webapp.manifest", key=key),
-                 "revision": sha256(json.dumps(build_manifest(identity_named(key)), sort_keys=True))[:20]}
+                 "revision": body_etag(json_body(build_manifest(identity_named(key))))[:20]}
                 for key in dict.fromkeys([identity.key, decoy.key])]
     if one_page:
         # The whole bundle only while it is small: the pages hold what the app shows, and no script reads the

@@ -47,7 +47,7 @@ def test_worker_controls_the_page_and_precaches_the_shell(page, live_server):
 def test_a_first_visit_asks_for_each_static_file_once(browser, live_app, live_server, locale):
     # The worker takes what the page has just loaded from the browser's cache (its ETag says the revision), rather
     # than asking again for a 304: a couple of hundred bytes of headers, and a round trip, per file. So too the
-    # language's text for the modules (/i18n/ur.json).
+    # language's text for the modules (/i18n/ur.json) and the web app manifest.
     page = browser.new_context(base_url=live_server.url, locale=locale).new_page()
     seen = []
     serve = live_app.wsgi_app
@@ -60,8 +60,8 @@ def test_a_first_visit_asks_for_each_static_file_once(browser, live_app, live_se
     page.goto("/")
     page.wait_for_function(CONTROLLED)
     page.wait_for_load_state("networkidle")
-    statics = [path for path in seen if path.startswith(("/static/", "/i18n/"))]
-    assert "/static/js/main.js" in statics and "/static/css/app.css" in statics
+    statics = [path for path in seen if path.startswith(("/static/", "/i18n/", "/manifests/"))]
+    assert "/static/js/main.js" in statics and "/static/css/app.css" in statics and "/manifests/plain.webmanifest" in statics
     assert ("/i18n/ur.json" in statics) == (locale == "ur")
     assert sorted(path for path in set(statics) if statics.count(path) > 1) == []
     precached = page.evaluate("""async () => {

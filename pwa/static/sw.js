@@ -115,16 +115,19 @@ async function precache () {
   await Promise.all((await keptEarlier()).map((path) => keepPage(path, saved)))
 }
 
-// A static file or a language's text (/i18n/) the page has just loaded is in the browser's HTTP cache: taken from
-// there, without asking the server again, when its ETag (the bytes' digest: pwa/webapp.py lean_static_headers,
-// pwa/i18n_json.py) says it is this revision. Anything else, and a file cached at another revision, is revalidated
-// (no-cache: a 304 when the browser has it).
-const DIGEST_ETAGS = ['/static/', '/i18n/']
+// A static file, a language's text (/i18n/) or a manifest the page has just loaded is in the browser's HTTP cache:
+// taken from there, without asking the server again, when its ETag (the bytes' digest: pwa/webapp.py
+// lean_static_headers, pwa/i18n_json.py, api/responses.py) says it is this revision. Anything else, and a file cached
+// at another revision, is revalidated (no-cache: a 304 when the browser has it).
+const DIGEST_ETAGS = ['/static/', '/i18n/', '/manifests/']
+const MIN_DIGEST_CHARS = 16
 async function fetchForPrecache (entry) {
   if (DIGEST_ETAGS.some((prefix) => entry.url.startsWith(prefix))) {
     const held = await fetch(entry.url, { cache: 'force-cache', credentials: 'same-origin' }).catch(() => null)
-    const digest = held && /^(?:W\/)?"([0-9a-f]+)"$/.exec(held.headers.get('ETag') || '')
-    if (digest && digest[1].length >= 8 && entry.revision.startsWith(digest[1]) && storable(held)) return held
+    const digest = held && (/^(?:W\/)?"([0-9a-f]+)"$/.exec(held.headers.get('ETag') || '') || [])[1]
+    const same = digest && digest.length >= MIN_DIGEST_CHARS &&
+      (entry.revision.startsWith(digest) || digest.startsWith(entry.revision))
+    if (same && storable(held)) return held
   }
   return fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin' })
 }
