@@ -344,7 +344,7 @@ def test_the_plan_works_offline_after_a_first_visit_and_asks_nothing_of_other_si
       }
       return kept.filter((path) => path.startsWith('/__kept/')).map((path) => decodeURIComponent(path.slice(8)))
     }""")
-    assert sorted(kept_pages) == ["/appearance", "/check", "/limits", "/plan", "/trusted"]  # pages before their modules
+    assert sorted(kept_pages) == ["/appearance", "/check", "/limits", "/plan", "/tech-check", "/trusted"]  # pages first
     page.context.set_offline(True)
     page.goto("/limits")
     assert page.locator("[data-traces]").count() == 1  # the page itself, not "No connection"
