@@ -10,9 +10,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from support import assert_on_decoy, open_controlled, persistent_context
 from test_accessibility import LAYOUT_PROBLEMS
+from test_i18n_json import fresh_catalogues, write_throwaway_catalogue  # noqa: F401  (a fixture, for the Urdu test)
 from test_journal_browser import PASSPHRASE, dump, lock_all, set_up, unlock_to_home
 from test_journal_canary import blobs, forms, profile_leaks
-from test_i18n_json import fresh_catalogues, write_throwaway_catalogue  # noqa: F401  (a fixture, for urdu_server)
 
 from pwa import create_app, disguise
 
@@ -360,7 +360,7 @@ KEPT_PATHS = """async () => {
 
 
 @pytest.fixture
-def urdu_server(tmp_path, fresh_catalogues):
+def urdu_server(tmp_path):
     from conftest import make_app
     from support import LiveServer
 
@@ -371,6 +371,7 @@ def urdu_server(tmp_path, fresh_catalogues):
     server.stop()
 
 
+@pytest.mark.usefixtures("fresh_catalogues")  # before urdu_server: Flask-Babel's loaded catalogues forgotten
 def test_works_offline_in_urdu_with_its_own_text_after_a_later_visit(browser, urdu_server):
     # The page's own text is a catalogue part (/i18n/trusted/<lang>.json), not in the first visit's /i18n/ur.json:
     # the worker fetches it with the page's modules on a later visit, in the languages saved here only.
