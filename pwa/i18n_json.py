@@ -6,9 +6,10 @@ left out (the module shows the English msgid, as gettext does). The plural rule 
 of the form for every count up to twice its period (computed here by the rule from the catalogue's Plural-Forms), so
 nothing is evaluated in the browser.
 
-Messages only the screens imported on demand use (PARTS: the journal's backup) go in a catalogue of their own,
-/i18n/<part>/<lang>.json, fetched with those screens (i18n.js translationsFor) and kept by the worker once fetched, as
-the screens' modules are: a first visit downloads neither. A message also used elsewhere stays in the main one.
+Messages only the screens imported on demand use (PARTS: the journal's backup, the trusted contacts' page) go in a
+catalogue of their own, /i18n/<part>/<lang>.json, fetched with those screens (i18n.js translationsFor) and kept by the
+worker as the screens' modules are (the trusted page's on a later visit, in the languages saved on the phone): a first
+visit downloads neither. A message also used elsewhere stays in the main one.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ PLURAL_CHECKED_UP_TO = 10_000
 TRANSLATED = tuple(tag for tag in i18n.LOCALES if tag != i18n.DEFAULT)
 ETAG_CHARS = 16  # as static files' (webapp.lean_static_headers)
 # Part name -> the modules (under static/js/) whose messages it holds: on-demand modules, as webapp.ON_DEMAND lists.
-PARTS = {"backup": "journal/backup/*"}
+PARTS = {"backup": "journal/backup/*", "trusted": "trusted/*"}
 
 
 def _stamps(paths) -> tuple:

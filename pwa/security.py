@@ -33,12 +33,21 @@ HEADERS = {
 # first visit (the page, then the worker's precache). They keep what does apply to them.
 SUBRESOURCE_TYPES = {"text/javascript", "application/javascript", "text/css", "image/png", "application/manifest+json"}
 SUBRESOURCE_HEADERS = ("Referrer-Policy", "X-Content-Type-Options", "Cross-Origin-Resource-Policy")
+# The modules' text (/i18n/<lang>.json, pwa/i18n_json.py) is read by scripts only, as a manifest is: about 400 bytes
+# less a response on a translated first visit. Not the API's JSON, which other clients read.
+SUBRESOURCE_JSON_ENDPOINTS = {"i18n_json.catalogue", "i18n_json.part_catalogue"}
+
+
+def _subresource(response) -> bool:
+    if response.mimetype == "application/json":
+        return request.endpoint in SUBRESOURCE_JSON_ENDPOINTS
+    return response.mimetype in SUBRESOURCE_TYPES and request.path != "/sw.js"
 
 
 def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response):
-        names = SUBRESOURCE_HEADERS if response.mimetype in SUBRESOURCE_TYPES and request.path != "/sw.js" else HEADERS
+        names = SUBRESOURCE_HEADERS if _subresource(response) else HEADERS
         # As setdefault for each, with one look at the headers (each missed lookup raises and catches an exception:
         # seven a response, on the hottest path, a revalidation).
         present = {name.lower() for name in response.headers.keys()}

@@ -29,7 +29,7 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from werkzeug.security import safe_join
 
 from . import content, disguise, i18n, i18n_json, identities, views
-from .api.responses import cached_json
+from .api.responses import body_etag, cached_json, json_body
 from .api.views import bundle_version
 from .extensions import db
 from .models import Guide
@@ -240,8 +240,9 @@ def precache_manifest(identity: identities.Identity) -> dict:
         else:
             on_demand.append({"url": url_for("static", filename=name), "revision": groups[pattern],
                               **({"later": 1} if pattern in KEPT_FOR_OFFLINE else {})})
+    # A manifest's revision begins its ETag (the body's digest), so the worker can take the page's copy as it is.
     entries += [{"url": url_for("webapp.manifest", key=key),
-                 "revision": sha256(json.dumps(build_manifest(identity_named(key)), sort_keys=True))[:20]}
+                 "revision": body_etag(json_body(build_manifest(identity_named(key))))[:20]}
                 for key in dict.fromkeys([identity.key, decoy.key])]
     if one_page:
         # The whole bundle only while it is small: the pages hold what the app shows, and no script reads the
@@ -270,9 +271,11 @@ def language_files(tag: str) -> list[dict]:
 def language_parts() -> list[dict]:
     """The modules' text for screens imported on demand (i18n_json.PARTS), one file per part and language: listed
     with the on-demand files, kept by the worker once a page fetches it (as it keeps those screens' modules), so
-    they stay translated offline once opened, and never fetched on a first visit."""
-    return [{"url": url_for("i18n_json.part_catalogue", part=part, lang=tag), "revision": sha256(text)[:20]}
-            for part in i18n_json.PARTS for tag in i18n.CHOOSABLE
+    they stay translated offline once opened, and never fetched on a first visit. A part whose modules are
+    KEPT_FOR_OFFLINE is marked `later` with its language: the worker fetches it with them, in saved languages only."""
+    return [{"url": url_for("i18n_json.part_catalogue", part=part, lang=tag), "revision": sha256(text)[:20],
+             **({"later": 1, "lang": tag} if f"js/{pattern}" in KEPT_FOR_OFFLINE else {})}
+            for part, pattern in i18n_json.PARTS.items() for tag in i18n.CHOOSABLE
             if (text := i18n_json.catalogue_json(tag, part)) is not None]
 
 

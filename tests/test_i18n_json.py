@@ -35,6 +35,9 @@ msgstr[5] "other %(count)s"
 msgid "The journal was locked"
 msgstr "TEST-CY locked"
 
+msgid "Call me now"
+msgstr "TEST-CY call"
+
 msgid "%(count)s photo"
 msgid_plural "%(count)s photos"
 msgstr[0] ""
@@ -174,8 +177,10 @@ def test_every_text_the_modules_pass_to_t_is_in_the_catalogue_template():
     assert missing == []
 
 
-# The backup's text apart (PARTS): only its screens use it, and they are imported on demand.
+# The backup's text apart (PARTS): only its screens use it, and they are imported on demand. Likewise the trusted
+# contacts' page's, kept on a later visit.
 BACKUP_ONLY = "The journal was locked"  # device.js only
+TRUSTED_ONLY = "Call me now"  # trusted/app.js only
 
 
 def test_the_backups_own_text_is_in_its_part_only(welsh_client):
@@ -188,6 +193,23 @@ def test_the_backups_own_text_is_in_its_part_only(welsh_client):
     assert revalidated.status_code == 304
 
 
+def test_the_trusted_pages_own_text_is_in_its_part_only(welsh_client):
+    response = welsh_client.get("/i18n/trusted/cy.json")
+    assert response.status_code == 200
+    assert response.get_json() == {"messages": {TRUSTED_ONLY: "TEST-CY call"}}
+    assert TRUSTED_ONLY not in welsh_client.get("/i18n/cy.json").get_json()["messages"]
+
+
+def test_the_real_catalogues_keep_the_trusted_pages_text_out_of_the_main_one(client):
+    # What a first visit downloads: none of the trusted page's own messages, in any language.
+    for tag in i18n_json.TRANSLATED:
+        main = client.get(f"/i18n/{tag}.json").get_json()["messages"]
+        part = client.get(f"/i18n/trusted/{tag}.json").get_json()["messages"]
+        assert not set(main) & set(part)
+        assert TRUSTED_ONLY not in main and "Send a practice message to %(name)s" not in main
+    assert client.get("/i18n/trusted/cy.json").get_json()["messages"][TRUSTED_ONLY]  # translated, in its part
+
+
 @pytest.mark.parametrize("path", ["/i18n/backup/en-GB.json", f"/i18n/backup/{i18n.EASY_READ}.json",
                                   "/i18n/journal/cy.json", "/i18n/backup/xx.json"])
 def test_a_part_or_language_without_a_catalogue_is_not_found(welsh_client, path):
@@ -196,23 +218,31 @@ def test_a_part_or_language_without_a_catalogue_is_not_found(welsh_client, path)
 
 def test_every_message_the_modules_use_is_in_exactly_one_catalogue(app):
     with app.app_context():
-        main, backup = i18n_json.js_messages(), i18n_json.js_messages("backup")
+        main, backup, trusted = (i18n_json.js_messages(part) for part in (None, "backup", "trusted"))
         method_map = [(pattern, "ignore") for pattern in i18n_json.ENGLISH_ONLY] + [("**.js", "javascript")]
         found = list(i18n_json.extract_from_dir(str(PROJECT_ROOT / "pwa" / "static" / "js"), method_map,
                                                 keywords=i18n_json.KEYWORDS, comment_tags=()))
-    assert set(main) | set(backup) == {message for _file, _line, message, _comments, _context in found}
-    assert not set(main) & set(backup)
-    elsewhere = {message for filename, _line, message, _c, _x in found if not filename.startswith("journal/backup/")}
-    assert backup and not set(backup) & elsewhere  # a message the backup shares with another module stays in the main
-    assert "Open now" in main and BACKUP_ONLY in backup
+    assert set(main) | set(backup) | set(trusted) == {message for _file, _line, message, _c, _x in found}
+    assert not set(main) & set(backup) and not set(main) & set(trusted) and not set(backup) & set(trusted)
+    for part, folder in ((backup, "journal/backup/"), (trusted, "trusted/")):
+        elsewhere = {message for filename, _line, message, _c, _x in found if not filename.startswith(folder)}
+        assert part and not set(part) & elsewhere  # a message a part shares with another module stays in the main
+    assert "Open now" in main and BACKUP_ONLY in backup and TRUSTED_ONLY in trusted
 
 
 def test_each_part_is_listed_on_demand_for_every_translated_language(client):
     listed = precached(client, "ur")
     parts = {entry["url"]: entry for entry in listed["onDemand"] if entry["url"].startswith("/i18n/")}
-    assert sorted(parts) == ["/i18n/backup/cy.json", "/i18n/backup/pa.json", "/i18n/backup/pl.json",
-                             "/i18n/backup/ur.json"]
-    assert not [entry for entry in parts.values() if entry.get("later")]  # fetched with the screens, never by itself
-    body = client.get("/i18n/backup/ur.json").get_data()
-    assert parts["/i18n/backup/ur.json"]["revision"] == i18n_json.hashlib.sha256(body).hexdigest()[:20]
-    assert not [entry for entry in listed["entries"] if entry["url"].startswith("/i18n/backup/")]
+    assert sorted(parts) == [f"/i18n/{part}/{tag}.json" for part in ("backup", "trusted")
+                             for tag in ("cy", "pa", "pl", "ur")]
+    backup = [entry for url, entry in parts.items() if url.startswith("/i18n/backup/")]
+    assert not [entry for entry in backup if entry.get("later")]  # fetched with the screens, never by itself
+    # The trusted page's modules come on a later visit (webapp.KEPT_FOR_OFFLINE), and its text with them, in the
+    # languages saved on the phone only: each file says its language.
+    assert {url: (entry.get("later"), entry.get("lang")) for url, entry in parts.items()
+            if url.startswith("/i18n/trusted/")} == {f"/i18n/trusted/{tag}.json": (1, tag)
+                                                      for tag in ("cy", "pa", "pl", "ur")}
+    for url in ("/i18n/backup/ur.json", "/i18n/trusted/ur.json"):
+        body = client.get(url).get_data()
+        assert parts[url]["revision"] == i18n_json.hashlib.sha256(body).hexdigest()[:20]
+    assert not [entry for entry in listed["entries"] if entry["url"].startswith(("/i18n/backup/", "/i18n/trusted/"))]

@@ -4,7 +4,7 @@ import pytest
 
 
 @pytest.mark.parametrize("url", ["/", "/helplines", "/api/v1/bundle", "/api/v1/nothing", "/sw.js",
-                                 "/static/no-such-file.js"])
+                                 "/static/no-such-file.js", "/i18n/xx.json"])
 def test_security_headers_on_every_document_and_error(client, url):
     headers = client.get(url).headers
     csp = headers["Content-Security-Policy"]
@@ -18,9 +18,11 @@ def test_security_headers_on_every_document_and_error(client, url):
 
 
 @pytest.mark.parametrize("url", ["/static/css/app.css", "/static/js/main.js", "/static/icons/plain/favicon-48.png",
-                                 "/manifests/plain.webmanifest"])
+                                 "/manifests/plain.webmanifest", "/i18n/ur.json", "/i18n/trusted/cy.json"])
 def test_scripts_styles_pictures_and_manifests_carry_only_the_headers_that_apply_to_them(client, url):
-    headers = client.get(url).headers
+    response = client.get(url)
+    assert response.status_code == 200
+    headers = response.headers
     assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "no-referrer"
     assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
     assert "Content-Security-Policy" not in headers and "Permissions-Policy" not in headers

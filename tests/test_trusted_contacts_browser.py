@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from support import assert_on_decoy, open_controlled, persistent_context
 from test_accessibility import LAYOUT_PROBLEMS
+from test_i18n_json import fresh_catalogues, write_throwaway_catalogue  # noqa: F401  (a fixture, for the Urdu test)
 from test_journal_browser import PASSPHRASE, dump, lock_all, set_up, unlock_to_home
 from test_journal_canary import blobs, forms, profile_leaks
 
@@ -354,6 +355,63 @@ def test_works_offline_after_a_visit(page, live_server):
     assert links(page, "call")["1"] == ([CONTACTS[0][2]], "Call me now.")
     host = urlsplit(live_server.url).netloc
     assert all(urlsplit(url).netloc == host for url in page.requests_seen if url.startswith("http"))
+
+
+URDU_PO = b'''
+msgid "Call me now"
+msgstr "TEST-UR call"
+
+msgid "Call me now."
+msgstr "TEST-UR call."
+'''
+KEPT_PATHS = """async () => {
+  const kept = []
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) kept.push(decodeURIComponent(new URL(request.url).pathname))
+  }
+  return kept
+}"""
+
+
+@pytest.fixture
+def urdu_server(tmp_path):
+    from conftest import make_app
+    from support import LiveServer
+
+    folder = write_throwaway_catalogue(tmp_path / "translations", locale="ur", po=URDU_PO)
+    server = LiveServer(make_app(f"sqlite:///{tmp_path / 'urdu.sqlite'}", COMPRESS_RESPONSES=True,
+                                 BABEL_TRANSLATION_DIRECTORIES=str(folder))).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.usefixtures("fresh_catalogues")  # before urdu_server: Flask-Babel's loaded catalogues forgotten
+def test_works_offline_in_urdu_with_its_own_text_after_a_later_visit(browser, urdu_server):
+    # The page's own text is a catalogue part (/i18n/trusted/<lang>.json), not in the first visit's /i18n/ur.json:
+    # the worker fetches it with the page's modules on a later visit, in the languages saved here only.
+    from support import CONTROLLED, wait_until
+
+    context = browser.new_context(base_url=urdu_server.url, locale="ur")
+    page = context.new_page()
+    set_up(page)
+    page.goto("/")
+    page.wait_for_function(CONTROLLED)
+    assert page.locator("html").get_attribute("lang") == "ur"
+    assert "/i18n/trusted/ur.json" not in page.evaluate(KEPT_PATHS)  # not on a first visit
+    page.reload()  # a later visit
+    wait_until(page, f"""async () => {{
+      const kept = await ({KEPT_PATHS})()
+      return ['/i18n/trusted/ur.json', '/static/js/trusted/app.js', '/__kept//trusted'].every((path) => kept.includes(path))
+    }}""")
+    assert not [path for path in page.evaluate(KEPT_PATHS) if path.startswith("/i18n/trusted/") and path != "/i18n/trusted/ur.json"]
+    context.set_offline(True)
+    open_trusted(page)
+    unlock_trusted(page)
+    fill_contacts(page, CONTACTS[:1])
+    call = page.locator('[data-message="call"]')
+    call.locator("h3").filter(has_text="TEST-UR call").wait_for()
+    assert links(page, "call")["1"] == ([CONTACTS[0][2]], "TEST-UR call.")
+    context.close()
 
 
 def test_the_export_checks_the_contacts_but_its_report_never_prints_them(page, live_server, tmp_path):

@@ -95,8 +95,7 @@ async function precache () {
     // Unchanged since an earlier version: copy it, so a bad network re-downloads nothing.
     const earlier = await caches.match(key)
     if (earlier) return cache.put(key, earlier)
-    // no-cache: revalidate with the browser's HTTP cache, so what the page just loaded costs a 304.
-    const response = await fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin' })
+    const response = await fetchForPrecache(entry)
     if (storable(response)) return cache.put(key, response)
     // A page that redirects or fails for this person is left out rather than blocking the update.
     console.warn('not precached', entry.url, response.status)
@@ -114,6 +113,23 @@ async function precache () {
   const saved = []
   for (const tag of tags) if (await isSaved(tag)) saved.push(tag)
   await Promise.all((await keptEarlier()).map((path) => keepPage(path, saved)))
+}
+
+// A static file, a language's text (/i18n/) or a manifest the page has just loaded is in the browser's HTTP cache:
+// taken from there, without asking the server again, when its ETag (the bytes' digest: pwa/webapp.py
+// lean_static_headers, pwa/i18n_json.py, api/responses.py) says it is this revision. Anything else, and a file cached
+// at another revision, is revalidated (no-cache: a 304 when the browser has it).
+const DIGEST_ETAGS = ['/static/', '/i18n/', '/manifests/']
+const MIN_DIGEST_CHARS = 16
+async function fetchForPrecache (entry) {
+  if (DIGEST_ETAGS.some((prefix) => entry.url.startsWith(prefix))) {
+    const held = await fetch(entry.url, { cache: 'force-cache', credentials: 'same-origin' }).catch(() => null)
+    const digest = held && (/^(?:W\/)?"([0-9a-f]+)"$/.exec(held.headers.get('ETag') || '') || [])[1]
+    const same = digest && digest.length >= MIN_DIGEST_CHARS &&
+      (entry.revision.startsWith(digest) || digest.startsWith(entry.revision))
+    if (same && storable(held)) return held
+  }
+  return fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin' })
 }
 
 async function keptEarlier () {
@@ -240,7 +256,9 @@ async function storeInLanguage (cache, entry, tag) {
   if (earlier) return cache.put(key, earlier).then(() => true)
   let response
   try {
-    response = await fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin', headers: { [LANGUAGE_HEADER]: tag } })
+    // A language's own files are in the address (/i18n/<tag>.json); its pages, in the language header.
+    response = languageFiles.has(entry.url) ? await fetchForPrecache(entry)
+      : await fetch(entry.url, { cache: 'no-cache', credentials: 'same-origin', headers: { [LANGUAGE_HEADER]: tag } })
   } catch {
     return false // no network: this language is not saved
   }
@@ -303,7 +321,9 @@ async function keepForOffline () {
   for (const path of PRECACHE.later.visit) {
     if (!(await cache.match(keptMarker(path)))) await keepPage(path, tags)
   }
-  await Promise.all(PRECACHE.onDemand.filter((entry) => entry.later).map(async (entry) => {
+  // A module's text (e.g. /i18n/trusted/ur.json) only in the languages saved here, as the pages.
+  const wanted = (entry) => entry.later && (!entry.lang || tags.includes(entry.lang))
+  await Promise.all(PRECACHE.onDemand.filter(wanted).map(async (entry) => {
     const key = revisionKey(entry)
     if (await cache.match(key)) return
     const response = await fetch(entry.url, { credentials: 'same-origin' })

@@ -6,8 +6,11 @@ export function initKeepForOffline () {
   const worker = navigator.serviceWorker && navigator.serviceWorker.controller
   if (!worker || !navigator.onLine || (navigator.connection && navigator.connection.saveData)) return
   const ask = () => worker.postMessage({ type: 'KEEP_FOR_OFFLINE' })
-  window.addEventListener('load', () => {
+  const whenIdle = () => {
     if (window.requestIdleCallback) requestIdleCallback(ask, { timeout: 5000 })
     else setTimeout(ask, 2000)
-  }, { once: true })
+  }
+  // In a translated page main.js starts this once the text is in, often after the page's load: ask at once then.
+  if (document.readyState === 'complete') whenIdle()
+  else window.addEventListener('load', whenIdle, { once: true })
 }

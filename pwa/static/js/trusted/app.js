@@ -3,11 +3,14 @@
 // by this page: the person presses send in their messaging app. The journal's Session locks the page (the Lock
 // button, quick-hide, the idle lock, the page hidden, as when the messaging app opens, another tab locking), and
 // each lock empties it of every name, number, the code word and any location found.
-import { nt, t, tParts } from '../i18n.js'
+import { nt, t, tParts, translationsFor } from '../i18n.js'
 import { el, localDate, longDate } from '../journal/report.js'
 import { Session, showUnlockError, unlockFromForm } from '../journal/session.js'
 import { openStore } from '../journal/store.js'
 import { checkNumber, coordinates, smsLink } from './sms.js'
+
+// The text only this page shows comes with it (pwa/i18n_json.py PARTS): ready before anything is drawn.
+await translationsFor('trusted')
 
 const SLOTS = 3
 const CODE_WORD = 'code-word'
