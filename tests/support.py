@@ -305,3 +305,20 @@ def precache_in(worker_source: str) -> dict:
     found = re.search(r"const PRECACHE ?= ?(?=\{)", worker_source)
     assert found, "the precache list was not injected"
     return json.JSONDecoder().raw_decode(worker_source, found.end())[0]
+
+
+class AxeScreens:
+    """axe run on one page screen after screen, each violation kept as a line naming the screen. In dark mode only
+    colour contrast is checked: nothing else changes with the colours."""
+
+    def __init__(self, page, color_scheme: str):
+        from axe_playwright_python.sync_playwright import Axe  # only browser tests need it
+
+        self.page, self.axe, self.problems = page, Axe(), []
+        self.options = {"resultTypes": ["violations"]}
+        if color_scheme == "dark":
+            self.options["runOnly"] = {"type": "rule", "values": ["color-contrast"]}
+
+    def check(self, where: str) -> None:
+        self.problems.extend(f"{where} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+                             for v in self.axe.run(self.page, options=self.options).response["violations"])

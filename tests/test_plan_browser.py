@@ -7,8 +7,7 @@ a question shown only with another's answer, the question it depends on, and the
 from urllib.parse import urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from support import assert_on_decoy
+from support import AxeScreens, assert_on_decoy
 from test_accessibility import LAYOUT_PROBLEMS
 from test_journal_browser import (
     PASSPHRASE,
@@ -268,8 +267,6 @@ def test_the_idle_lock_empties_the_plan(browser, tmp_path):
         server.stop()
 
 
-AXE = Axe()
-
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 def test_axe_finds_nothing_on_the_plan_before_and_after_unlocking(browser, live_server, color_scheme):
@@ -277,31 +274,23 @@ def test_axe_finds_nothing_on_the_plan_before_and_after_unlocking(browser, live_
     page = context.new_page()
     set_up(page)
     open_plan(page)
-    options = {"resultTypes": ["violations"]}
-    if color_scheme == "dark":
-        options["runOnly"] = {"type": "rule", "values": ["color-contrast"]}
-    problems = []
-
-    def check(where):
-        problems.extend(f"{where} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-                        for v in AXE.run(page, options=options).response["violations"])
-
-    check("locked")
+    axe = AxeScreens(page, color_scheme)
+    axe.check("locked")
     page.click('[data-action="keep"]')
     page.click('[data-form="unlock"] [type=submit]')  # an empty passphrase: the form with its error
     page.locator('[data-form="unlock"] [data-error]:not(:empty)').wait_for()
-    check("unlock error")
+    axe.check("unlock error")
     page.fill("#plan-passphrase", PASSPHRASE)
     page.click('[data-form="unlock"] [type=submit]')
     page.locator('[data-keep-state="on"]').wait_for()
     tick(page, DEPENDS_ON, DEPENDS_VALUE)
     for index in range(len(PARTS)):
         go_to_part(page, index)
-        check(f"unlocked part {index + 1}")
+        axe.check(f"unlocked part {index + 1}")
     page.click('[data-action="print-warning"]')
-    check("print warning")
+    axe.check("print warning")
     context.close()
-    assert problems == [], "\n".join(problems)
+    assert axe.problems == [], "\n".join(axe.problems)
 
 
 @pytest.mark.parametrize("width, font_size", [(320, 16), (360, 32)], ids=["320px", "200%-text"])

@@ -7,8 +7,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from support import assert_on_decoy, open_controlled, persistent_context
+from support import AxeScreens, assert_on_decoy, open_controlled, persistent_context
 from test_accessibility import LAYOUT_PROBLEMS
 from test_i18n_json import fresh_catalogues, write_throwaway_catalogue  # noqa: F401  (a fixture, for the Urdu test)
 from test_journal_browser import PASSPHRASE, dump, lock_all, set_up, unlock_to_home
@@ -435,8 +434,6 @@ def test_the_export_checks_the_contacts_but_its_report_never_prints_them(page, l
     assert all(secret not in text for secret in ("Aunt Rosa", "900461", CODE_WORD))
 
 
-AXE = Axe()
-
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
 def test_axe_finds_nothing_locked_with_errors_and_unlocked(browser, live_server, color_scheme):
@@ -445,32 +442,24 @@ def test_axe_finds_nothing_locked_with_errors_and_unlocked(browser, live_server,
     page = context.new_page()
     set_up(page)
     open_trusted(page)
-    options = {"resultTypes": ["violations"]}
-    if color_scheme == "dark":
-        options["runOnly"] = {"type": "rule", "values": ["color-contrast"]}
-    problems = []
-
-    def check(where):
-        problems.extend(f"{where} {v['id']}: {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
-                        for v in AXE.run(page, options=options).response["violations"])
-
-    check("locked")
+    axe = AxeScreens(page, color_scheme)
+    axe.check("locked")
     page.click('[data-form="unlock"] [type=submit]')
     page.locator('[data-form="unlock"] [data-error]:not(:empty)').wait_for()
-    check("unlock error")
+    axe.check("unlock error")
     unlock_trusted(page)
-    check("empty")
+    axe.check("empty")
     fill_contacts(page, [("Aunt Rosa", "123", "")], "")
     page.locator("[data-error-summary]").wait_for()
-    check("errors")
+    axe.check("errors")
     save_contacts(page)
     page.check("#where-police")
     page.locator('[data-message="police"] .trusted-location__where').wait_for()
     page.check("#practised-1")
     page.get_by_text("Noted, encrypted in your journal.").wait_for()
-    check("unlocked")
+    axe.check("unlocked")
     context.close()
-    assert problems == [], "\n".join(problems)
+    assert axe.problems == [], "\n".join(axe.problems)
 
 
 @pytest.mark.parametrize("width, font_size", [(320, 16), (360, 32)], ids=["320px", "200%-text"])
