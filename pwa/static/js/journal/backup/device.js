@@ -6,7 +6,7 @@
 // unlocked and online, one record at a time, in order; it never blocks typing, a lock or quick-hide.
 import {
   GENESIS, KDF_FLOOR, KDF_NAME, JournalCryptoError, aad, chainHash, chainMac, checkKdf, deriveChainKey, deriveKey,
-  fromBase64, importChainKey, importKey, normalizeCode, open, openJson, randomBytes, seal, sealJson, toBase64, unwrapKey
+  fromBase64, importChainKey, importKey, normalizeCode, open, openJson, randomBytes, seal, sealJson, toBase64
 } from '../crypto.js'
 import { Journal, openRecord as openJournalRecord, sealIndex } from '../entries.js'
 import { HEADER_VERSION } from '../vault.js'
@@ -629,8 +629,7 @@ export async function addOthers (journal, vault, others) {
   for (const item of others.sort((a, b) => a.seq - b.seq)) {
     let content
     try {
-      const contentKey = await unwrapKey(vault.key, item.key, aad.recordKey(item.entry, item.rev))
-      content = await openJson(contentKey, item.body, aad.record(item.entry, item.rev))
+      content = await openJournalRecord(vault.key, item)
     } catch { continue }
     const fromOtherDevice = { seq: item.seq, hash: item.hash, recordedAt: content.recordedAt }
     if (content.kind === 'plan') {
